@@ -1,0 +1,97 @@
+//! What the CPU needs from the machine around it: physical memory, I/O ports and interrupts.
+
+/// Physical memory, I/O ports and the interrupt line. Physical addresses are 32-bit; the
+/// machine decides what lives there (RAM, ROM, memory-mapped devices) and applies the A20 gate.
+pub trait Bus {
+    fn read8(&mut self, addr: u32) -> u8;
+    fn write8(&mut self, addr: u32, value: u8);
+
+    fn read16(&mut self, addr: u32) -> u16 {
+        self.read8(addr) as u16 | (self.read8(addr.wrapping_add(1)) as u16) << 8
+    }
+    fn read32(&mut self, addr: u32) -> u32 {
+        self.read16(addr) as u32 | (self.read16(addr.wrapping_add(2)) as u32) << 16
+    }
+    fn write16(&mut self, addr: u32, value: u16) {
+        self.write8(addr, value as u8);
+        self.write8(addr.wrapping_add(1), (value >> 8) as u8);
+    }
+    fn write32(&mut self, addr: u32, value: u32) {
+        self.write16(addr, value as u16);
+        self.write16(addr.wrapping_add(2), (value >> 16) as u16);
+    }
+
+    fn io_read8(&mut self, port: u16) -> u8;
+    fn io_write8(&mut self, port: u16, value: u8);
+    fn io_read16(&mut self, port: u16) -> u16 {
+        self.io_read8(port) as u16 | (self.io_read8(port.wrapping_add(1)) as u16) << 8
+    }
+    fn io_read32(&mut self, port: u16) -> u32 {
+        self.io_read16(port) as u32 | (self.io_read16(port.wrapping_add(2)) as u32) << 16
+    }
+    fn io_write16(&mut self, port: u16, value: u16) {
+        self.io_write8(port, value as u8);
+        self.io_write8(port.wrapping_add(1), (value >> 8) as u8);
+    }
+    fn io_write32(&mut self, port: u16, value: u32) {
+        self.io_write16(port, value as u16);
+        self.io_write16(port.wrapping_add(2), (value >> 16) as u16);
+    }
+
+    /// Whether the interrupt controller has an interrupt for the CPU (the INTR line).
+    fn interrupt_pending(&mut self) -> bool {
+        false
+    }
+    /// The interrupt acknowledge cycle: the vector of the interrupt being taken.
+    fn acknowledge_interrupt(&mut self) -> u8 {
+        0
+    }
+}
+
+/// A bus with flat RAM and no devices: ports read as all ones, writes to them are dropped.
+/// Used by the conformance harness, tests and benchmarks.
+pub struct FlatBus {
+    pub ram: Vec<u8>,
+}
+
+impl FlatBus {
+    pub fn new(size: usize) -> FlatBus {
+        FlatBus { ram: vec![0; size] }
+    }
+}
+
+impl Bus for FlatBus {
+    #[inline]
+    fn read8(&mut self, addr: u32) -> u8 {
+        self.ram.get(addr as usize).copied().unwrap_or(0xFF)
+    }
+    #[inline]
+    fn write8(&mut self, addr: u32, value: u8) {
+        if let Some(b) = self.ram.get_mut(addr as usize) {
+            *b = value;
+        }
+    }
+    #[inline]
+    fn read16(&mut self, addr: u32) -> u16 {
+        let a = addr as usize;
+        match self.ram.get(a..a + 2) {
+            Some(s) => u16::from_le_bytes([s[0], s[1]]),
+            None => self.read8(addr) as u16 | (self.read8(addr.wrapping_add(1)) as u16) << 8,
+        }
+    }
+    #[inline]
+    fn write16(&mut self, addr: u32, value: u16) {
+        let a = addr as usize;
+        match self.ram.get_mut(a..a + 2) {
+            Some(s) => s.copy_from_slice(&value.to_le_bytes()),
+            None => {
+                self.write8(addr, value as u8);
+                self.write8(addr.wrapping_add(1), (value >> 8) as u8);
+            }
+        }
+    }
+    fn io_read8(&mut self, _port: u16) -> u8 {
+        0xFF
+    }
+    fn io_write8(&mut self, _port: u16, _value: u8) {}
+}

@@ -1,0 +1,120 @@
+//! The decoded-instruction cache, keyed by physical address.
+//!
+//! A direct-mapped table of decoded instructions. Each entry remembers the generation of the 4 KiB
+//! page it was decoded from; a write into a page that holds decoded code bumps that page's
+//! generation, so stale entries stop matching (self-modifying code keeps working). Writes into
+//! pages without decoded code cost one flag test.
+
+use crate::decode::Insn;
+
+const ENTRY_BITS: u32 = 16;
+const ENTRIES: usize = 1 << ENTRY_BITS;
+const PAGES: usize = 1 << 20;
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    /// Physical address + 1 (0 = empty).
+    tag: u32,
+    gen: u32,
+    /// Decode mode: the code segment's default size.
+    big: bool,
+    insn: Insn,
+}
+
+pub struct CodeCache {
+    entries: Vec<Entry>,
+    /// Generation per physical page; bumped when a page holding decoded code is written.
+    page_gen: Vec<u32>,
+    /// Whether the page holds decoded code at its current generation.
+    page_has_code: Vec<bool>,
+}
+
+impl Default for CodeCache {
+    fn default() -> Self {
+        CodeCache::new()
+    }
+}
+
+impl CodeCache {
+    pub fn new() -> CodeCache {
+        CodeCache {
+            entries: vec![Entry::default(); ENTRIES],
+            page_gen: vec![0; PAGES],
+            page_has_code: vec![false; PAGES],
+        }
+    }
+
+    /// Drop everything.
+    pub fn flush(&mut self) {
+        for (p, has) in self.page_has_code.iter_mut().enumerate() {
+            if *has {
+                self.page_gen[p] = self.page_gen[p].wrapping_add(1);
+                *has = false;
+            }
+        }
+    }
+
+    #[inline]
+    fn slot(phys: u32) -> usize {
+        (phys as usize) & (ENTRIES - 1)
+    }
+
+    #[inline]
+    pub fn lookup(&self, phys: u32, big: bool) -> Option<Insn> {
+        let e = &self.entries[Self::slot(phys)];
+        if e.tag == phys.wrapping_add(1) && e.big == big && e.gen == self.page_gen[(phys >> 12) as usize] {
+            Some(e.insn)
+        } else {
+            None
+        }
+    }
+
+    /// Remember an instruction that lies wholly inside the page of `phys`.
+    #[inline]
+    pub fn insert(&mut self, phys: u32, big: bool, insn: Insn) {
+        let page = (phys >> 12) as usize;
+        self.page_has_code[page] = true;
+        self.entries[Self::slot(phys)] = Entry { tag: phys.wrapping_add(1), gen: self.page_gen[page], big, insn };
+    }
+
+    /// A write to physical address `phys`.
+    #[inline]
+    pub fn note_write(&mut self, phys: u32) {
+        let page = (phys >> 12) as usize;
+        if self.page_has_code[page] {
+            self.page_has_code[page] = false;
+            self.page_gen[page] = self.page_gen[page].wrapping_add(1);
+        }
+    }
+
+    pub fn invalidate_range(&mut self, addr: u32, len: u32) {
+        if len == 0 {
+            return;
+        }
+        let first = addr >> 12;
+        let last = addr.saturating_add(len - 1) >> 12;
+        for p in first..=last {
+            self.note_write(p << 12);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_invalidates_only_its_page() {
+        let mut c = CodeCache::new();
+        let i = Insn { op: 0x90, len: 1, ..Insn::default() };
+        c.insert(0x1000, false, i);
+        c.insert(0x2000, false, i);
+        assert!(c.lookup(0x1000, false).is_some());
+        assert!(c.lookup(0x1000, true).is_none(), "mode is part of the key");
+        c.note_write(0x1FFF);
+        assert!(c.lookup(0x1000, false).is_none());
+        assert!(c.lookup(0x2000, false).is_some());
+        c.flush();
+        assert!(c.lookup(0x2000, false).is_none());
+    }
+}

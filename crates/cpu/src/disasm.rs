@@ -1,0 +1,1 @@
+//! Intel-syntax disassembler derived from the instruction table.

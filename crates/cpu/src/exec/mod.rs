@@ -1,0 +1,448 @@
+//! Instruction execution: the dispatcher, and the operand, memory and stack helpers that every
+//! instruction group shares. One file per group: `alu`, `shift`, `muldiv`, `bcd`, `data`,
+//! `control`, `string`, `system`, `interrupt`.
+
+mod alu;
+mod bcd;
+mod control;
+mod data;
+mod interrupt;
+mod muldiv;
+mod shift;
+mod string;
+mod system;
+
+use crate::bus::Bus;
+use crate::decode::{self, Insn, F_INVALID, NONE};
+use crate::model::Model;
+use crate::regs::SegReg;
+use crate::{Cpu, Exception, Res};
+
+pub(crate) const ES: u8 = 0;
+pub(crate) const CS: u8 = 1;
+pub(crate) const SS: u8 = 2;
+pub(crate) const DS: u8 = 3;
+
+pub(crate) const EAX: u8 = 0;
+pub(crate) const ECX: u8 = 1;
+pub(crate) const EDX: u8 = 2;
+pub(crate) const EBX: u8 = 3;
+pub(crate) const ESP: u8 = 4;
+pub(crate) const EBP: u8 = 5;
+pub(crate) const ESI: u8 = 6;
+pub(crate) const EDI: u8 = 7;
+
+/// Where a ModR/M r/m operand lives, resolved once for read-modify-write instructions.
+#[derive(Clone, Copy)]
+pub(crate) enum Loc {
+    Reg(u8),
+    Mem(u8, u32),
+}
+
+#[inline]
+pub(crate) fn size_mask(size: u32) -> u32 {
+    match size {
+        1 => 0xFF,
+        2 => 0xFFFF,
+        _ => 0xFFFF_FFFF,
+    }
+}
+
+#[inline]
+pub(crate) fn sign_extend(v: u32, size: u32) -> u32 {
+    match size {
+        1 => v as u8 as i8 as i32 as u32,
+        2 => v as u16 as i16 as i32 as u32,
+        _ => v,
+    }
+}
+
+pub(crate) fn ud() -> Exception {
+    Exception::fault(Exception::UD)
+}
+
+pub(crate) fn gp0() -> Exception {
+    Exception::with_code(Exception::GP, 0)
+}
+
+impl Cpu {
+    // ---- registers ----
+
+    #[inline]
+    pub(crate) fn get_reg(&self, size: u32, r: u8) -> u32 {
+        match size {
+            1 => {
+                if r < 4 {
+                    self.regs[r as usize] & 0xFF
+                } else {
+                    (self.regs[(r - 4) as usize] >> 8) & 0xFF
+                }
+            }
+            2 => self.regs[r as usize] & 0xFFFF,
+            _ => self.regs[r as usize],
+        }
+    }
+
+    #[inline]
+    pub(crate) fn set_reg(&mut self, size: u32, r: u8, v: u32) {
+        match size {
+            1 => {
+                if r < 4 {
+                    let x = &mut self.regs[r as usize];
+                    *x = (*x & !0xFF) | (v & 0xFF);
+                } else {
+                    let x = &mut self.regs[(r - 4) as usize];
+                    *x = (*x & !0xFF00) | ((v & 0xFF) << 8);
+                }
+            }
+            2 => {
+                let x = &mut self.regs[r as usize];
+                *x = (*x & 0xFFFF_0000) | (v & 0xFFFF);
+            }
+            _ => self.regs[r as usize] = v,
+        }
+    }
+
+    // ---- memory ----
+
+    /// The exception for an access outside a segment's limit.
+    fn limit_fault(&self, seg: u8) -> Exception {
+        if seg == SS && (self.model >= Model::I386 || self.protected_mode()) {
+            Exception::with_code(Exception::SS, 0)
+        } else {
+            gp0()
+        }
+    }
+
+    /// Check an access of `size` bytes at `seg:off` and return its linear address.
+    #[inline]
+    pub(crate) fn linear(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
+        let s = &self.segs[seg as usize];
+        if !s.check_limit(off, size) {
+            return Err(self.limit_fault(seg));
+        }
+        Ok(s.base.wrapping_add(off))
+    }
+
+    /// Linear to physical (paging comes with the 32-bit work; without CR0.PG it is the identity).
+    #[inline]
+    pub(crate) fn translate(&mut self, lin: u32, _write: bool) -> Res<u32> {
+        Ok(lin)
+    }
+
+    pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
+        let p = self.translate(lin, false)?;
+        Ok(match size {
+            1 => bus.read8(p) as u32,
+            2 => bus.read16(p) as u32,
+            _ => bus.read32(p),
+        })
+    }
+
+    pub(crate) fn write_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32) -> Res<()> {
+        let p = self.translate(lin, true)?;
+        match size {
+            1 => bus.write8(p, v as u8),
+            2 => bus.write16(p, v as u16),
+            _ => bus.write32(p, v),
+        }
+        self.cache.note_write(p);
+        if (p & 0xFFF) + size > 0x1000 {
+            self.cache.note_write(p.wrapping_add(size - 1));
+        }
+        Ok(())
+    }
+
+    #[inline]
+    pub(crate) fn read_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32) -> Res<u32> {
+        let lin = self.linear(seg, off, size)?;
+        self.read_lin(bus, lin, size)
+    }
+
+    #[inline]
+    pub(crate) fn write_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32, v: u32) -> Res<()> {
+        let lin = self.linear(seg, off, size)?;
+        self.write_lin(bus, lin, size, v)
+    }
+
+    // ---- ModR/M operands ----
+
+    /// The effective address (offset) of a memory operand.
+    #[inline]
+    pub(crate) fn ea(&self, insn: &Insn) -> u32 {
+        let mut off = insn.disp;
+        if insn.ea_base != NONE {
+            off = off.wrapping_add(self.regs[insn.ea_base as usize]);
+        }
+        if insn.ea_index != NONE {
+            off = off.wrapping_add(self.regs[insn.ea_index as usize] << insn.ea_scale);
+        }
+        if insn.addr32() {
+            off
+        } else {
+            off & 0xFFFF
+        }
+    }
+
+    #[inline]
+    pub(crate) fn rm_loc(&self, insn: &Insn) -> Loc {
+        if insn.rm_is_reg() {
+            Loc::Reg(insn.rm())
+        } else {
+            Loc::Mem(insn.mem_seg(), self.ea(insn))
+        }
+    }
+
+    #[inline]
+    pub(crate) fn read_loc<B: Bus>(&mut self, bus: &mut B, loc: Loc, size: u32) -> Res<u32> {
+        match loc {
+            Loc::Reg(r) => Ok(self.get_reg(size, r)),
+            Loc::Mem(seg, off) => self.read_mem(bus, seg, off, size),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn write_loc<B: Bus>(&mut self, bus: &mut B, loc: Loc, size: u32, v: u32) -> Res<()> {
+        match loc {
+            Loc::Reg(r) => {
+                self.set_reg(size, r, v);
+                Ok(())
+            }
+            Loc::Mem(seg, off) => self.write_mem(bus, seg, off, size, v),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn read_rm<B: Bus>(&mut self, bus: &mut B, insn: &Insn, size: u32) -> Res<u32> {
+        let loc = self.rm_loc(insn);
+        self.read_loc(bus, loc, size)
+    }
+
+    #[inline]
+    pub(crate) fn write_rm<B: Bus>(&mut self, bus: &mut B, insn: &Insn, size: u32, v: u32) -> Res<()> {
+        let loc = self.rm_loc(insn);
+        self.write_loc(bus, loc, size, v)
+    }
+
+    /// Memory-only operand: its segment and offset, or #UD for a register form.
+    #[inline]
+    pub(crate) fn mem_operand(&self, insn: &Insn) -> Res<(u8, u32)> {
+        if insn.rm_is_reg() {
+            Err(ud())
+        } else {
+            Ok((insn.mem_seg(), self.ea(insn)))
+        }
+    }
+
+    // ---- stack ----
+
+    #[inline]
+    pub(crate) fn stack32(&self) -> bool {
+        self.segs[SS as usize].big()
+    }
+
+    #[inline]
+    pub(crate) fn sp(&self) -> u32 {
+        if self.stack32() {
+            self.regs[ESP as usize]
+        } else {
+            self.regs[ESP as usize] & 0xFFFF
+        }
+    }
+
+    #[inline]
+    pub(crate) fn set_sp(&mut self, v: u32) {
+        if self.stack32() {
+            self.regs[ESP as usize] = v;
+        } else {
+            self.set_reg(2, ESP, v);
+        }
+    }
+
+    /// SP moved by `delta` with the stack's wrap-around.
+    #[inline]
+    pub(crate) fn sp_plus(&self, delta: u32) -> u32 {
+        let v = self.sp().wrapping_add(delta);
+        if self.stack32() {
+            v
+        } else {
+            v & 0xFFFF
+        }
+    }
+
+    pub(crate) fn push<B: Bus>(&mut self, bus: &mut B, size: u32, v: u32) -> Res<()> {
+        let sp = self.sp_plus(size.wrapping_neg());
+        self.write_mem(bus, SS, sp, size, v)?;
+        self.set_sp(sp);
+        Ok(())
+    }
+
+    pub(crate) fn pop<B: Bus>(&mut self, bus: &mut B, size: u32) -> Res<u32> {
+        let v = self.read_mem(bus, SS, self.sp(), size)?;
+        self.set_sp(self.sp_plus(size));
+        Ok(v)
+    }
+
+    /// Read the stack at SP + `offset` without popping.
+    pub(crate) fn peek<B: Bus>(&mut self, bus: &mut B, offset: u32, size: u32) -> Res<u32> {
+        let off = self.sp_plus(offset);
+        self.read_mem(bus, SS, off, size)
+    }
+
+    // ---- segment registers ----
+
+    /// Load a segment register from an instruction (MOV, POP, LDS...). Real and virtual-8086
+    /// mode just set the base; protected mode checks the descriptor.
+    pub(crate) fn load_seg<B: Bus>(&mut self, bus: &mut B, seg: u8, selector: u16) -> Res<()> {
+        if self.protected_mode() && !self.v86_mode() {
+            return self.load_seg_protected(bus, seg, selector);
+        }
+        self.load_seg_real(SegReg::from_index(seg), selector);
+        if seg == SS {
+            self.inhibit_irq = true;
+        }
+        Ok(())
+    }
+
+    // ---- the fetch / decode / cache path ----
+
+    pub(crate) fn fetch_decoded<B: Bus>(&mut self, bus: &mut B) -> Res<Insn> {
+        let cs = self.segs[CS as usize];
+        let eip = self.eip;
+        let big = cs.big();
+        let lin = cs.base.wrapping_add(eip);
+        let phys = self.translate(lin, false)?;
+        if let Some(insn) = self.cache.lookup(phys, big) {
+            if eip as u64 + insn.len as u64 <= cs.limit as u64 + 1 {
+                self.counters.cache_hits += 1;
+                return Ok(insn);
+            }
+        }
+        self.counters.cache_misses += 1;
+        let model = self.model;
+        let mut crosses_page = false;
+        let insn = decode::decode(model, big, |i| {
+            let off = eip.wrapping_add(i);
+            let off = if model < Model::I286 { off & 0xFFFF } else { off };
+            if off > cs.limit {
+                return Err(gp0());
+            }
+            let l = cs.base.wrapping_add(off);
+            if (l ^ lin) >> 12 != 0 {
+                crosses_page = true;
+            }
+            let p = self.translate(l, false)?;
+            Ok(bus.read8(p))
+        })?;
+        if !crosses_page {
+            self.cache.insert(phys, big, insn);
+        }
+        Ok(insn)
+    }
+
+    /// Execute a decoded instruction. EIP is advanced past it first, so traps and calls see the
+    /// address of the next instruction.
+    pub(crate) fn execute<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let next = self.eip.wrapping_add(insn.len as u32);
+        self.eip = if self.segs[CS as usize].big() { next } else { next & 0xFFFF };
+        if insn.flags & F_INVALID != 0 {
+            return Err(ud());
+        }
+        let op = insn.op;
+        match op {
+            // ALU: the eight two-operand operations in their six forms.
+            0x00..=0x05 | 0x08..=0x0D | 0x10..=0x15 | 0x18..=0x1D | 0x20..=0x25 | 0x28..=0x2D | 0x30..=0x35
+            | 0x38..=0x3D => self.alu_forms(bus, insn),
+            0x80..=0x83 => self.alu_group1(bus, insn),
+            0x84 | 0x85 | 0xA8 | 0xA9 => self.test_forms(bus, insn),
+            0x40..=0x4F => self.inc_dec_reg(insn),
+            0xFE => self.group4(bus, insn),
+            0xFF => self.group5(bus, insn),
+            0xF6 | 0xF7 => self.group3(bus, insn),
+            0x69 | 0x6B => self.imul_imm(bus, insn),
+            0xC0 | 0xC1 | 0xD0..=0xD3 => self.shift_group(bus, insn),
+            0x27 => self.daa(),
+            0x2F => self.das(),
+            0x37 => self.aaa(),
+            0x3F => self.aas(),
+            0xD4 => self.aam(insn),
+            0xD5 => self.aad(insn),
+            0xD6 => {
+                let v = if self.flags.cf() { 0xFF } else { 0 };
+                self.set_reg(1, EAX, v);
+                Ok(())
+            }
+            // Data movement.
+            0x06 | 0x0E | 0x16 | 0x1E | 0x07 | 0x17 | 0x1F | 0x0F => self.push_pop_seg(bus, insn),
+            0x50..=0x57 => self.push(bus, insn.osize(), self.get_reg(insn.osize(), (op & 7) as u8)),
+            0x58..=0x5F => self.pop_reg(bus, insn),
+            0x60 => self.pusha(bus, insn),
+            0x61 => self.popa(bus, insn),
+            0x68 | 0x6A => self.push(bus, insn.osize(), insn.imm),
+            0x86..=0x8B | 0x91..=0x97 => self.mov_xchg(bus, insn),
+            0x8C | 0x8E => self.mov_seg(bus, insn),
+            0x8D => self.lea(insn),
+            0x8F => self.pop_rm(bus, insn),
+            0x90 => Ok(()),
+            0x98 => self.cbw(insn),
+            0x99 => self.cwd(insn),
+            0x9C => self.pushf(bus, insn),
+            0x9D => self.popf(bus, insn),
+            0x9E => self.sahf(),
+            0x9F => self.lahf(),
+            0xA0..=0xA3 => self.mov_moffs(bus, insn),
+            0xB0..=0xBF => self.mov_imm_reg(insn),
+            0xC4 | 0xC5 => self.load_far_pointer(bus, insn),
+            0xC6 | 0xC7 => self.mov_imm_rm(bus, insn),
+            0xD7 => self.xlat(bus, insn),
+            // Control transfer.
+            0x70..=0x7F => self.jcc(insn),
+            0xE0..=0xE3 => self.loop_jcxz(insn),
+            0xE8 => self.call_near_rel(bus, insn),
+            0xE9 | 0xEB => self.jmp_near(insn.imm, insn),
+            0x9A => self.call_far(bus, insn.imm2 as u16, insn.imm, insn),
+            0xEA => self.jmp_far(bus, insn.imm2 as u16, insn.imm, insn),
+            0xC2 | 0xC3 => self.ret_near(bus, insn),
+            0xCA | 0xCB => self.ret_far(bus, insn),
+            0xC8 => self.enter(bus, insn),
+            0xC9 => self.leave(bus, insn),
+            0x62 => self.bound(bus, insn),
+            0xCC => self.software_interrupt(bus, 3),
+            0xCD => self.software_interrupt(bus, insn.imm as u8),
+            0xCE => {
+                if self.flags.of() {
+                    self.software_interrupt(bus, 4)
+                } else {
+                    Ok(())
+                }
+            }
+            0xCF => self.iret(bus, insn),
+            // Strings.
+            0xA4..=0xA7 | 0xAA..=0xAF | 0x6C..=0x6F => self.string_op(bus, insn),
+            // I/O and processor control.
+            0xE4..=0xE7 | 0xEC..=0xEF => self.in_out(bus, insn),
+            0xF4 => self.hlt(),
+            0xF5 => {
+                let cf = self.flags.cf();
+                self.flags.set_bits(crate::flags::CF, !cf);
+                Ok(())
+            }
+            0xF8 | 0xF9 => {
+                self.flags.set_bits(crate::flags::CF, op == 0xF9);
+                Ok(())
+            }
+            0xFA | 0xFB => self.cli_sti(insn),
+            0xFC | 0xFD => {
+                self.flags.set_bits(crate::flags::DF, op == 0xFD);
+                Ok(())
+            }
+            0x9B => self.wait(),
+            0xD8..=0xDF => self.fpu_escape(insn),
+            0x63 => self.arpl(bus, insn),
+            0x100..=0x1FF => self.two_byte(bus, insn),
+            // Anything else is an opcode the table knows but this interpreter does not execute
+            // yet: an invalid opcode for the guest, counted like any other.
+            _ => Err(ud()),
+        }
+    }
+}
