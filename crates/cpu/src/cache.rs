@@ -62,7 +62,10 @@ impl CodeCache {
     #[inline]
     pub fn lookup(&self, phys: u32, big: bool) -> Option<Insn> {
         let e = &self.entries[Self::slot(phys)];
-        if e.tag == phys.wrapping_add(1) && e.big == big && e.gen == self.page_gen[(phys >> 12) as usize] {
+        if e.tag == phys.wrapping_add(1)
+            && e.big == big
+            && e.gen == self.page_gen[(phys >> 12) as usize]
+        {
             Some(e.insn)
         } else {
             None
@@ -74,7 +77,12 @@ impl CodeCache {
     pub fn insert(&mut self, phys: u32, big: bool, insn: Insn) {
         let page = (phys >> 12) as usize;
         self.page_has_code[page] = true;
-        self.entries[Self::slot(phys)] = Entry { tag: phys.wrapping_add(1), gen: self.page_gen[page], big, insn };
+        self.entries[Self::slot(phys)] = Entry {
+            tag: phys.wrapping_add(1),
+            gen: self.page_gen[page],
+            big,
+            insn,
+        };
     }
 
     /// A write to physical address `phys`.
@@ -106,7 +114,11 @@ mod tests {
     #[test]
     fn write_invalidates_only_its_page() {
         let mut c = CodeCache::new();
-        let i = Insn { op: 0x90, len: 1, ..Insn::default() };
+        let i = Insn {
+            op: 0x90,
+            len: 1,
+            ..Insn::default()
+        };
         c.insert(0x1000, false, i);
         c.insert(0x2000, false, i);
         assert!(c.lookup(0x1000, false).is_some());

@@ -108,7 +108,13 @@ const DS: u8 = 3;
 /// CS limit and paging and may fault). `big` is the code segment's default size.
 pub fn decode(model: Model, big: bool, mut fetch: impl FnMut(u32) -> Res<u8>) -> Res<Insn> {
     let max_len = model.max_insn_len();
-    let mut insn = Insn { seg: NONE, ea_base: NONE, ea_index: NONE, ea_seg: DS, ..Insn::default() };
+    let mut insn = Insn {
+        seg: NONE,
+        ea_base: NONE,
+        ea_index: NONE,
+        ea_seg: DS,
+        ..Insn::default()
+    };
     let mut pos: u32 = 0;
     let mut next = |pos: &mut u32| -> Res<u8> {
         if *pos as usize >= max_len {
@@ -158,7 +164,11 @@ pub fn decode(model: Model, big: bool, mut fetch: impl FnMut(u32) -> Res<u8>) ->
         op = 0x100 | next(&mut pos)? as u16;
     }
     insn.op = op;
-    let row = if op < 0x100 { &table::ONE_BYTE[op as usize] } else { &table::TWO_BYTE[(op & 0xFF) as usize] };
+    let row = if op < 0x100 {
+        &table::ONE_BYTE[op as usize]
+    } else {
+        &table::TWO_BYTE[(op & 0xFF) as usize]
+    };
     let mut entry = row;
     if row.has_modrm() {
         let modrm = next(&mut pos)?;
@@ -189,14 +199,24 @@ pub fn decode(model: Model, big: bool, mut fetch: impl FnMut(u32) -> Res<u8>) ->
     for &o in entry.operands {
         match o {
             Opd::Ib => insn_imm(&mut insn, &mut seen, next(&mut pos)? as u32),
-            Opd::Ibs | Opd::Jb => insn_imm(&mut insn, &mut seen, next(&mut pos)? as i8 as i32 as u32),
+            Opd::Ibs | Opd::Jb => {
+                insn_imm(&mut insn, &mut seen, next(&mut pos)? as i8 as i32 as u32)
+            }
             Opd::Iw => {
                 let v = read_n(&mut || next(&mut pos), 2)?;
                 insn_imm(&mut insn, &mut seen, v)
             }
             Opd::Iv | Opd::Jv => {
-                let v = if opsize { read_n(&mut || next(&mut pos), 4)? } else { read_n(&mut || next(&mut pos), 2)? };
-                let v = if o == Opd::Jv && !opsize { v as u16 as i16 as i32 as u32 } else { v };
+                let v = if opsize {
+                    read_n(&mut || next(&mut pos), 4)?
+                } else {
+                    read_n(&mut || next(&mut pos), 2)?
+                };
+                let v = if o == Opd::Jv && !opsize {
+                    v as u16 as i16 as i32 as u32
+                } else {
+                    v
+                };
                 insn_imm(&mut insn, &mut seen, v)
             }
             Opd::Ap => {

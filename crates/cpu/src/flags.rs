@@ -65,7 +65,15 @@ impl Default for Flags {
 
 impl Flags {
     pub fn new() -> Flags {
-        Flags { bits: FIXED1, lazy_mask: 0, op: LazyOp::Logic, top: 7, a: 0, b: 0, r: 0 }
+        Flags {
+            bits: FIXED1,
+            lazy_mask: 0,
+            op: LazyOp::Logic,
+            top: 7,
+            a: 0,
+            b: 0,
+            r: 0,
+        }
     }
 
     /// Record the result of an ALU operation of `size` bytes; all six arithmetic flags follow it.
@@ -91,7 +99,11 @@ impl Flags {
     fn compute(&self) -> u32 {
         let top = self.top;
         let (a, b, r) = (self.a, self.b, self.r);
-        let mask = if top == 31 { u32::MAX } else { (1u32 << (top + 1)) - 1 };
+        let mask = if top == 31 {
+            u32::MAX
+        } else {
+            (1u32 << (top + 1)) - 1
+        };
         let mut f = 0;
         let rm = r & mask;
         if rm == 0 {
@@ -183,7 +195,11 @@ impl Flags {
     #[inline]
     pub fn zf(&self) -> bool {
         if self.lazy_mask & ZF != 0 {
-            let mask = if self.top == 31 { u32::MAX } else { (1u32 << (self.top + 1)) - 1 };
+            let mask = if self.top == 31 {
+                u32::MAX
+            } else {
+                (1u32 << (self.top + 1)) - 1
+            };
             self.r & mask == 0
         } else {
             self.bits & ZF != 0

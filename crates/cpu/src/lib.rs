@@ -46,10 +46,16 @@ impl Exception {
     pub const PF: u8 = 14;
 
     pub fn fault(vector: u8) -> Self {
-        Exception { vector, error_code: None }
+        Exception {
+            vector,
+            error_code: None,
+        }
     }
     pub fn with_code(vector: u8, code: u32) -> Self {
-        Exception { vector, error_code: Some(code) }
+        Exception {
+            vector,
+            error_code: Some(code),
+        }
     }
 }
 
@@ -159,15 +165,29 @@ impl Cpu {
         self.segs[SegReg::Cs as usize] = Segment::real(0xF000);
         if self.model >= Model::I286 {
             // The first fetch after reset comes from the top of the address space.
-            self.segs[SegReg::Cs as usize].base = if self.model >= Model::I386 { 0xFFFF_0000 } else { 0xFF_0000 };
+            self.segs[SegReg::Cs as usize].base = if self.model >= Model::I386 {
+                0xFFFF_0000
+            } else {
+                0xFF_0000
+            };
         }
         self.eip = 0xFFF0;
-        self.cr0 = if self.model >= Model::I386 { 0x6000_0010 & self.model.cr0_reset_mask() } else { 0 };
+        self.cr0 = if self.model >= Model::I386 {
+            0x6000_0010 & self.model.cr0_reset_mask()
+        } else {
+            0
+        };
         self.cr2 = 0;
         self.cr3 = 0;
         self.cr4 = 0;
-        self.gdtr = TableReg { base: 0, limit: 0xFFFF };
-        self.idtr = TableReg { base: 0, limit: 0x3FF };
+        self.gdtr = TableReg {
+            base: 0,
+            limit: 0xFFFF,
+        };
+        self.idtr = TableReg {
+            base: 0,
+            limit: 0x3FF,
+        };
         self.ldtr = Segment::real(0);
         self.tr = Segment::real(0);
         self.halted = false;
@@ -340,7 +360,10 @@ impl Cpu {
                 return;
             }
             self.eip = self.insn_start;
-            if self.deliver_interrupt(bus, Exception::DF, false, Some(0)).is_err() {
+            if self
+                .deliver_interrupt(bus, Exception::DF, false, Some(0))
+                .is_err()
+            {
                 self.shutdown = true;
             }
         }
@@ -349,9 +372,48 @@ impl Cpu {
 
 /// Register names accepted by [`Cpu::get_named`] and [`Cpu::set_named`].
 pub const REGISTER_NAMES: [&str; 42] = [
-    "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "al",
-    "cl", "dl", "bl", "ah", "ch", "dh", "bh", "eip", "ip", "eflags", "flags", "es", "cs", "ss", "ds", "fs", "gs",
-    "cr0", "cr2", "cr3", "cr4", "gdtr.base", "gdtr.limit", "idtr.base", "idtr.limit",
+    "eax",
+    "ecx",
+    "edx",
+    "ebx",
+    "esp",
+    "ebp",
+    "esi",
+    "edi",
+    "ax",
+    "cx",
+    "dx",
+    "bx",
+    "sp",
+    "bp",
+    "si",
+    "di",
+    "al",
+    "cl",
+    "dl",
+    "bl",
+    "ah",
+    "ch",
+    "dh",
+    "bh",
+    "eip",
+    "ip",
+    "eflags",
+    "flags",
+    "es",
+    "cs",
+    "ss",
+    "ds",
+    "fs",
+    "gs",
+    "cr0",
+    "cr2",
+    "cr3",
+    "cr4",
+    "gdtr.base",
+    "gdtr.limit",
+    "idtr.base",
+    "idtr.limit",
 ];
 
 impl Cpu {

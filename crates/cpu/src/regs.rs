@@ -14,7 +14,16 @@ pub enum Reg {
 }
 
 impl Reg {
-    pub const ALL: [Reg; 8] = [Reg::Eax, Reg::Ecx, Reg::Edx, Reg::Ebx, Reg::Esp, Reg::Ebp, Reg::Esi, Reg::Edi];
+    pub const ALL: [Reg; 8] = [
+        Reg::Eax,
+        Reg::Ecx,
+        Reg::Edx,
+        Reg::Ebx,
+        Reg::Esp,
+        Reg::Ebp,
+        Reg::Esi,
+        Reg::Edi,
+    ];
     pub fn from_index(i: u8) -> Reg {
         Reg::ALL[(i & 7) as usize]
     }
@@ -32,7 +41,14 @@ pub enum SegReg {
 }
 
 impl SegReg {
-    pub const ALL: [SegReg; 6] = [SegReg::Es, SegReg::Cs, SegReg::Ss, SegReg::Ds, SegReg::Fs, SegReg::Gs];
+    pub const ALL: [SegReg; 6] = [
+        SegReg::Es,
+        SegReg::Cs,
+        SegReg::Ss,
+        SegReg::Ds,
+        SegReg::Fs,
+        SegReg::Gs,
+    ];
     pub fn from_index(i: u8) -> SegReg {
         SegReg::ALL[(i as usize) % 6]
     }

@@ -155,20 +155,56 @@ impl Entry {
 }
 
 use Class::{Ordinary as O, Privileged as P, Sensitive as S};
-use Model::{I186 as M186, I286 as M286, I386 as M386, I486 as M486, I8086 as M86};
 use Model::{Pentium as M586, PentiumPro as M686};
+use Model::{I186 as M186, I286 as M286, I386 as M386, I486 as M486, I8086 as M86};
 use Opd::*;
 
 const fn e(mnemonic: &'static str, operands: &'static [Opd], since: Model, class: Class) -> Entry {
-    Entry { mnemonic, operands, since, class, kind: Kind::Insn }
+    Entry {
+        mnemonic,
+        operands,
+        since,
+        class,
+        kind: Kind::Insn,
+    }
 }
 const fn grp(g: &'static [Entry; 8], since: Model) -> Entry {
-    Entry { mnemonic: "", operands: &[], since, class: O, kind: Kind::Group(g) }
+    Entry {
+        mnemonic: "",
+        operands: &[],
+        since,
+        class: O,
+        kind: Kind::Group(g),
+    }
 }
-const PFX: Entry = Entry { mnemonic: "", operands: &[], since: M86, class: O, kind: Kind::Prefix };
-const PFX386: Entry = Entry { mnemonic: "", operands: &[], since: M386, class: O, kind: Kind::Prefix };
-const BAD: Entry = Entry { mnemonic: "(bad)", operands: &[], since: M86, class: O, kind: Kind::Invalid };
-const FPU: Entry = Entry { mnemonic: "esc", operands: &[Fm], since: M86, class: O, kind: Kind::Fpu };
+const PFX: Entry = Entry {
+    mnemonic: "",
+    operands: &[],
+    since: M86,
+    class: O,
+    kind: Kind::Prefix,
+};
+const PFX386: Entry = Entry {
+    mnemonic: "",
+    operands: &[],
+    since: M386,
+    class: O,
+    kind: Kind::Prefix,
+};
+const BAD: Entry = Entry {
+    mnemonic: "(bad)",
+    operands: &[],
+    since: M86,
+    class: O,
+    kind: Kind::Invalid,
+};
+const FPU: Entry = Entry {
+    mnemonic: "esc",
+    operands: &[Fm],
+    since: M86,
+    class: O,
+    kind: Kind::Fpu,
+};
 
 macro_rules! alu_rows {
     ($m:literal) => {
@@ -238,8 +274,16 @@ pub static GRP3_EV: [Entry; 8] = [
     e("div", &[Ev], M86, O),
     e("idiv", &[Ev], M86, O),
 ];
-pub static GRP4_EB: [Entry; 8] =
-    [e("inc", &[Eb], M86, O), e("dec", &[Eb], M86, O), BAD, BAD, BAD, BAD, BAD, BAD];
+pub static GRP4_EB: [Entry; 8] = [
+    e("inc", &[Eb], M86, O),
+    e("dec", &[Eb], M86, O),
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+];
 pub static GRP5_EV: [Entry; 8] = [
     e("inc", &[Ev], M86, O),
     e("dec", &[Ev], M86, O),
@@ -251,8 +295,26 @@ pub static GRP5_EV: [Entry; 8] = [
     BAD,
 ];
 pub static GRP1A_POP: [Entry; 8] = [e("pop", &[Ev], M86, O), BAD, BAD, BAD, BAD, BAD, BAD, BAD];
-pub static GRP11_EB: [Entry; 8] = [e("mov", &[Eb, Ib], M86, O), BAD, BAD, BAD, BAD, BAD, BAD, BAD];
-pub static GRP11_EV: [Entry; 8] = [e("mov", &[Ev, Iv], M86, O), BAD, BAD, BAD, BAD, BAD, BAD, BAD];
+pub static GRP11_EB: [Entry; 8] = [
+    e("mov", &[Eb, Ib], M86, O),
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+];
+pub static GRP11_EV: [Entry; 8] = [
+    e("mov", &[Ev, Iv], M86, O),
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+];
 
 /// 0F 00: the system-segment instructions of the 286.
 pub static GRP6: [Entry; 8] = [
@@ -288,11 +350,22 @@ pub static GRP8: [Entry; 8] = [
     e("btc", &[Ev, Ib], M386, O),
 ];
 /// 0F C7: CMPXCHG8B.
-pub static GRP9: [Entry; 8] = [BAD, e("cmpxchg8b", &[M], M586, O), BAD, BAD, BAD, BAD, BAD, BAD];
+pub static GRP9: [Entry; 8] = [
+    BAD,
+    e("cmpxchg8b", &[M], M586, O),
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+];
 
 const fn jcc_rows(ops: &'static [Opd], since: Model) -> [Entry; 16] {
-    const NAMES: [&str; 16] =
-        ["jo", "jno", "jc", "jnc", "jz", "jnz", "jna", "ja", "js", "jns", "jpe", "jpo", "jl", "jnl", "jng", "jg"];
+    const NAMES: [&str; 16] = [
+        "jo", "jno", "jc", "jnc", "jz", "jnz", "jna", "ja", "js", "jns", "jpe", "jpo", "jl", "jnl",
+        "jng", "jg",
+    ];
     let mut r = [BAD; 16];
     let mut i = 0;
     while i < 16 {
@@ -302,7 +375,11 @@ const fn jcc_rows(ops: &'static [Opd], since: Model) -> [Entry; 16] {
     r
 }
 
-const fn cc_rows(prefix: &'static [&'static str; 16], ops: &'static [Opd], since: Model) -> [Entry; 16] {
+const fn cc_rows(
+    prefix: &'static [&'static str; 16],
+    ops: &'static [Opd],
+    since: Model,
+) -> [Entry; 16] {
     let mut r = [BAD; 16];
     let mut i = 0;
     while i < 16 {
@@ -313,12 +390,12 @@ const fn cc_rows(prefix: &'static [&'static str; 16], ops: &'static [Opd], since
 }
 
 const SETCC: [&str; 16] = [
-    "seto", "setno", "setc", "setnc", "setz", "setnz", "setna", "seta", "sets", "setns", "setpe", "setpo", "setl",
-    "setnl", "setng", "setg",
+    "seto", "setno", "setc", "setnc", "setz", "setnz", "setna", "seta", "sets", "setns", "setpe",
+    "setpo", "setl", "setnl", "setng", "setg",
 ];
 const CMOVCC: [&str; 16] = [
-    "cmovo", "cmovno", "cmovc", "cmovnc", "cmovz", "cmovnz", "cmovna", "cmova", "cmovs", "cmovns", "cmovpe", "cmovpo",
-    "cmovl", "cmovnl", "cmovng", "cmovg",
+    "cmovo", "cmovno", "cmovc", "cmovnc", "cmovz", "cmovnz", "cmovna", "cmova", "cmovs", "cmovns",
+    "cmovpe", "cmovpo", "cmovl", "cmovnl", "cmovng", "cmovg",
 ];
 
 const fn build_one_byte() -> [Entry; 256] {
@@ -346,7 +423,13 @@ const fn build_one_byte() -> [Entry; 256] {
     t[0x06] = e("push", &[Es], M86, S);
     t[0x07] = e("pop", &[Es], M86, S);
     t[0x0E] = e("push", &[Cs], M86, S);
-    t[0x0F] = Entry { mnemonic: "", operands: &[], since: M86, class: O, kind: Kind::Escape };
+    t[0x0F] = Entry {
+        mnemonic: "",
+        operands: &[],
+        since: M86,
+        class: O,
+        kind: Kind::Escape,
+    };
     t[0x16] = e("push", &[Ss], M86, S);
     t[0x17] = e("pop", &[Ss], M86, S);
     t[0x1E] = e("push", &[Ds], M86, S);
@@ -576,7 +659,11 @@ pub static TWO_BYTE: [Entry; 256] = build_two_byte();
 /// The table entry for an opcode (`0x000-0x0FF` one-byte, `0x100-0x1FF` for `0F xx`) and its
 /// ModR/M byte, resolving groups.
 pub fn lookup(op: u16, modrm: u8) -> &'static Entry {
-    let e = if op < 0x100 { &ONE_BYTE[op as usize] } else { &TWO_BYTE[(op & 0xFF) as usize] };
+    let e = if op < 0x100 {
+        &ONE_BYTE[op as usize]
+    } else {
+        &TWO_BYTE[(op & 0xFF) as usize]
+    };
     match e.kind {
         Kind::Group(g) => &g[((modrm >> 3) & 7) as usize],
         _ => e,
@@ -586,12 +673,24 @@ pub fn lookup(op: u16, modrm: u8) -> &'static Entry {
 /// Names of the x87 instructions by ESC opcode and ModR/M for the memory forms, used by the
 /// disassembler (the FPU itself comes with the 32-bit work).
 pub fn fpu_mem_mnemonic(op: u8, reg: u8) -> (&'static str, &'static str) {
-    const D8: [&str; 8] = ["fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr"];
-    const D9: [&str; 8] = ["fld", "(bad)", "fst", "fstp", "fldenv", "fldcw", "fnstenv", "fnstcw"];
-    const DA: [&str; 8] = ["fiadd", "fimul", "ficom", "ficomp", "fisub", "fisubr", "fidiv", "fidivr"];
-    const DB: [&str; 8] = ["fild", "fisttp", "fist", "fistp", "(bad)", "fld", "(bad)", "fstp"];
-    const DD: [&str; 8] = ["fld", "fisttp", "fst", "fstp", "frstor", "(bad)", "fnsave", "fnstsw"];
-    const DF: [&str; 8] = ["fild", "fisttp", "fist", "fistp", "fbld", "fild", "fbstp", "fistp"];
+    const D8: [&str; 8] = [
+        "fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr",
+    ];
+    const D9: [&str; 8] = [
+        "fld", "(bad)", "fst", "fstp", "fldenv", "fldcw", "fnstenv", "fnstcw",
+    ];
+    const DA: [&str; 8] = [
+        "fiadd", "fimul", "ficom", "ficomp", "fisub", "fisubr", "fidiv", "fidivr",
+    ];
+    const DB: [&str; 8] = [
+        "fild", "fisttp", "fist", "fistp", "(bad)", "fld", "(bad)", "fstp",
+    ];
+    const DD: [&str; 8] = [
+        "fld", "fisttp", "fst", "fstp", "frstor", "(bad)", "fnsave", "fnstsw",
+    ];
+    const DF: [&str; 8] = [
+        "fild", "fisttp", "fist", "fistp", "fbld", "fild", "fbstp", "fistp",
+    ];
     let r = (reg & 7) as usize;
     match op {
         0xD8 => (D8[r], "dword"),
@@ -599,9 +698,25 @@ pub fn fpu_mem_mnemonic(op: u8, reg: u8) -> (&'static str, &'static str) {
         0xDA => (DA[r], "dword"),
         0xDB => (DB[r], if r == 5 || r == 7 { "tword" } else { "dword" }),
         0xDC => (D8[r], "qword"),
-        0xDD => (DD[r], if r < 4 { "qword" } else if r == 7 { "word" } else { "" }),
+        0xDD => (
+            DD[r],
+            if r < 4 {
+                "qword"
+            } else if r == 7 {
+                "word"
+            } else {
+                ""
+            },
+        ),
         0xDE => (DA[r], "word"),
-        _ => (DF[r], match r { 4 | 6 => "tword", 5 | 7 => "qword", _ => "word" }),
+        _ => (
+            DF[r],
+            match r {
+                4 | 6 => "tword",
+                5 | 7 => "qword",
+                _ => "word",
+            },
+        ),
     }
 }
 
@@ -627,7 +742,11 @@ mod tests {
 
     #[test]
     fn popek_goldberg_classes() {
-        assert_eq!(lookup(0x9D, 0).class, Class::Sensitive, "POPF does not trap");
+        assert_eq!(
+            lookup(0x9D, 0).class,
+            Class::Sensitive,
+            "POPF does not trap"
+        );
         assert_eq!(lookup(0xF4, 0).class, Class::Privileged, "HLT traps");
         assert_eq!(lookup(0x101, 0x00).class, Class::Sensitive, "SGDT");
         assert_eq!(lookup(0x101, 0x10).class, Class::Privileged, "LGDT");

@@ -21,9 +21,14 @@ impl std::fmt::Display for PcError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PcError::OutOfRange { addr, len, ram } => {
-                write!(f, "{len} bytes at {addr:#x} do not fit in {ram} bytes of guest memory")
+                write!(
+                    f,
+                    "{len} bytes at {addr:#x} do not fit in {ram} bytes of guest memory"
+                )
             }
-            PcError::BadMemorySize(n) => write!(f, "memory size {n} bytes is outside 64 KiB..3 GiB"),
+            PcError::BadMemorySize(n) => {
+                write!(f, "memory size {n} bytes is outside 64 KiB..3 GiB")
+            }
         }
     }
 }
@@ -88,14 +93,24 @@ impl Pc {
         if !(0x1_0000..=0xC000_0000).contains(&mem_bytes) {
             return Err(PcError::BadMemorySize(mem_bytes));
         }
-        Ok(Pc { cpu: Cpu::new(model), board: Board { ram: vec![0; mem_bytes], debug_out: Vec::new() } })
+        Ok(Pc {
+            cpu: Cpu::new(model),
+            board: Board {
+                ram: vec![0; mem_bytes],
+                debug_out: Vec::new(),
+            },
+        })
     }
 
     /// Copy bytes into guest RAM.
     pub fn load(&mut self, addr: u32, bytes: &[u8]) -> Result<(), PcError> {
         let end = addr as usize + bytes.len();
         if end > self.board.ram.len() {
-            return Err(PcError::OutOfRange { addr, len: bytes.len(), ram: self.board.ram.len() });
+            return Err(PcError::OutOfRange {
+                addr,
+                len: bytes.len(),
+                ram: self.board.ram.len(),
+            });
         }
         self.board.ram[addr as usize..end].copy_from_slice(bytes);
         self.cpu.notify_write(addr, bytes.len() as u32);
@@ -104,7 +119,9 @@ impl Pc {
 
     /// Read guest RAM (bytes past the end read as 0xFF).
     pub fn read(&mut self, addr: u32, len: usize) -> Vec<u8> {
-        (0..len as u32).map(|i| self.board.read8(addr.wrapping_add(i))).collect()
+        (0..len as u32)
+            .map(|i| self.board.read8(addr.wrapping_add(i)))
+            .collect()
     }
 
     pub fn run(&mut self, max_insns: u64) -> RunExit {

@@ -21,7 +21,16 @@ pub(crate) enum AluOp {
 
 impl AluOp {
     fn from_bits(b: u8) -> AluOp {
-        [AluOp::Add, AluOp::Or, AluOp::Adc, AluOp::Sbb, AluOp::And, AluOp::Sub, AluOp::Xor, AluOp::Cmp][(b & 7) as usize]
+        [
+            AluOp::Add,
+            AluOp::Or,
+            AluOp::Adc,
+            AluOp::Sbb,
+            AluOp::And,
+            AluOp::Sub,
+            AluOp::Xor,
+            AluOp::Cmp,
+        ][(b & 7) as usize]
     }
 }
 
@@ -124,7 +133,10 @@ impl Cpu {
     pub(crate) fn test_forms<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = if insn.op & 1 == 0 { 1 } else { insn.osize() };
         let (a, b) = if insn.op < 0xA8 {
-            (self.read_rm(bus, insn, size)?, self.get_reg(size, insn.reg()))
+            (
+                self.read_rm(bus, insn, size)?,
+                self.get_reg(size, insn.reg()),
+            )
         } else {
             (self.get_reg(size, EAX), insn.imm)
         };
@@ -163,16 +175,32 @@ impl Cpu {
         self.inc_dec_loc(bus, loc, 1, insn.reg() == 1)
     }
 
-    pub(crate) fn inc_dec_loc<B: Bus>(&mut self, bus: &mut B, loc: Loc, size: u32, dec: bool) -> Res<()> {
+    pub(crate) fn inc_dec_loc<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        loc: Loc,
+        size: u32,
+        dec: bool,
+    ) -> Res<()> {
         let v = self.read_loc(bus, loc, size)?;
         let r = self.inc_dec(size, v, dec);
         self.write_loc(bus, loc, size, r)
     }
 
-    pub(crate) fn not_neg<B: Bus>(&mut self, bus: &mut B, insn: &Insn, size: u32, neg: bool) -> Res<()> {
+    pub(crate) fn not_neg<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        size: u32,
+        neg: bool,
+    ) -> Res<()> {
         let loc = self.rm_loc(insn);
         let v = self.read_loc(bus, loc, size)?;
-        let r = if neg { self.alu(AluOp::Sub, size, 0, v) } else { !v & size_mask(size) };
+        let r = if neg {
+            self.alu(AluOp::Sub, size, 0, v)
+        } else {
+            !v & size_mask(size)
+        };
         self.write_loc(bus, loc, size, r)
     }
 }

@@ -1,6 +1,6 @@
 //! Control transfer: Jcc, LOOP/JCXZ, near and far JMP/CALL/RET, ENTER/LEAVE, BOUND, group 5.
 
-use super::{gp0, size_mask, sign_extend, ud, CS, EBP, ECX, ESP, SS};
+use super::{gp0, sign_extend, size_mask, ud, CS, EBP, ECX, ESP, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::{Cpu, Exception, Res};
@@ -79,13 +79,23 @@ impl Cpu {
         let size = insn.osize();
         let target = self.peek(bus, 0, size)?;
         self.set_eip_checked(target, size)?;
-        let release = if insn.op == 0xC2 { insn.imm & 0xFFFF } else { 0 };
+        let release = if insn.op == 0xC2 {
+            insn.imm & 0xFFFF
+        } else {
+            0
+        };
         self.set_sp(self.sp_plus(size + release));
         Ok(())
     }
 
     /// Far JMP in real and virtual-8086 mode; protected mode goes through descriptor checks.
-    pub(crate) fn jmp_far<B: Bus>(&mut self, bus: &mut B, sel: u16, off: u32, insn: &Insn) -> Res<()> {
+    pub(crate) fn jmp_far<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        sel: u16,
+        off: u32,
+        insn: &Insn,
+    ) -> Res<()> {
         if self.protected_mode() && !self.v86_mode() {
             return self.far_transfer_protected(bus, sel, off, insn.osize(), false);
         }
@@ -96,7 +106,13 @@ impl Cpu {
     }
 
     /// Far CALL: push CS and (E)IP, then jump.
-    pub(crate) fn call_far<B: Bus>(&mut self, bus: &mut B, sel: u16, off: u32, insn: &Insn) -> Res<()> {
+    pub(crate) fn call_far<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        sel: u16,
+        off: u32,
+        insn: &Insn,
+    ) -> Res<()> {
         if self.protected_mode() && !self.v86_mode() {
             return self.far_transfer_protected(bus, sel, off, insn.osize(), true);
         }
@@ -104,7 +120,9 @@ impl Cpu {
         let old_sp = self.regs[ESP as usize];
         let cs = self.segs[CS as usize].selector as u32;
         let ip = self.eip;
-        let r = self.push(bus, size, cs).and_then(|_| self.push(bus, size, ip));
+        let r = self
+            .push(bus, size, cs)
+            .and_then(|_| self.push(bus, size, ip));
         if let Err(e) = r {
             self.regs[ESP as usize] = old_sp;
             return Err(e);
@@ -117,7 +135,11 @@ impl Cpu {
     /// CA/CB: RETF.
     pub(crate) fn ret_far<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = insn.osize();
-        let release = if insn.op == 0xCA { insn.imm & 0xFFFF } else { 0 };
+        let release = if insn.op == 0xCA {
+            insn.imm & 0xFFFF
+        } else {
+            0
+        };
         if self.protected_mode() && !self.v86_mode() {
             return self.ret_far_protected(bus, size, release);
         }
@@ -142,7 +164,11 @@ impl Cpu {
             if level > 0 {
                 let mut bp = self.get_reg(if self.stack32() { 4 } else { 2 }, EBP);
                 for _ in 1..level {
-                    bp = if self.stack32() { bp.wrapping_sub(size) } else { bp.wrapping_sub(size) & 0xFFFF };
+                    bp = if self.stack32() {
+                        bp.wrapping_sub(size)
+                    } else {
+                        bp.wrapping_sub(size) & 0xFFFF
+                    };
                     let v = self.read_mem(bus, SS, bp, size)?;
                     self.push(bus, size, v)?;
                 }
@@ -164,7 +190,11 @@ impl Cpu {
     /// C9: LEAVE.
     pub(crate) fn leave<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = insn.osize();
-        let bp = if self.stack32() { self.regs[EBP as usize] } else { self.regs[EBP as usize] & 0xFFFF };
+        let bp = if self.stack32() {
+            self.regs[EBP as usize]
+        } else {
+            self.regs[EBP as usize] & 0xFFFF
+        };
         let v = self.read_mem(bus, SS, bp, size)?;
         self.set_sp(bp.wrapping_add(size));
         self.set_reg(size, EBP, v);
@@ -176,7 +206,11 @@ impl Cpu {
         let (seg, off) = self.mem_operand(insn)?;
         let size = insn.osize();
         let lo = self.read_mem(bus, seg, off, size)?;
-        let hi_off = if insn.addr32() { off.wrapping_add(size) } else { off.wrapping_add(size) & 0xFFFF };
+        let hi_off = if insn.addr32() {
+            off.wrapping_add(size)
+        } else {
+            off.wrapping_add(size) & 0xFFFF
+        };
         let hi = self.read_mem(bus, seg, hi_off, size)?;
         let v = sign_extend(self.get_reg(size, insn.reg()), size) as i32;
         if v < sign_extend(lo, size) as i32 || v > sign_extend(hi, size) as i32 {
@@ -204,7 +238,11 @@ impl Cpu {
             3 | 5 => {
                 let (seg, off) = self.mem_operand(insn)?;
                 let target = self.read_mem(bus, seg, off, size)?;
-                let next = if insn.addr32() { off.wrapping_add(size) } else { off.wrapping_add(size) & 0xFFFF };
+                let next = if insn.addr32() {
+                    off.wrapping_add(size)
+                } else {
+                    off.wrapping_add(size) & 0xFFFF
+                };
                 let sel = self.read_mem(bus, seg, next, 2)? as u16;
                 if insn.reg() == 3 {
                     self.call_far(bus, sel, target, insn)

@@ -55,7 +55,11 @@ impl Cpu {
         let size = insn.osize();
         let old_sp = self.regs[ESP as usize];
         for r in 0..8u8 {
-            let v = if r == ESP { old_sp } else { self.regs[r as usize] };
+            let v = if r == ESP {
+                old_sp
+            } else {
+                self.regs[r as usize]
+            };
             if let Err(e) = self.push(bus, size, v) {
                 self.regs[ESP as usize] = old_sp;
                 return Err(e);
@@ -160,7 +164,11 @@ impl Cpu {
         let (s, off) = self.mem_operand(insn)?;
         let size = insn.osize();
         let v = self.read_mem(bus, s, off, size)?;
-        let next = if insn.addr32() { off.wrapping_add(size) } else { off.wrapping_add(size) & 0xFFFF };
+        let next = if insn.addr32() {
+            off.wrapping_add(size)
+        } else {
+            off.wrapping_add(size) & 0xFFFF
+        };
         let sel = self.read_mem(bus, s, next, 2)?;
         self.load_seg(bus, seg, sel as u16)?;
         self.set_reg(size, insn.reg(), v);
@@ -197,7 +205,11 @@ impl Cpu {
 
     /// D7: XLAT.
     pub(crate) fn xlat<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let seg = if insn.seg != crate::decode::NONE { insn.seg } else { DS };
+        let seg = if insn.seg != crate::decode::NONE {
+            insn.seg
+        } else {
+            DS
+        };
         let mut off = self.regs[EBX as usize].wrapping_add(self.get_reg(1, EAX));
         if !insn.addr32() {
             off &= 0xFFFF;

@@ -39,7 +39,10 @@ impl Cpu {
         let flags = self.eflags() & 0xFFFF;
         let cs = self.segs[CS as usize].selector as u32;
         let ip = self.eip & 0xFFFF;
-        let pushed = self.push(bus, 2, flags).and_then(|_| self.push(bus, 2, cs)).and_then(|_| self.push(bus, 2, ip));
+        let pushed = self
+            .push(bus, 2, flags)
+            .and_then(|_| self.push(bus, 2, cs))
+            .and_then(|_| self.push(bus, 2, ip));
         if let Err(e) = pushed {
             self.regs[super::ESP as usize] = old_sp;
             return Err(e);

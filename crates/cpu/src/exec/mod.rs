@@ -139,7 +139,13 @@ impl Cpu {
         })
     }
 
-    pub(crate) fn write_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_lin<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         let p = self.translate(lin, true)?;
         match size {
             1 => bus.write8(p, v as u8),
@@ -154,13 +160,26 @@ impl Cpu {
     }
 
     #[inline]
-    pub(crate) fn read_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32) -> Res<u32> {
+    pub(crate) fn read_mem<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+    ) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
         self.read_lin(bus, lin, size)
     }
 
     #[inline]
-    pub(crate) fn write_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_mem<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         let lin = self.linear(seg, off, size)?;
         self.write_lin(bus, lin, size, v)
     }
@@ -202,7 +221,13 @@ impl Cpu {
     }
 
     #[inline]
-    pub(crate) fn write_loc<B: Bus>(&mut self, bus: &mut B, loc: Loc, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_loc<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        loc: Loc,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         match loc {
             Loc::Reg(r) => {
                 self.set_reg(size, r, v);
@@ -219,7 +244,13 @@ impl Cpu {
     }
 
     #[inline]
-    pub(crate) fn write_rm<B: Bus>(&mut self, bus: &mut B, insn: &Insn, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_rm<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         let loc = self.rm_loc(insn);
         self.write_loc(bus, loc, size, v)
     }
@@ -323,7 +354,11 @@ impl Cpu {
         let mut crosses_page = false;
         let insn = decode::decode(model, big, |i| {
             let off = eip.wrapping_add(i);
-            let off = if model < Model::I286 { off & 0xFFFF } else { off };
+            let off = if model < Model::I286 {
+                off & 0xFFFF
+            } else {
+                off
+            };
             if off > cs.limit {
                 return Err(gp0());
             }
@@ -344,14 +379,24 @@ impl Cpu {
     /// address of the next instruction.
     pub(crate) fn execute<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let next = self.eip.wrapping_add(insn.len as u32);
-        self.eip = if self.segs[CS as usize].big() { next } else { next & 0xFFFF };
+        self.eip = if self.segs[CS as usize].big() {
+            next
+        } else {
+            next & 0xFFFF
+        };
         if insn.flags & F_INVALID != 0 {
             return Err(ud());
         }
         let op = insn.op;
         match op {
             // ALU: the eight two-operand operations in their six forms.
-            0x00..=0x05 | 0x08..=0x0D | 0x10..=0x15 | 0x18..=0x1D | 0x20..=0x25 | 0x28..=0x2D | 0x30..=0x35
+            0x00..=0x05
+            | 0x08..=0x0D
+            | 0x10..=0x15
+            | 0x18..=0x1D
+            | 0x20..=0x25
+            | 0x28..=0x2D
+            | 0x30..=0x35
             | 0x38..=0x3D => self.alu_forms(bus, insn),
             0x80..=0x83 => self.alu_group1(bus, insn),
             0x84 | 0x85 | 0xA8 | 0xA9 => self.test_forms(bus, insn),
@@ -374,7 +419,11 @@ impl Cpu {
             }
             // Data movement.
             0x06 | 0x0E | 0x16 | 0x1E | 0x07 | 0x17 | 0x1F | 0x0F => self.push_pop_seg(bus, insn),
-            0x50..=0x57 => self.push(bus, insn.osize(), self.get_reg(insn.osize(), (op & 7) as u8)),
+            0x50..=0x57 => self.push(
+                bus,
+                insn.osize(),
+                self.get_reg(insn.osize(), (op & 7) as u8),
+            ),
             0x58..=0x5F => self.pop_reg(bus, insn),
             0x60 => self.pusha(bus, insn),
             0x61 => self.popa(bus, insn),

@@ -20,7 +20,11 @@ impl Cpu {
             0xD0 | 0xD1 => 1,
             _ => self.get_reg(1, ECX),
         };
-        let count = if self.model >= Model::I186 { count & 0x1F } else { count };
+        let count = if self.model >= Model::I186 {
+            count & 0x1F
+        } else {
+            count
+        };
         let loc = self.rm_loc(insn);
         let v = self.read_loc(bus, loc, size)?;
         if count == 0 {
@@ -37,7 +41,7 @@ impl Cpu {
         let v = v as u64 & m;
         let msb = |x: u64| (x >> (bits - 1)) & 1;
         match kind {
-            0 | 1 | 2 | 3 => {
+            0..=3 => {
                 // Rotates change only CF and OF.
                 let mut x = v;
                 let mut cf = self.flags.cf() as u64;
@@ -81,7 +85,11 @@ impl Cpu {
                     }
                     5 => {
                         let r = v >> count;
-                        let cf = if count <= 64 { (v >> (count - 1)) & 1 } else { 0 };
+                        let cf = if count <= 64 {
+                            (v >> (count - 1)) & 1
+                        } else {
+                            0
+                        };
                         // The last step shifts a value whose top bit is already clear, unless
                         // there was only one step.
                         let of = if count == 1 { msb(v) } else { 0 };

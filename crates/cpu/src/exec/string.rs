@@ -7,6 +7,7 @@
 use super::{size_mask, DS, EAX, ECX, EDI, EDX, ES, ESI};
 use crate::bus::Bus;
 use crate::decode::{Insn, F_REP, F_REPNE, NONE};
+use crate::model::Model;
 use crate::{Cpu, Res};
 
 const REP_CHUNK: u32 = 4096;
@@ -14,7 +15,11 @@ const REP_CHUNK: u32 = 4096;
 impl Cpu {
     pub(crate) fn string_op<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         if matches!(insn.op, 0x6C..=0x6F) {
-            self.check_io_allowed(bus, self.get_reg(2, EDX) as u16, if insn.op & 1 == 0 { 1 } else { insn.osize() })?;
+            self.check_io_allowed(
+                bus,
+                self.get_reg(2, EDX) as u16,
+                if insn.op & 1 == 0 { 1 } else { insn.osize() },
+            )?;
         }
         let rep = insn.flags & (F_REP | F_REPNE) != 0;
         if !rep {
@@ -33,8 +38,26 @@ impl Cpu {
                 self.eip = self.insn_start;
                 break;
             }
-            self.string_once(bus, insn)?;
-            self.set_reg(asize, ECX, count.wrapping_sub(1) & size_mask(asize));
+            let di_before = self.get_reg(asize, EDI);
+            let r = self.string_once(bus, insn);
+            let dec = match r {
+                Ok(()) => 1,
+                // What a 286 leaves in CX when an element faults, as its hardware vectors show:
+                // CMPS none, a faulting store two, any other faulting access one.
+                Err(_) if self.model == Model::I286 => {
+                    let store = matches!(insn.op, 0x6C | 0x6D | 0xA4 | 0xA5 | 0xAA | 0xAB);
+                    if compares && insn.op < 0xAE {
+                        0
+                    } else if store && self.get_reg(asize, EDI) != di_before {
+                        2
+                    } else {
+                        1
+                    }
+                }
+                Err(_) => 0,
+            };
+            self.set_reg(asize, ECX, count.wrapping_sub(dec) & size_mask(asize));
+            r?;
             done += 1;
             if done > 1 {
                 self.counters.instructions += 1;
@@ -52,60 +75,92 @@ impl Cpu {
     /// Advance an index register (SI/DI or ESI/EDI) by one element in the DF direction.
     fn advance(&mut self, reg: u8, size: u32, asize: u32) {
         let v = self.get_reg(asize, reg);
-        let d = if self.flags.df() { size.wrapping_neg() } else { size };
+        let d = if self.flags.df() {
+            size.wrapping_neg()
+        } else {
+            size
+        };
         self.set_reg(asize, reg, v.wrapping_add(d) & size_mask(asize));
     }
 
+    /// One element. On the 286 an access that faults still advances its index register (and a
+    /// REP count), as the hardware vectors show; later CPUs leave the registers as they were so
+    /// that the instruction can be restarted.
     fn string_once<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = if insn.op & 1 == 0 { 1 } else { insn.osize() };
         let asize = if insn.addr32() { 4 } else { 2 };
         let src = if insn.seg != NONE { insn.seg } else { DS };
         let si = self.get_reg(asize, ESI);
         let di = self.get_reg(asize, EDI);
+        let late = self.model == Model::I286;
         match insn.op {
             0xA4 | 0xA5 => {
-                let v = self.read_mem(bus, src, si, size)?;
-                self.write_mem(bus, ES, di, size, v)?;
-                self.advance(ESI, size, asize);
-                self.advance(EDI, size, asize);
+                let v = {
+                    let r = self.read_mem(bus, src, si, size);
+                    self.step_index(r, ESI, size, asize, late)
+                }?;
+                let w = self.write_mem(bus, ES, di, size, v);
+                self.step_index(w, EDI, size, asize, late)?;
             }
             0xA6 | 0xA7 => {
-                let a = self.read_mem(bus, src, si, size)?;
-                let b = self.read_mem(bus, ES, di, size)?;
+                // The destination is read first (it decides which fault a 286 reports).
+                let b = {
+                    let r = self.read_mem(bus, ES, di, size);
+                    self.step_index(r, EDI, size, asize, late)
+                }?;
+                let a = {
+                    let r = self.read_mem(bus, src, si, size);
+                    self.step_index(r, ESI, size, asize, late)
+                }?;
                 self.alu(super::alu::AluOp::Cmp, size, a, b);
-                self.advance(ESI, size, asize);
-                self.advance(EDI, size, asize);
             }
             0xAA | 0xAB => {
                 let v = self.get_reg(size, EAX);
-                self.write_mem(bus, ES, di, size, v)?;
-                self.advance(EDI, size, asize);
+                let w = self.write_mem(bus, ES, di, size, v);
+                self.step_index(w, EDI, size, asize, late)?;
             }
             0xAC | 0xAD => {
-                let v = self.read_mem(bus, src, si, size)?;
+                let v = {
+                    let r = self.read_mem(bus, src, si, size);
+                    self.step_index(r, ESI, size, asize, late)
+                }?;
                 self.set_reg(size, EAX, v);
-                self.advance(ESI, size, asize);
             }
             0xAE | 0xAF => {
-                let b = self.read_mem(bus, ES, di, size)?;
+                let b = {
+                    let r = self.read_mem(bus, ES, di, size);
+                    self.step_index(r, EDI, size, asize, late)
+                }?;
                 let a = self.get_reg(size, EAX);
                 self.alu(super::alu::AluOp::Cmp, size, a, b);
-                self.advance(EDI, size, asize);
             }
             0x6C | 0x6D => {
-                let lin = self.linear(ES, di, size)?;
                 let port = self.get_reg(2, EDX) as u16;
+                if !late {
+                    self.linear(ES, di, size)?;
+                }
                 let v = self.port_in(bus, port, size);
-                self.write_lin(bus, lin, size, v)?;
-                self.advance(EDI, size, asize);
+                let w = self.write_mem(bus, ES, di, size, v);
+                self.step_index(w, EDI, size, asize, late)?;
             }
             _ => {
-                let v = self.read_mem(bus, src, si, size)?;
+                let v = {
+                    let r = self.read_mem(bus, src, si, size);
+                    self.step_index(r, ESI, size, asize, late)
+                }?;
                 let port = self.get_reg(2, EDX) as u16;
                 self.port_out(bus, port, size, v);
-                self.advance(ESI, size, asize);
             }
         }
         Ok(())
+    }
+
+    /// Advance `reg` after an access: always when it succeeded, and also when it faulted if
+    /// `late` (the 286's order).
+    fn step_index<T>(&mut self, r: Res<T>, reg: u8, size: u32, asize: u32, late: bool) -> Res<T> {
+        if r.is_ok() || late {
+            self.advance(reg, size, asize);
+        }
+        r
     }
 }

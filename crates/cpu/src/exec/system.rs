@@ -31,7 +31,12 @@ impl Cpu {
 
     /// I/O is allowed in real mode, and in protected mode when CPL <= IOPL. (The TSS I/O
     /// permission bitmap comes with protected mode.)
-    pub(crate) fn check_io_allowed<B: Bus>(&mut self, _bus: &mut B, _port: u16, _size: u32) -> Res<()> {
+    pub(crate) fn check_io_allowed<B: Bus>(
+        &mut self,
+        _bus: &mut B,
+        _port: u16,
+        _size: u32,
+    ) -> Res<()> {
         if self.protected_mode() && (self.v86_mode() || self.cpl() > self.iopl()) {
             return Err(gp0());
         }
@@ -41,7 +46,11 @@ impl Cpu {
     /// E4-E7, EC-EF.
     pub(crate) fn in_out<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = if insn.op & 1 == 0 { 1 } else { insn.osize() };
-        let port = if insn.op < 0xE8 { insn.imm as u16 & 0xFF } else { self.get_reg(2, EDX) as u16 };
+        let port = if insn.op < 0xE8 {
+            insn.imm as u16 & 0xFF
+        } else {
+            self.get_reg(2, EDX) as u16
+        };
         self.check_io_allowed(bus, port, size)?;
         if insn.op & 2 == 0 {
             let v = self.port_in(bus, port, size);
@@ -144,7 +153,13 @@ impl Cpu {
         match reg {
             0..=3 => {
                 let (seg, off) = self.mem_operand(insn)?;
-                let next = |o: u32| if insn.addr32() { o.wrapping_add(2) } else { o.wrapping_add(2) & 0xFFFF };
+                let next = |o: u32| {
+                    if insn.addr32() {
+                        o.wrapping_add(2)
+                    } else {
+                        o.wrapping_add(2) & 0xFFFF
+                    }
+                };
                 if reg < 2 {
                     let t = if reg == 0 { self.gdtr } else { self.idtr };
                     let base = match self.model {
@@ -161,7 +176,11 @@ impl Cpu {
                     }
                     let limit = self.read_mem(bus, seg, off, 2)?;
                     let base = self.read_mem(bus, seg, next(off), 4)?;
-                    let base = if insn.op32() { base } else { base & 0x00FF_FFFF };
+                    let base = if insn.op32() {
+                        base
+                    } else {
+                        base & 0x00FF_FFFF
+                    };
                     let t = crate::TableReg { base, limit };
                     if reg == 2 {
                         self.gdtr = t;
@@ -174,7 +193,11 @@ impl Cpu {
             4 => {
                 let msw = self.cr0 & 0xFFFF;
                 let size = if insn.rm_is_reg() { insn.osize() } else { 2 };
-                let v = if self.model == Model::I286 { msw | 0xFFF0 } else { msw };
+                let v = if self.model == Model::I286 {
+                    msw | 0xFFF0
+                } else {
+                    msw
+                };
                 self.write_rm(bus, insn, size, v)
             }
             6 => {
@@ -193,8 +216,16 @@ impl Cpu {
 
     // ---- protected mode entry points (the next stage of the CPU) ----
 
-    pub(crate) fn load_seg_protected<B: Bus>(&mut self, _bus: &mut B, _seg: u8, selector: u16) -> Res<()> {
-        Err(crate::Exception::with_code(crate::Exception::GP, (selector & 0xFFFC) as u32))
+    pub(crate) fn load_seg_protected<B: Bus>(
+        &mut self,
+        _bus: &mut B,
+        _seg: u8,
+        selector: u16,
+    ) -> Res<()> {
+        Err(crate::Exception::with_code(
+            crate::Exception::GP,
+            (selector & 0xFFFC) as u32,
+        ))
     }
 
     pub(crate) fn far_transfer_protected<B: Bus>(
@@ -205,10 +236,18 @@ impl Cpu {
         _size: u32,
         _call: bool,
     ) -> Res<()> {
-        Err(crate::Exception::with_code(crate::Exception::GP, (selector & 0xFFFC) as u32))
+        Err(crate::Exception::with_code(
+            crate::Exception::GP,
+            (selector & 0xFFFC) as u32,
+        ))
     }
 
-    pub(crate) fn ret_far_protected<B: Bus>(&mut self, _bus: &mut B, _size: u32, _release: u32) -> Res<()> {
+    pub(crate) fn ret_far_protected<B: Bus>(
+        &mut self,
+        _bus: &mut B,
+        _size: u32,
+        _release: u32,
+    ) -> Res<()> {
         Err(gp0())
     }
 

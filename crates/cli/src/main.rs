@@ -1,0 +1,39 @@
+//! `aula86`: the emulator on the command line.
+
+mod bench;
+mod vectors;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  aula86 vectors [--dump] [--verbose] <file.json.gz | directory>
+      run hardware CPU test vectors (shared/vectors/PROTOCOL.md); summary or dump mode
+  aula86 bench [--model M] [--seconds S]
+      run the built-in integer benchmark loop and print emulated MIPS
+  aula86 --help";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match cmd.as_str() {
+        "vectors" => vectors::main(rest),
+        "bench" => bench::main(rest),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => Err(format!("unknown command '{other}'\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(msg) => {
+            eprintln!("aula86: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
