@@ -3,7 +3,8 @@
 //! The guest is `tests/guests/bench16.asm` (assembled bytes below; `scripts/test` checks they
 //! match the source). It loops forever, so the instruction count is exactly the budget given.
 
-use cpu::{Model, RunExit};
+use cpu::Model;
+use pc::Exit;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -40,12 +41,12 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     pc.cpu.set_named("cs", 0x1000);
     pc.cpu.set_named("eip", 0);
     // Warm up, then run slices until the time is up.
-    pc.run(1_000_000);
+    pc.run(1_000_000, None);
     let slice = 10_000_000u64;
     let start = Instant::now();
     let before = pc.counters().instructions;
     loop {
-        if pc.run(slice) != RunExit::Budget {
+        if pc.run(slice, None) != Exit::Budget {
             return Err(format!(
                 "bench: the guest stopped unexpectedly at {:#x}",
                 pc.cpu.pc_linear()

@@ -46,6 +46,14 @@ pub trait Bus {
     fn acknowledge_interrupt(&mut self) -> u8 {
         0
     }
+    /// Asked after each OUT: whether the machine wants the CPU to stop after this instruction
+    /// (a device was reprogrammed, firmware asked for the host). Reading clears the request.
+    fn take_stop_request(&mut self) -> bool {
+        false
+    }
+    /// Told before each port access how many instructions have retired, so that devices can
+    /// compute the emulated time of the access.
+    fn io_clock(&mut self, _instructions: u64) {}
 }
 
 /// A bus with flat RAM and no devices: ports read as all ones, writes to them are dropped.

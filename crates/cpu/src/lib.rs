@@ -71,6 +71,8 @@ pub enum RunExit {
     Halted,
     /// An exception could not be delivered (triple fault); the CPU is stopped until reset.
     Shutdown,
+    /// The bus asked the CPU to stop after an OUT instruction ([`Bus::take_stop_request`]).
+    Stopped,
 }
 
 /// Counters that a caller (the CLI, the page, the teaching view) reads.
@@ -120,6 +122,8 @@ pub struct Cpu {
     pub(crate) insn_start: u32,
     /// Interrupts are held off for one instruction after MOV SS / POP SS / STI.
     pub(crate) inhibit_irq: bool,
+    /// Set when the bus asked to stop after the current instruction.
+    pub(crate) stop_requested: bool,
     pub(crate) cache: CodeCache,
 }
 
@@ -145,6 +149,7 @@ impl Cpu {
             counters: Counters::default(),
             insn_start: 0,
             inhibit_irq: false,
+            stop_requested: false,
             cache: CodeCache::new(),
         };
         cpu.reset();
@@ -302,6 +307,10 @@ impl Cpu {
             }
             self.step(bus);
             left -= 1;
+            if self.stop_requested {
+                self.stop_requested = false;
+                return RunExit::Stopped;
+            }
         }
         if self.shutdown {
             RunExit::Shutdown

@@ -363,8 +363,8 @@ pub static GRP9: [Entry; 8] = [
 
 const fn jcc_rows(ops: &'static [Opd], since: Model) -> [Entry; 16] {
     const NAMES: [&str; 16] = [
-        "jo", "jno", "jc", "jnc", "jz", "jnz", "jna", "ja", "js", "jns", "jpe", "jpo", "jl", "jnl",
-        "jng", "jg",
+        "jo", "jno", "jb", "jae", "je", "jne", "jbe", "ja", "js", "jns", "jp", "jnp", "jl", "jge",
+        "jle", "jg",
     ];
     let mut r = [BAD; 16];
     let mut i = 0;
@@ -390,12 +390,12 @@ const fn cc_rows(
 }
 
 const SETCC: [&str; 16] = [
-    "seto", "setno", "setc", "setnc", "setz", "setnz", "setna", "seta", "sets", "setns", "setpe",
-    "setpo", "setl", "setnl", "setng", "setg",
+    "seto", "setno", "setb", "setae", "sete", "setne", "setbe", "seta", "sets", "setns", "setp",
+    "setnp", "setl", "setge", "setle", "setg",
 ];
 const CMOVCC: [&str; 16] = [
-    "cmovo", "cmovno", "cmovc", "cmovnc", "cmovz", "cmovnz", "cmovna", "cmova", "cmovs", "cmovns",
-    "cmovpe", "cmovpo", "cmovl", "cmovnl", "cmovng", "cmovg",
+    "cmovo", "cmovno", "cmovb", "cmovae", "cmove", "cmovne", "cmovbe", "cmova", "cmovs", "cmovns",
+    "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg",
 ];
 
 const fn build_one_byte() -> [Entry; 256] {

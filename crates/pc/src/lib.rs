@@ -1,20 +1,30 @@
-//! The aula86 machine around the CPU.
+//! The aula86 PC: the CPU on a board with the classic PC/AT devices and a built-in BIOS.
 //!
-//! For now: flat RAM, the reset vector's alias at the top of the address space, and the debug
-//! port 0xE9 (bytes written there are collected, as Bochs and QEMU do). The chipset, devices and
-//! firmware come next, each in its own file under `devices/`.
+//! [`Pc::run`] is the main loop: it runs the CPU in slices that end at the next device deadline,
+//! then lets the devices whose time has come do their work. Emulated time advances with retired
+//! instructions (`ps_per_insn` picoseconds each); while the CPU halts, time jumps to the next
+//! deadline. The same image, inputs and settings therefore give the same run every time.
+
+pub mod bios;
+pub mod board;
+pub mod devices;
+pub mod memory;
 
 pub use cpu;
 
-use cpu::{Bus, Counters, Cpu, Model, RunExit};
+use board::Board;
+use cpu::{Counters, Cpu, Model, RunExit};
+use devices::Nanos;
 
 /// Why a request to the machine was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PcError {
     /// The bytes do not fit in guest RAM at that address.
     OutOfRange { addr: u32, len: usize, ram: usize },
-    /// Memory size below 64 KiB or above 3 GiB.
+    /// Memory size outside what the machine supports.
     BadMemorySize(usize),
+    /// A firmware image that cannot be used.
+    BadFirmware(String),
 }
 
 impl std::fmt::Display for PcError {
@@ -27,108 +37,302 @@ impl std::fmt::Display for PcError {
                 )
             }
             PcError::BadMemorySize(n) => {
-                write!(f, "memory size {n} bytes is outside 64 KiB..3 GiB")
+                write!(f, "memory size {} KiB is outside 1 MiB..3 GiB", n / 1024)
             }
+            PcError::BadFirmware(why) => write!(f, "firmware: {why}"),
         }
     }
 }
 
 impl std::error::Error for PcError {}
 
-/// Memory and ports as the CPU sees them.
-pub struct Board {
-    pub ram: Vec<u8>,
-    /// Bytes the guest wrote to port 0xE9.
-    pub debug_out: Vec<u8>,
+/// Which firmware the machine starts.
+#[derive(Debug, Clone, Default)]
+pub enum Firmware {
+    /// The BIOS written in this project (`bios/`).
+    #[default]
+    Builtin,
+    /// A raw system BIOS image (64 KiB to 256 KiB, ending at 4 GiB and at 1 MiB) and optionally
+    /// a VGA BIOS (option ROM at C0000h).
+    Rom {
+        bios: Vec<u8>,
+        vga_bios: Option<Vec<u8>>,
+    },
 }
 
-impl Board {
-    /// Physical address to RAM offset: RAM is at 0, and the top 64 KiB of the 4 GiB space (and of
-    /// the 286's 16 MiB space) alias the top of the first megabyte, where reset code lives.
-    #[inline]
-    fn ram_index(&self, addr: u32) -> Option<usize> {
-        let a = addr as usize;
-        if a < self.ram.len() {
-            Some(a)
-        } else if addr >= 0xFFFF_0000 || (0xFF_0000..0x100_0000).contains(&addr) {
-            Some(0xF_0000 + (addr & 0xFFFF) as usize).filter(|&i| i < self.ram.len())
-        } else {
-            None
-        }
-    }
+/// How the machine is built.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub model: Model,
+    pub mem_bytes: usize,
+    /// What the real-time clock reads at power-on (seconds since 1970).
+    pub rtc_unix_seconds: i64,
+    pub firmware: Firmware,
+    /// Emulated time per instruction, in picoseconds (20 000 = a 50 MIPS machine).
+    pub ps_per_insn: u64,
 }
 
-impl Bus for Board {
-    #[inline]
-    fn read8(&mut self, addr: u32) -> u8 {
-        match self.ram_index(addr) {
-            Some(i) => self.ram[i],
-            None => 0xFF,
-        }
-    }
-    #[inline]
-    fn write8(&mut self, addr: u32, value: u8) {
-        if (addr as usize) < self.ram.len() {
-            self.ram[addr as usize] = value;
-        }
-    }
-    fn io_read8(&mut self, _port: u16) -> u8 {
-        0xFF
-    }
-    fn io_write8(&mut self, port: u16, value: u8) {
-        if port == 0xE9 {
-            self.debug_out.push(value);
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            model: Model::PentiumPro,
+            mem_bytes: 16 << 20,
+            // 2026-01-01 00:00:00 UTC: a fixed date keeps runs reproducible; callers that want
+            // the host's clock set it.
+            rtc_unix_seconds: 1_767_225_600,
+            firmware: Firmware::Builtin,
+            ps_per_insn: 20_000,
         }
     }
 }
 
-/// A whole machine: CPU plus board.
+/// Why [`Pc::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The instruction budget was used.
+    Budget,
+    /// Emulated time reached the limit given.
+    TimeLimit,
+    /// The CPU halted with interrupts enabled and no device has anything scheduled: only input
+    /// from the host can wake it.
+    Idle,
+    /// The CPU halted with interrupts disabled: it will never run again.
+    Stopped,
+    /// A triple fault shut the CPU down.
+    TripleFault,
+    /// The guest powered the machine off.
+    PowerOff,
+}
+
+/// The longest CPU slice between device checks (keeps host-input latency low).
+const MAX_SLICE: u64 = 1_000_000;
+
 pub struct Pc {
     pub cpu: Cpu,
     pub board: Board,
+    pub bios: bios::Bios,
+    pub config: Config,
+    /// Triple faults seen (a PC resets on one; the count tells the user it happened).
+    pub triple_faults: u64,
 }
 
 impl Pc {
-    pub fn new(model: Model, mem_bytes: usize) -> Result<Pc, PcError> {
-        if !(0x1_0000..=0xC000_0000).contains(&mem_bytes) {
-            return Err(PcError::BadMemorySize(mem_bytes));
+    /// Build and power on a machine.
+    pub fn with_config(config: Config) -> Result<Pc, PcError> {
+        if !(0x10_0000..=0xC000_0000).contains(&config.mem_bytes) {
+            return Err(PcError::BadMemorySize(config.mem_bytes));
         }
-        Ok(Pc {
-            cpu: Cpu::new(model),
-            board: Board {
-                ram: vec![0; mem_bytes],
-                debug_out: Vec::new(),
-            },
+        let mut board = Board::new(config.mem_bytes, config.rtc_unix_seconds);
+        board.ps_per_insn = config.ps_per_insn.max(1);
+        let bios = bios::Bios::new(&config.firmware)?;
+        let mut pc = Pc {
+            cpu: Cpu::new(config.model),
+            board,
+            bios,
+            config,
+            triple_faults: 0,
+        };
+        pc.power_on();
+        Ok(pc)
+    }
+
+    /// A machine with the built-in BIOS and default settings but this CPU and memory size.
+    pub fn new(model: Model, mem_bytes: usize) -> Result<Pc, PcError> {
+        Pc::with_config(Config {
+            model,
+            mem_bytes,
+            ..Config::default()
         })
     }
 
-    /// Copy bytes into guest RAM.
+    /// Power-on: devices reset, firmware copied in, CPU at the reset vector.
+    pub fn power_on(&mut self) {
+        self.board.reset_devices();
+        self.bios.install(&mut self.board, &self.config);
+        self.cpu.reset();
+        self.cpu.flush_code_cache();
+        self.board.mem.take_dirty();
+    }
+
+    /// Reset the CPU only (Ctrl-Alt-Del style warm reset keeps memory; the firmware decides).
+    pub fn reset(&mut self) {
+        self.power_on();
+    }
+
+    /// Copy bytes into guest RAM (from the host).
     pub fn load(&mut self, addr: u32, bytes: &[u8]) -> Result<(), PcError> {
         let end = addr as usize + bytes.len();
-        if end > self.board.ram.len() {
+        if end > self.board.mem.ram.len() {
             return Err(PcError::OutOfRange {
                 addr,
                 len: bytes.len(),
-                ram: self.board.ram.len(),
+                ram: self.board.mem.ram.len(),
             });
         }
-        self.board.ram[addr as usize..end].copy_from_slice(bytes);
+        self.board.mem.ram[addr as usize..end].copy_from_slice(bytes);
         self.cpu.notify_write(addr, bytes.len() as u32);
         Ok(())
     }
 
-    /// Read guest RAM (bytes past the end read as 0xFF).
+    /// Read guest physical memory.
     pub fn read(&mut self, addr: u32, len: usize) -> Vec<u8> {
-        (0..len as u32)
-            .map(|i| self.board.read8(addr.wrapping_add(i)))
-            .collect()
-    }
-
-    pub fn run(&mut self, max_insns: u64) -> RunExit {
-        self.cpu.run(&mut self.board, max_insns)
+        let mut v = vec![0; len];
+        self.board.mem.read_bytes(addr, &mut v);
+        v
     }
 
     pub fn counters(&self) -> Counters {
         self.cpu.counters
+    }
+
+    /// Emulated time now.
+    pub fn now(&self) -> Nanos {
+        self.board.time_now()
+    }
+
+    /// Tell the CPU about memory the devices or the firmware wrote.
+    fn flush_dirty(&mut self) {
+        if self.board.mem.has_dirty() {
+            for (a, n) in self.board.mem.take_dirty() {
+                self.cpu.notify_write(a, n);
+            }
+        }
+    }
+
+    /// Run until `max_insns` more instructions have retired, emulated time reaches `until`,
+    /// or the machine stops.
+    pub fn run(&mut self, max_insns: u64, until: Option<Nanos>) -> Exit {
+        let start = self.cpu.counters.instructions;
+        loop {
+            let insns = self.cpu.counters.instructions;
+            let done = insns - start;
+            if done >= max_insns {
+                return Exit::Budget;
+            }
+            self.board.cur_insns = insns;
+            let now = self.board.time_now();
+            if until.is_some_and(|t| now >= t) {
+                return Exit::TimeLimit;
+            }
+            self.board.set_time(now, insns);
+            let ps = self.board.ps_per_insn;
+            let mut slice = (max_insns - done).min(MAX_SLICE);
+            let horizon = match (self.board.next_deadline(), until) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(h) = horizon {
+                slice = slice.min((h.saturating_sub(now) * 1000).div_ceil(ps).max(1));
+            }
+            let exit = self.cpu.run(&mut self.board, slice);
+            self.board.cur_insns = self.cpu.counters.instructions;
+            self.flush_dirty();
+            if self.board.hostcall {
+                self.board.hostcall = false;
+                bios::hostcall(self);
+                self.flush_dirty();
+            }
+            if std::mem::take(&mut self.board.sys.reset) {
+                self.cpu_reset();
+            }
+            if self.board.sys.power_off {
+                self.board.sys.power_off = false;
+                return Exit::PowerOff;
+            }
+            self.board.run_devices();
+            match exit {
+                RunExit::Shutdown => {
+                    self.triple_faults += 1;
+                    return Exit::TripleFault;
+                }
+                RunExit::Halted => {
+                    if self.cpu.eflags() & cpu::flags::IF == 0 {
+                        return Exit::Stopped;
+                    }
+                    if self.board.pic.intr() {
+                        continue;
+                    }
+                    // Nothing to do until the next deadline: let time jump there. A firmware
+                    // wait (INT 15h/86h) is a deadline too.
+                    let now = self.board.time_now();
+                    let next = match (self.board.next_deadline(), self.bios.wait_until) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    if self
+                        .bios
+                        .wait_until
+                        .is_some_and(|w| next == Some(w) && until.is_none_or(|u| w <= u))
+                    {
+                        self.board
+                            .set_time(next.unwrap_or(now).max(now), self.cpu.counters.instructions);
+                        self.cpu.halted = false;
+                        continue;
+                    }
+                    match (next, until) {
+                        (Some(d), Some(u)) if d > u => {
+                            self.board
+                                .set_time(u.max(now), self.cpu.counters.instructions);
+                            return Exit::TimeLimit;
+                        }
+                        (Some(d), _) => {
+                            self.board
+                                .set_time(d.max(now), self.cpu.counters.instructions);
+                            self.board.run_devices();
+                        }
+                        (None, Some(u)) => {
+                            self.board
+                                .set_time(u.max(now), self.cpu.counters.instructions);
+                            return Exit::TimeLimit;
+                        }
+                        (None, None) => return Exit::Idle,
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The CPU reset line (keyboard controller, port 92h, triple fault): the CPU starts again at
+    /// the reset vector; memory and devices keep their state, and the firmware decides (through
+    /// the CMOS shutdown byte) whether this is a warm boot or a return from protected mode.
+    pub fn cpu_reset(&mut self) {
+        self.cpu.reset();
+        self.board.sys.a20_fast = false;
+        self.board.mem.a20_mask = if self.board.sys.a20() {
+            0xFFFF_FFFF
+        } else {
+            0xFFEF_FFFF
+        };
+    }
+
+    /// The host pressed or released a key (set-1 scan code; `0xE0xx` for extended keys).
+    pub fn key_event(&mut self, code: u16, down: bool) {
+        let now = self.board.time_now();
+        self.board.kbc.key_event(code, down, now);
+        self.board.run_devices();
+    }
+
+    /// The host moved the mouse or pressed its buttons.
+    pub fn mouse_event(&mut self, dx: i32, dy: i32, buttons: u8, wheel: i32) {
+        let now = self.board.time_now();
+        self.board.kbc.mouse_event(dx, dy, buttons, wheel, now);
+        self.board.run_devices();
+    }
+
+    /// Bytes the guest sent to COM1 since the last call.
+    pub fn take_serial(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.board.uart.output)
+    }
+
+    /// Type bytes into COM1 from the host.
+    pub fn serial_input(&mut self, bytes: &[u8]) {
+        let now = self.board.time_now();
+        self.board.uart.host_send(bytes, now);
+    }
+
+    /// Bytes the guest wrote to the debug port E9h.
+    pub fn debug_output(&self) -> &[u8] {
+        &self.board.sysctl.debug_out
     }
 }

@@ -14,6 +14,7 @@ use crate::{Cpu, Res};
 
 impl Cpu {
     pub(crate) fn port_in<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32) -> u32 {
+        bus.io_clock(self.counters.instructions);
         match size {
             1 => bus.io_read8(port) as u32,
             2 => bus.io_read16(port) as u32,
@@ -22,10 +23,14 @@ impl Cpu {
     }
 
     pub(crate) fn port_out<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32, v: u32) {
+        bus.io_clock(self.counters.instructions);
         match size {
             1 => bus.io_write8(port, v as u8),
             2 => bus.io_write16(port, v as u16),
             _ => bus.io_write32(port, v),
+        }
+        if bus.take_stop_request() {
+            self.stop_requested = true;
         }
     }
 

@@ -1,0 +1,108 @@
+//! Physical memory: one flat RAM buffer, the A20 gate, and the record of writes made behind the
+//! CPU's back (DMA, firmware) so its decoded-instruction cache can drop stale code.
+//!
+//! The PC memory map: conventional memory below 640 KiB, the VGA window at A0000-BFFFF (routed to
+//! the VGA device by the board), option ROMs and the system BIOS at C0000-FFFFF (kept in RAM, as
+//! shadow RAM: the images are copied there at power-on), extended memory from 1 MiB, and the BIOS
+//! seen again just below 4 GiB (and 16 MiB for the 286) where the CPU starts.
+
+/// Start and end of the VGA memory window.
+pub const VGA_WINDOW: std::ops::Range<u32> = 0xA0000..0xC0000;
+/// Where the system BIOS image ends (it is aligned so that it ends here).
+pub const BIOS_END: u32 = 0x10_0000;
+
+pub struct Memory {
+    pub ram: Vec<u8>,
+    /// `0xFFFF_FFFF` with A20 enabled, `0xFFEF_FFFF` with it masked.
+    pub a20_mask: u32,
+    /// Size of the system BIOS image at the top of the first megabyte (for the high alias).
+    pub bios_size: u32,
+    dirty: Vec<(u32, u32)>,
+}
+
+impl Memory {
+    pub fn new(size: usize) -> Memory {
+        Memory {
+            ram: vec![0; size],
+            a20_mask: 0xFFEF_FFFF,
+            bios_size: 0x10000,
+            dirty: Vec::new(),
+        }
+    }
+
+    /// RAM offset of a physical address outside the VGA window, if it is backed by RAM (or by
+    /// the BIOS alias at the top of the address space).
+    #[inline]
+    pub fn index(&self, addr: u32) -> Option<usize> {
+        let a = addr as usize;
+        if a < self.ram.len() {
+            return Some(a);
+        }
+        let bios = self.bios_size;
+        if addr >= 0u32.wrapping_sub(bios) || (addr < 0x100_0000 && addr >= 0x100_0000 - bios) {
+            return Some((BIOS_END - bios + (addr & (bios - 1))) as usize);
+        }
+        None
+    }
+
+    pub fn read8(&self, addr: u32) -> u8 {
+        self.index(addr).map_or(0xFF, |i| self.ram[i])
+    }
+
+    /// Write a byte from a device or firmware (not the CPU): the CPU is told later.
+    pub fn write8(&mut self, addr: u32, v: u8) {
+        if (addr as usize) < self.ram.len() {
+            self.ram[addr as usize] = v;
+            self.mark_dirty(addr, 1);
+        }
+    }
+
+    /// Copy bytes in (from a device or firmware). Bytes past the end of RAM are dropped.
+    pub fn write_bytes(&mut self, addr: u32, bytes: &[u8]) {
+        let start = addr as usize;
+        if start >= self.ram.len() {
+            return;
+        }
+        let end = (start + bytes.len()).min(self.ram.len());
+        self.ram[start..end].copy_from_slice(&bytes[..end - start]);
+        self.mark_dirty(addr, (end - start) as u32);
+    }
+
+    /// Copy bytes out. Addresses past RAM read as 0xFF.
+    pub fn read_bytes(&self, addr: u32, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.read8(addr.wrapping_add(i as u32));
+        }
+    }
+
+    pub fn read16(&self, addr: u32) -> u16 {
+        self.read8(addr) as u16 | (self.read8(addr.wrapping_add(1)) as u16) << 8
+    }
+
+    pub fn write16(&mut self, addr: u32, v: u16) {
+        self.write_bytes(addr, &v.to_le_bytes());
+    }
+
+    pub fn read32(&self, addr: u32) -> u32 {
+        self.read16(addr) as u32 | (self.read16(addr.wrapping_add(2)) as u32) << 16
+    }
+
+    pub fn write32(&mut self, addr: u32, v: u32) {
+        self.write_bytes(addr, &v.to_le_bytes());
+    }
+
+    pub fn mark_dirty(&mut self, addr: u32, len: u32) {
+        if len > 0 {
+            self.dirty.push((addr, len));
+        }
+    }
+
+    /// Ranges written behind the CPU's back since the last call.
+    pub fn take_dirty(&mut self) -> Vec<(u32, u32)> {
+        std::mem::take(&mut self.dirty)
+    }
+
+    pub fn has_dirty(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+}
