@@ -12,6 +12,8 @@ pub mod disasm;
 mod exec;
 pub mod flags;
 pub mod model;
+pub mod msr;
+pub mod paging;
 pub mod regs;
 pub mod table;
 
@@ -118,8 +120,19 @@ pub struct Cpu {
     pub halted: bool,
     pub shutdown: bool,
     pub counters: Counters,
-    /// EIP of the instruction being executed (what a fault pushes).
+    /// Debug registers DR0-DR7 (DR4/DR5 alias DR6/DR7).
+    pub dr: [u32; 8],
+    /// Model-specific registers the guest wrote (SYSENTER, TSC offset...).
+    pub msr: msr::Msrs,
+    /// Current privilege level (kept explicitly: it is CS's DPL, not always its RPL).
+    pub(crate) cpl: u8,
+    /// EIP and ESP of the instruction being executed (what a fault restores).
     pub(crate) insn_start: u32,
+    pub(crate) insn_esp: u32,
+    /// The software TLB.
+    pub(crate) tlb: paging::Tlb,
+    /// Vector of the exception being delivered (for double-fault classification).
+    pub(crate) delivering: Option<u8>,
     /// Interrupts are held off for one instruction after MOV SS / POP SS / STI.
     pub(crate) inhibit_irq: bool,
     /// Set when the bus asked to stop after the current instruction.
@@ -147,7 +160,13 @@ impl Cpu {
             halted: false,
             shutdown: false,
             counters: Counters::default(),
+            dr: [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400],
+            msr: msr::Msrs::default(),
+            cpl: 0,
             insn_start: 0,
+            insn_esp: 0,
+            tlb: paging::Tlb::new(),
+            delivering: None,
             inhibit_irq: false,
             stop_requested: false,
             cache: CodeCache::new(),
@@ -198,6 +217,11 @@ impl Cpu {
         self.halted = false;
         self.shutdown = false;
         self.inhibit_irq = false;
+        self.cpl = 0;
+        self.dr = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
+        self.msr = msr::Msrs::default();
+        self.delivering = None;
+        self.tlb.flush_all();
         self.cache.flush();
     }
 
@@ -229,12 +253,25 @@ impl Cpu {
 
     /// Load a segment register the way real mode does (base = selector × 16).
     pub fn load_seg_real(&mut self, s: SegReg, selector: u16) {
+        let v86 = self.v86_mode();
         let seg = &mut self.segs[s as usize];
+        if v86 {
+            // Virtual-8086 mode: a 64 KiB writable segment at privilege 3.
+            *seg = Segment::real(selector);
+            seg.flags |= 3 << 5;
+            return;
+        }
         seg.selector = selector;
         seg.base = (selector as u32) << 4;
+        // Real mode keeps the cached limit (the "unreal" trick) but not protected-mode access
+        // restrictions.
+        seg.flags &= !(regs::SEG_NO_READ | regs::SEG_NO_WRITE);
         if s == SegReg::Cs {
-            // Real mode code is 16-bit.
+            // Real mode code is 16-bit, privilege 0.
             seg.flags &= !regs::SEG_BIG;
+            if !self.protected_mode() {
+                self.cpl = 0;
+            }
         }
     }
 
@@ -264,12 +301,10 @@ impl Cpu {
 
     /// Current privilege level.
     pub fn cpl(&self) -> u8 {
-        if !self.protected_mode() {
-            0
-        } else if self.v86_mode() {
+        if self.v86_mode() {
             3
         } else {
-            (self.segs[SegReg::Cs as usize].selector & 3) as u8
+            self.cpl
         }
     }
 
@@ -334,7 +369,8 @@ impl Cpu {
             self.counters.interrupts += 1;
             self.halted = false;
             self.insn_start = self.eip;
-            if let Err(e) = self.deliver_interrupt(bus, vector, false, None) {
+            self.insn_esp = self.regs[Reg::Esp as usize];
+            if let Err(e) = self.deliver_interrupt(bus, vector, exec::protected::Source::Hardware, None) {
                 self.raise(bus, e);
             }
             return;
@@ -343,37 +379,103 @@ impl Cpu {
             return;
         }
         self.insn_start = self.eip;
+        self.insn_esp = self.regs[Reg::Esp as usize];
+        let f = self.flags.get();
+        if self.dr[7] & 0xFF != 0 && f & flags::RF == 0 {
+            if let Some(hits) = self.code_breakpoints() {
+                self.dr[6] = (self.dr[6] & !0xF) | hits;
+                self.counters.instructions += 1;
+                self.raise(bus, Exception::fault(Exception::DB));
+                return;
+            }
+        }
+        let single_step = f & flags::TF != 0;
         let result = match self.fetch_decoded(bus) {
-            Ok(insn) => self.execute(bus, &insn),
-            Err(e) => Err(e),
+            Ok(insn) => {
+                let r = self.execute(bus, &insn);
+                // INT n clears TF for its handler and takes no single-step trap itself.
+                (r, matches!(insn.op, 0xCC | 0xCD | 0xCE))
+            }
+            Err(e) => (Err(e), false),
         };
         self.counters.instructions += 1;
-        if let Err(e) = result {
-            self.raise(bus, e);
+        match result {
+            (Err(e), _) => self.raise(bus, e),
+            (Ok(()), is_int) => {
+                if f & flags::RF != 0 {
+                    self.flags.set_bits(flags::RF, false);
+                }
+                if single_step && !is_int {
+                    self.dr[6] |= 1 << 14;
+                    self.deliver_exception(bus, Exception::fault(Exception::DB));
+                }
+            }
         }
     }
 
+    /// Enabled instruction breakpoints (DR7 R/W = 00) matching the current EIP, as DR6 bits.
+    fn code_breakpoints(&self) -> Option<u32> {
+        let lin = self.pc_linear();
+        let dr7 = self.dr[7];
+        let mut hits = 0;
+        for i in 0..4 {
+            let enabled = dr7 & (3 << (2 * i)) != 0;
+            let rw = (dr7 >> (16 + 4 * i)) & 3;
+            if enabled && rw == 0 && self.dr[i] == lin {
+                hits |= 1 << i;
+            }
+        }
+        (hits != 0).then_some(hits)
+    }
+
     /// Deliver an exception raised by the current instruction. Faults restart the instruction,
-    /// so they push its first byte's address.
+    /// so they push its first byte's address (and, from the 386 on and in protected mode, the
+    /// stack pointer it started with).
     pub(crate) fn raise<B: Bus>(&mut self, bus: &mut B, e: Exception) {
         self.counters.exceptions += 1;
         if e.vector == Exception::UD {
             self.counters.invalid_opcodes += 1;
         }
         self.eip = self.insn_start;
-        if let Err(e2) = self.deliver_interrupt(bus, e.vector, false, e.error_code) {
-            // An exception while delivering one: a double fault, and a fault in that shuts the
-            // CPU down (a PC then resets).
-            if e2.vector == Exception::DF || e.vector == Exception::DF {
-                self.shutdown = true;
-                return;
+        if self.model >= Model::I386 || self.protected_mode() {
+            self.regs[Reg::Esp as usize] = self.insn_esp;
+        }
+        if e.vector == Exception::DB || e.vector == Exception::GP || e.vector == Exception::PF {
+            // Faults set RF so that the restarted instruction does not hit its breakpoint again.
+            if e.vector == Exception::DB {
+                self.flags.set_bits(flags::RF, true);
             }
-            self.eip = self.insn_start;
-            if self
-                .deliver_interrupt(bus, Exception::DF, false, Some(0))
-                .is_err()
-            {
-                self.shutdown = true;
+        }
+        self.deliver_exception(bus, e);
+    }
+
+    /// Deliver an exception (EIP already set as it should be pushed), escalating to a double
+    /// fault or a shutdown when delivery itself faults, by the architecture's rules.
+    pub(crate) fn deliver_exception<B: Bus>(&mut self, bus: &mut B, e: Exception) {
+        let contributory = |v: u8| matches!(v, 0 | 10 | 11 | 12 | 13);
+        let mut cur = e;
+        let mut prev: Option<u8> = None;
+        loop {
+            if let Some(p) = prev {
+                if p == Exception::DF {
+                    self.shutdown = true;
+                    return;
+                }
+                let double = (contributory(p) && contributory(cur.vector))
+                    || (p == Exception::PF && (cur.vector == Exception::PF || contributory(cur.vector)));
+                if double {
+                    cur = Exception::with_code(Exception::DF, 0);
+                }
+            }
+            // Exceptions with error codes push them only in protected mode.
+            let code = if self.protected_mode() { cur.error_code } else { None };
+            match self.deliver_interrupt(bus, cur.vector, exec::protected::Source::Exception, code) {
+                Ok(()) => return,
+                Err(e2) => {
+                    self.counters.exceptions += 1;
+                    prev = Some(cur.vector);
+                    cur = e2;
+                }
             }
         }
     }

@@ -65,6 +65,13 @@ pub const SEG_EXPAND_DOWN: u16 = 1 << 2; // data: expand-down; code: conforming
 pub const SEG_CODE: u16 = 1 << 3;
 pub const SEG_NOT_SYSTEM: u16 = 1 << 4;
 pub const SEG_PRESENT: u16 = 1 << 7;
+/// Reads through this segment fault (#GP/#SS): a null selector, or execute-only code.
+pub const SEG_NO_READ: u16 = 1 << 8;
+/// Writes through this segment fault: a null selector, code, or read-only data.
+pub const SEG_NO_WRITE: u16 = 1 << 9;
+/// Granularity (4 KiB units; the limit is kept already scaled) and the available bit.
+pub const SEG_GRANULAR: u16 = 1 << 15;
+pub const SEG_AVL: u16 = 1 << 12;
 /// D/B: 32-bit default operand size (code) or stack pointer size (stack).
 pub const SEG_BIG: u16 = 1 << 14;
 

@@ -8,6 +8,7 @@
 pub mod bios;
 pub mod board;
 pub mod devices;
+pub mod keymap;
 pub mod memory;
 
 pub use cpu;
@@ -114,7 +115,13 @@ pub struct Pc {
     pub config: Config,
     /// Triple faults seen (a PC resets on one; the count tells the user it happened).
     pub triple_faults: u64,
+    /// Key events queued by the host, fed to the keyboard one at a time.
+    typing: std::collections::VecDeque<(u16, bool)>,
+    next_key_at: Nanos,
 }
+
+/// Emulated time between queued key events (a fast typist; the BIOS buffer never overflows).
+const KEY_GAP: Nanos = 15_000_000;
 
 impl Pc {
     /// Build and power on a machine.
@@ -131,6 +138,8 @@ impl Pc {
             bios,
             config,
             triple_faults: 0,
+            typing: Default::default(),
+            next_key_at: 0,
         };
         pc.power_on();
         Ok(pc)
@@ -217,10 +226,9 @@ impl Pc {
             self.board.set_time(now, insns);
             let ps = self.board.ps_per_insn;
             let mut slice = (max_insns - done).min(MAX_SLICE);
-            let horizon = match (self.board.next_deadline(), until) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            self.feed_typing(now);
+            let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
+            let horizon = [self.board.next_deadline(), until, typing].into_iter().flatten().min();
             if let Some(h) = horizon {
                 slice = slice.min((h.saturating_sub(now) * 1000).div_ceil(ps).max(1));
             }
@@ -255,10 +263,8 @@ impl Pc {
                     // Nothing to do until the next deadline: let time jump there. A firmware
                     // wait (INT 15h/86h) is a deadline too.
                     let now = self.board.time_now();
-                    let next = match (self.board.next_deadline(), self.bios.wait_until) {
-                        (Some(a), Some(b)) => Some(a.min(b)),
-                        (a, b) => a.or(b),
-                    };
+                    let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
+                    let next = [self.board.next_deadline(), self.bios.wait_until, typing].into_iter().flatten().min();
                     if self
                         .bios
                         .wait_until
@@ -311,6 +317,38 @@ impl Pc {
         let now = self.board.time_now();
         self.board.kbc.key_event(code, down, now);
         self.board.run_devices();
+    }
+
+    /// Queue key events to be typed at a human pace (see [`keymap::text_to_keys`]).
+    pub fn queue_keys(&mut self, keys: &[(u16, bool)]) {
+        if self.typing.is_empty() {
+            self.next_key_at = self.board.time_now();
+        }
+        self.typing.extend(keys.iter().copied());
+    }
+
+    /// Type text (US layout). Characters the keyboard cannot type are refused, with nothing
+    /// queued.
+    pub fn type_text(&mut self, text: &str) -> Result<(), char> {
+        let keys = keymap::text_to_keys(text)?;
+        self.queue_keys(&keys);
+        Ok(())
+    }
+
+    /// Whether queued key events remain.
+    pub fn typing_pending(&self) -> bool {
+        !self.typing.is_empty()
+    }
+
+    fn feed_typing(&mut self, now: Nanos) {
+        if now < self.next_key_at {
+            return;
+        }
+        if let Some((code, down)) = self.typing.pop_front() {
+            self.board.kbc.key_event(code, down, now);
+            self.next_key_at = now + KEY_GAP;
+            self.board.run_devices();
+        }
     }
 
     /// The host moved the mouse or pressed its buttons.

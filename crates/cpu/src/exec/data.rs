@@ -241,10 +241,15 @@ impl Cpu {
 
     /// 9C: PUSHF / PUSHFD.
     pub(crate) fn pushf<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let f = self.eflags();
         if self.v86_mode() && self.iopl() < 3 {
+            // CR4.VME: a 16-bit PUSHF shows the virtual interrupt flag as IF, and IOPL 3.
+            if self.cr4 & 1 != 0 && !insn.op32() {
+                let img = (f & 0xFFFF & !flags::IF) | if f & flags::VIF != 0 { flags::IF } else { 0 } | flags::IOPL;
+                return self.push(bus, 2, img);
+            }
             return Err(super::gp0());
         }
-        let f = self.eflags();
         if insn.op32() {
             // The image never shows VM or RF.
             self.push(bus, 4, f & 0x00FC_FFFF)
@@ -256,7 +261,21 @@ impl Cpu {
     /// 9D: POPF / POPFD, with the privilege rules on IOPL and IF.
     pub(crate) fn popf<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         if self.v86_mode() && self.iopl() < 3 {
-            return Err(super::gp0());
+            if self.cr4 & 1 == 0 || insn.op32() {
+                return Err(super::gp0());
+            }
+            // CR4.VME: IF goes to VIF; setting it with an interrupt pending, or TF, faults.
+            let v = self.peek(bus, 0, 2)?;
+            let old = self.eflags();
+            if (v & flags::IF != 0 && old & flags::VIP != 0) || v & flags::TF != 0 {
+                return Err(super::gp0());
+            }
+            self.set_sp(self.sp_plus(2));
+            let vif = if v & flags::IF != 0 { flags::VIF } else { 0 };
+            let keep = flags::IF | flags::IOPL;
+            let new = (((v & 0xFFFF) & !keep) | (old & keep) | (old & 0xFFFF_0000 & !flags::VIF)) | vif;
+            self.set_eflags(new);
+            return Ok(());
         }
         let size = insn.osize();
         let v = self.pop(bus, size)?;

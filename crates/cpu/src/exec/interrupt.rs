@@ -2,6 +2,7 @@
 //! interrupt vector table. Protected-mode delivery (IDT gates, privilege changes) lives in
 //! `system.rs` with the rest of protected mode.
 
+use super::protected::Source;
 use super::{gp0, size_mask, CS};
 use crate::bus::Bus;
 use crate::decode::Insn;
@@ -10,12 +11,13 @@ use crate::model::Model;
 use crate::{Cpu, Res};
 
 impl Cpu {
-    /// INT n, INT3, INTO: a trap, so the pushed address is that of the next instruction.
+    /// INT n, INT3, INTO: a trap, so the pushed address is that of the next instruction. In
+    /// virtual-8086 mode below IOPL 3 it faults, unless CR4.VME redirects it.
     pub(crate) fn software_interrupt<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<()> {
-        if self.v86_mode() && self.iopl() < 3 {
+        if self.v86_mode() && self.iopl() < 3 && self.cr4 & 1 == 0 {
             return Err(gp0());
         }
-        self.deliver_interrupt(bus, vector, true, None)
+        self.deliver_interrupt(bus, vector, Source::Software, None)
     }
 
     /// Deliver interrupt `vector`: push FLAGS, CS, IP and jump through the vector table.
@@ -23,11 +25,11 @@ impl Cpu {
         &mut self,
         bus: &mut B,
         vector: u8,
-        software: bool,
+        source: Source,
         error_code: Option<u32>,
     ) -> Res<()> {
         if self.protected_mode() {
-            return self.deliver_interrupt_protected(bus, vector, software, error_code);
+            return self.deliver_interrupt_protected(bus, vector, source, error_code);
         }
         let entry = vector as u32 * 4;
         if self.model >= Model::I286 && entry + 3 > self.idtr.limit {

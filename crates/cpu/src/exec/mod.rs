@@ -6,16 +6,20 @@ mod alu;
 mod bcd;
 mod control;
 mod data;
+mod ext;
 mod interrupt;
 mod muldiv;
+pub(crate) mod protected;
 mod shift;
 mod string;
 mod system;
+mod task;
 
 use crate::bus::Bus;
 use crate::decode::{self, Insn, F_INVALID, NONE};
 use crate::model::Model;
-use crate::regs::SegReg;
+use crate::paging::{Access, CR0_PG};
+use crate::regs::{SegReg, SEG_NO_READ, SEG_NO_WRITE};
 use crate::{Cpu, Exception, Res};
 
 pub(crate) const ES: u8 = 0;
@@ -105,8 +109,8 @@ impl Cpu {
 
     // ---- memory ----
 
-    /// The exception for an access outside a segment's limit.
-    fn limit_fault(&self, seg: u8) -> Exception {
+    /// The exception for an access outside a segment's limit (or through a null selector).
+    pub(crate) fn limit_fault(&self, seg: u8) -> Exception {
         if seg == SS && (self.model >= Model::I386 || self.protected_mode()) {
             Exception::with_code(Exception::SS, 0)
         } else {
@@ -114,73 +118,104 @@ impl Cpu {
         }
     }
 
-    /// Check an access of `size` bytes at `seg:off` and return its linear address.
+    /// Check a read of `size` bytes at `seg:off` and return its linear address.
     #[inline]
     pub(crate) fn linear(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
         let s = &self.segs[seg as usize];
-        if !s.check_limit(off, size) {
+        if s.flags & SEG_NO_READ != 0 || !s.check_limit(off, size) {
             return Err(self.limit_fault(seg));
         }
         Ok(s.base.wrapping_add(off))
     }
 
-    /// Linear to physical (paging comes with the 32-bit work; without CR0.PG it is the identity).
+    /// Check a write of `size` bytes at `seg:off` and return its linear address.
     #[inline]
-    pub(crate) fn translate(&mut self, lin: u32, _write: bool) -> Res<u32> {
-        Ok(lin)
-    }
-
-    pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
-        let p = self.translate(lin, false)?;
-        Ok(match size {
-            1 => bus.read8(p) as u32,
-            2 => bus.read16(p) as u32,
-            _ => bus.read32(p),
-        })
-    }
-
-    pub(crate) fn write_lin<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        lin: u32,
-        size: u32,
-        v: u32,
-    ) -> Res<()> {
-        let p = self.translate(lin, true)?;
-        match size {
-            1 => bus.write8(p, v as u8),
-            2 => bus.write16(p, v as u16),
-            _ => bus.write32(p, v),
+    pub(crate) fn linear_w(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
+        let s = &self.segs[seg as usize];
+        if s.flags & SEG_NO_WRITE != 0 || !s.check_limit(off, size) {
+            return Err(self.limit_fault(seg));
         }
-        self.cache.note_write(p);
-        if (p & 0xFFF) + size > 0x1000 {
-            self.cache.note_write(p.wrapping_add(size - 1));
+        Ok(s.base.wrapping_add(off))
+    }
+
+    /// Linear to physical for a data access at the current privilege level.
+    #[inline]
+    pub(crate) fn translate<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access) -> Res<u32> {
+        self.translate_access(bus, lin, access)
+    }
+
+    /// Read `size` bytes at a linear address (split at page boundaries when paging).
+    pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
+        self.read_lin_as(bus, lin, size, self.cpl() == 3)
+    }
+
+    /// Read with an explicit privilege: the CPU's own accesses to descriptor tables and the TSS
+    /// are supervisor accesses.
+    pub(crate) fn read_lin_as<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, user: bool) -> Res<u32> {
+        if self.cr0 & CR0_PG == 0 {
+            return Ok(match size {
+                1 => bus.read8(lin) as u32,
+                2 => bus.read16(lin) as u32,
+                _ => bus.read32(lin),
+            });
+        }
+        if (lin & 0xFFF) + size <= 0x1000 {
+            let p = self.translate_paged(bus, lin, Access::Read, user)?;
+            return Ok(match size {
+                1 => bus.read8(p) as u32,
+                2 => bus.read16(p) as u32,
+                _ => bus.read32(p),
+            });
+        }
+        let mut v = 0;
+        for i in 0..size {
+            let p = self.translate_paged(bus, lin.wrapping_add(i), Access::Read, user)?;
+            v |= (bus.read8(p) as u32) << (8 * i);
+        }
+        Ok(v)
+    }
+
+    pub(crate) fn write_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32) -> Res<()> {
+        self.write_lin_as(bus, lin, size, v, self.cpl() == 3)
+    }
+
+    pub(crate) fn write_lin_as<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32, user: bool) -> Res<()> {
+        let paging = self.cr0 & CR0_PG != 0;
+        if !paging || (lin & 0xFFF) + size <= 0x1000 {
+            let p = if paging { self.translate_paged(bus, lin, Access::Write, user)? } else { lin };
+            match size {
+                1 => bus.write8(p, v as u8),
+                2 => bus.write16(p, v as u16),
+                _ => bus.write32(p, v),
+            }
+            self.cache.note_write(p);
+            if (p & 0xFFF) + size > 0x1000 {
+                self.cache.note_write(p.wrapping_add(size - 1));
+            }
+            return Ok(());
+        }
+        // Crossing a page: both pages must be writable before anything is written.
+        let last = lin.wrapping_add(size - 1);
+        let p0 = self.translate_paged(bus, lin, Access::Write, user)?;
+        let p1 = self.translate_paged(bus, last, Access::Write, user)?;
+        for i in 0..size {
+            let l = lin.wrapping_add(i);
+            let p = if (l ^ lin) >> 12 == 0 { p0 + i } else { (p1 & !0xFFF) | (l & 0xFFF) };
+            bus.write8(p, (v >> (8 * i)) as u8);
+            self.cache.note_write(p);
         }
         Ok(())
     }
 
     #[inline]
-    pub(crate) fn read_mem<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        seg: u8,
-        off: u32,
-        size: u32,
-    ) -> Res<u32> {
+    pub(crate) fn read_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
         self.read_lin(bus, lin, size)
     }
 
     #[inline]
-    pub(crate) fn write_mem<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        seg: u8,
-        off: u32,
-        size: u32,
-        v: u32,
-    ) -> Res<()> {
-        let lin = self.linear(seg, off, size)?;
+    pub(crate) fn write_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32, v: u32) -> Res<()> {
+        let lin = self.linear_w(seg, off, size)?;
         self.write_lin(bus, lin, size, v)
     }
 
@@ -342,7 +377,7 @@ impl Cpu {
         let eip = self.eip;
         let big = cs.big();
         let lin = cs.base.wrapping_add(eip);
-        let phys = self.translate(lin, false)?;
+        let phys = self.translate(bus, lin, Access::Execute)?;
         if let Some(insn) = self.cache.lookup(phys, big) {
             if eip as u64 + insn.len as u64 <= cs.limit as u64 + 1 {
                 self.counters.cache_hits += 1;
@@ -366,7 +401,7 @@ impl Cpu {
             if (l ^ lin) >> 12 != 0 {
                 crosses_page = true;
             }
-            let p = self.translate(l, false)?;
+            let p = self.translate(bus, l, Access::Execute)?;
             Ok(bus.read8(p))
         })?;
         if !crosses_page {

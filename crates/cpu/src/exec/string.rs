@@ -137,7 +137,7 @@ impl Cpu {
             0x6C | 0x6D => {
                 let port = self.get_reg(2, EDX) as u16;
                 if !late {
-                    self.linear(ES, di, size)?;
+                    self.linear_w(ES, di, size)?;
                 }
                 let v = self.port_in(bus, port, size);
                 let w = self.write_mem(bus, ES, di, size, v);

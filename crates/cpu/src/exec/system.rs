@@ -1,15 +1,10 @@
-//! Processor control and system instructions: IN/OUT, HLT, CLI/STI, WAIT and ESC without an
-//! FPU, ARPL, the two-byte (0F) instructions, and the protected-mode entry points.
-//!
-//! Protected mode proper (descriptor checks on loads, gates, task switches, IDT delivery) is the
-//! next stage of the CPU; until it lands, those paths raise #GP so a guest that enters protected
-//! mode stops with a visible exception instead of running on wrong semantics.
+//! Processor control: IN/OUT and the I/O permission checks, HLT, CLI/STI (with virtual
+//! interrupts), WAIT and ESC, ARPL.
 
 use super::{gp0, ud, EAX, EDX};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::IF;
-use crate::model::Model;
 use crate::{Cpu, Res};
 
 impl Cpu {
@@ -34,18 +29,17 @@ impl Cpu {
         }
     }
 
-    /// I/O is allowed in real mode, and in protected mode when CPL <= IOPL. (The TSS I/O
-    /// permission bitmap comes with protected mode.)
-    pub(crate) fn check_io_allowed<B: Bus>(
-        &mut self,
-        _bus: &mut B,
-        _port: u16,
-        _size: u32,
-    ) -> Res<()> {
-        if self.protected_mode() && (self.v86_mode() || self.cpl() > self.iopl()) {
-            return Err(gp0());
+    /// I/O is allowed in real mode, in protected mode when CPL <= IOPL, and otherwise (and
+    /// always in virtual-8086 mode) when the TSS I/O permission bitmap clears the port's bits.
+    pub(crate) fn check_io_allowed<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32) -> Res<()> {
+        if !self.protected_mode() || (!self.v86_mode() && self.cpl() <= self.iopl()) {
+            return Ok(());
         }
-        Ok(())
+        if self.io_bitmap_allows(bus, port, size)? {
+            Ok(())
+        } else {
+            Err(gp0())
+        }
     }
 
     /// E4-E7, EC-EF.
@@ -75,10 +69,24 @@ impl Cpu {
         Ok(())
     }
 
-    /// FA/FB: CLI/STI. STI holds interrupts off for one more instruction.
+    /// FA/FB: CLI/STI. STI holds interrupts off for one more instruction. Below the required
+    /// IOPL, CR4.VME (virtual-8086 mode) and CR4.PVI (ring 3) turn them into operations on the
+    /// virtual interrupt flag.
     pub(crate) fn cli_sti(&mut self, insn: &Insn) -> Res<()> {
         if self.protected_mode() && self.cpl() > self.iopl() {
-            return Err(gp0());
+            let virtual_if = (self.v86_mode() && self.cr4 & 1 != 0) || (!self.v86_mode() && self.cpl() == 3 && self.cr4 & 2 != 0);
+            if !virtual_if {
+                return Err(gp0());
+            }
+            if insn.op == 0xFB {
+                if self.eflags() & crate::flags::VIP != 0 {
+                    return Err(gp0());
+                }
+                self.flags.set_bits(crate::flags::VIF, true);
+            } else {
+                self.flags.set_bits(crate::flags::VIF, false);
+            }
+            return Ok(());
         }
         let sti = insn.op == 0xFB;
         if sti && self.flags.get() & IF == 0 {
@@ -122,152 +130,5 @@ impl Cpu {
             self.flags.set_bits(crate::flags::ZF, false);
         }
         Ok(())
-    }
-
-    /// 0F xx.
-    pub(crate) fn two_byte<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        match insn.op & 0xFF {
-            0x00 => {
-                // SLDT STR LLDT LTR VERR VERW: protected mode only.
-                if !self.protected_mode() || self.v86_mode() {
-                    return Err(ud());
-                }
-                Err(gp0())
-            }
-            0x01 => self.group7(bus, insn),
-            0x02 | 0x03 => {
-                if !self.protected_mode() || self.v86_mode() {
-                    return Err(ud());
-                }
-                Err(gp0())
-            }
-            0x06 => {
-                if self.cpl() != 0 {
-                    return Err(gp0());
-                }
-                self.cr0 &= !0x8; // TS
-                Ok(())
-            }
-            _ => Err(ud()),
-        }
-    }
-
-    /// 0F 01: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG.
-    fn group7<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let reg = insn.reg();
-        match reg {
-            0..=3 => {
-                let (seg, off) = self.mem_operand(insn)?;
-                let next = |o: u32| {
-                    if insn.addr32() {
-                        o.wrapping_add(2)
-                    } else {
-                        o.wrapping_add(2) & 0xFFFF
-                    }
-                };
-                if reg < 2 {
-                    let t = if reg == 0 { self.gdtr } else { self.idtr };
-                    let base = match self.model {
-                        // The 286 has a 24-bit base and stores 0xFF in the sixth byte.
-                        Model::I286 => (t.base & 0x00FF_FFFF) | 0xFF00_0000,
-                        _ if !insn.op32() => t.base & 0x00FF_FFFF,
-                        _ => t.base,
-                    };
-                    self.write_mem(bus, seg, off, 2, t.limit & 0xFFFF)?;
-                    self.write_mem(bus, seg, next(off), 4, base)
-                } else {
-                    if self.cpl() != 0 {
-                        return Err(gp0());
-                    }
-                    let limit = self.read_mem(bus, seg, off, 2)?;
-                    let base = self.read_mem(bus, seg, next(off), 4)?;
-                    let base = if insn.op32() {
-                        base
-                    } else {
-                        base & 0x00FF_FFFF
-                    };
-                    let t = crate::TableReg { base, limit };
-                    if reg == 2 {
-                        self.gdtr = t;
-                    } else {
-                        self.idtr = t;
-                    }
-                    Ok(())
-                }
-            }
-            4 => {
-                let msw = self.cr0 & 0xFFFF;
-                let size = if insn.rm_is_reg() { insn.osize() } else { 2 };
-                let v = if self.model == Model::I286 {
-                    msw | 0xFFF0
-                } else {
-                    msw
-                };
-                self.write_rm(bus, insn, size, v)
-            }
-            6 => {
-                if self.cpl() != 0 {
-                    return Err(gp0());
-                }
-                let v = self.read_rm(bus, insn, 2)?;
-                // LMSW can set PE but never clear it; it touches only PE, MP, EM, TS.
-                let pe = (self.cr0 | v) & 1;
-                self.cr0 = (self.cr0 & !0xF) | (v & 0xE) | pe;
-                Ok(())
-            }
-            _ => Err(ud()),
-        }
-    }
-
-    // ---- protected mode entry points (the next stage of the CPU) ----
-
-    pub(crate) fn load_seg_protected<B: Bus>(
-        &mut self,
-        _bus: &mut B,
-        _seg: u8,
-        selector: u16,
-    ) -> Res<()> {
-        Err(crate::Exception::with_code(
-            crate::Exception::GP,
-            (selector & 0xFFFC) as u32,
-        ))
-    }
-
-    pub(crate) fn far_transfer_protected<B: Bus>(
-        &mut self,
-        _bus: &mut B,
-        selector: u16,
-        _off: u32,
-        _size: u32,
-        _call: bool,
-    ) -> Res<()> {
-        Err(crate::Exception::with_code(
-            crate::Exception::GP,
-            (selector & 0xFFFC) as u32,
-        ))
-    }
-
-    pub(crate) fn ret_far_protected<B: Bus>(
-        &mut self,
-        _bus: &mut B,
-        _size: u32,
-        _release: u32,
-    ) -> Res<()> {
-        Err(gp0())
-    }
-
-    pub(crate) fn iret_protected<B: Bus>(&mut self, _bus: &mut B, _size: u32) -> Res<()> {
-        Err(gp0())
-    }
-
-    pub(crate) fn deliver_interrupt_protected<B: Bus>(
-        &mut self,
-        _bus: &mut B,
-        _vector: u8,
-        _software: bool,
-        _error_code: Option<u32>,
-    ) -> Res<()> {
-        // Without IDT delivery an exception cannot be handled: this shuts the CPU down.
-        Err(crate::Exception::with_code(crate::Exception::DF, 0))
     }
 }

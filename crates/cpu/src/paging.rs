@@ -1,0 +1,177 @@
+//! Paging: the two-level 32-bit page walk (4 KiB pages and, with CR4.PSE, 4 MiB pages), the
+//! accessed and dirty bits, page-fault error codes, and a software TLB.
+//!
+//! The TLB is direct-mapped by virtual page number. An entry remembers the physical page and
+//! whether user-mode and write accesses may use it without a walk; a write to a page whose dirty
+//! bit is not yet set takes the slow path once, so the walk can set it. CR3 writes flush all but
+//! global entries (CR4.PGE), INVLPG one page.
+
+use crate::bus::Bus;
+use crate::{Cpu, Exception, Res};
+
+const TLB_BITS: u32 = 10;
+const TLB_SIZE: usize = 1 << TLB_BITS;
+
+pub const CR0_PE: u32 = 1 << 0;
+pub const CR0_WP: u32 = 1 << 16;
+pub const CR0_PG: u32 = 1 << 31;
+pub const CR4_PSE: u32 = 1 << 4;
+pub const CR4_PGE: u32 = 1 << 7;
+
+const PTE_P: u32 = 1 << 0;
+const PTE_W: u32 = 1 << 1;
+const PTE_U: u32 = 1 << 2;
+const PTE_A: u32 = 1 << 5;
+const PTE_D: u32 = 1 << 6;
+const PDE_PS: u32 = 1 << 7;
+const PTE_G: u32 = 1 << 8;
+
+/// How memory is being accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    Execute,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    /// Virtual page number + 1 (0 = empty).
+    tag: u32,
+    /// Physical page base.
+    phys: u32,
+    user_ok: bool,
+    write_ok: bool,
+    user_write_ok: bool,
+    global: bool,
+}
+
+#[derive(Clone)]
+pub struct Tlb {
+    entries: Vec<Entry>,
+    pub flushes: u64,
+    pub misses: u64,
+}
+
+impl Default for Tlb {
+    fn default() -> Self {
+        Tlb::new()
+    }
+}
+
+impl Tlb {
+    pub fn new() -> Tlb {
+        Tlb { entries: vec![Entry::default(); TLB_SIZE], flushes: 0, misses: 0 }
+    }
+
+    pub fn flush_all(&mut self) {
+        self.entries.iter_mut().for_each(|e| *e = Entry::default());
+        self.flushes += 1;
+    }
+
+    /// Flush everything except global pages.
+    pub fn flush_nonglobal(&mut self) {
+        for e in self.entries.iter_mut() {
+            if !e.global {
+                *e = Entry::default();
+            }
+        }
+        self.flushes += 1;
+    }
+
+    pub fn flush_page(&mut self, lin: u32) {
+        let vpn = lin >> 12;
+        let e = &mut self.entries[(vpn as usize) & (TLB_SIZE - 1)];
+        if e.tag == vpn + 1 {
+            *e = Entry::default();
+        }
+    }
+}
+
+impl Cpu {
+    /// Linear to physical for an access by the current privilege level.
+    #[inline]
+    pub(crate) fn translate_access<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access) -> Res<u32> {
+        if self.cr0 & CR0_PG == 0 {
+            return Ok(lin);
+        }
+        let user = self.cpl() == 3;
+        self.translate_paged(bus, lin, access, user)
+    }
+
+    /// Linear to physical with paging on; `user` is false for the CPU's own accesses to system
+    /// tables (GDT, IDT, TSS), which are supervisor accesses whatever the CPL.
+    #[inline]
+    pub(crate) fn translate_paged<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access, user: bool) -> Res<u32> {
+        let vpn = lin >> 12;
+        let e = self.tlb.entries[(vpn as usize) & (TLB_SIZE - 1)];
+        if e.tag == vpn + 1 {
+            let ok = match (access, user) {
+                (Access::Write, true) => e.user_write_ok,
+                (Access::Write, false) => e.write_ok,
+                (_, true) => e.user_ok,
+                (_, false) => true,
+            };
+            if ok {
+                return Ok(e.phys | (lin & 0xFFF));
+            }
+        }
+        self.tlb.misses += 1;
+        self.page_walk(bus, lin, access, user)
+    }
+
+    fn page_fault(&mut self, lin: u32, present: bool, access: Access, user: bool) -> Exception {
+        self.cr2 = lin;
+        let code = present as u32 | ((access == Access::Write) as u32) << 1 | (user as u32) << 2;
+        Exception::with_code(Exception::PF, code)
+    }
+
+    fn page_walk<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access, user: bool) -> Res<u32> {
+        let write = access == Access::Write;
+        let wp = self.cr0 & CR0_WP != 0;
+        let pde_addr = (self.cr3 & 0xFFFF_F000) | ((lin >> 22) << 2);
+        let pde = bus.read32(pde_addr);
+        if pde & PTE_P == 0 {
+            return Err(self.page_fault(lin, false, access, user));
+        }
+        let big = pde & PDE_PS != 0 && self.cr4 & CR4_PSE != 0;
+        let (entry, entry_addr, phys_page, flags) = if big {
+            (pde, pde_addr, (pde & 0xFFC0_0000) | (lin & 0x003F_F000), pde)
+        } else {
+            let pte_addr = (pde & 0xFFFF_F000) | (((lin >> 12) & 0x3FF) << 2);
+            let pte = bus.read32(pte_addr);
+            if pte & PTE_P == 0 {
+                return Err(self.page_fault(lin, false, access, user));
+            }
+            // Effective rights are the intersection of both levels.
+            (pte, pte_addr, pte & 0xFFFF_F000, pte & (pde | !(PTE_U | PTE_W)))
+        };
+        let user_ok = flags & PTE_U != 0;
+        let writable = flags & PTE_W != 0;
+        let allowed = if user { user_ok && (!write || writable) } else { !write || writable || !wp };
+        if !allowed {
+            return Err(self.page_fault(lin, true, access, user));
+        }
+        // Accessed bits on both levels, dirty on the final one when writing.
+        if pde & PTE_A == 0 {
+            bus.write32(pde_addr, pde | PTE_A);
+        }
+        let want = PTE_A | if write { PTE_D } else { 0 };
+        if entry & want != want {
+            bus.write32(entry_addr, entry | want);
+        }
+        let dirty = write || entry & PTE_D != 0;
+        let global = entry & PTE_G != 0 && self.cr4 & CR4_PGE != 0;
+        let vpn = lin >> 12;
+        self.tlb.entries[(vpn as usize) & (TLB_SIZE - 1)] = Entry {
+            tag: vpn + 1,
+            phys: phys_page,
+            user_ok,
+            // Only cache write permission once the dirty bit is set.
+            write_ok: dirty && (writable || !wp),
+            user_write_ok: dirty && user_ok && writable,
+            global,
+        };
+        Ok(phys_page | (lin & 0xFFF))
+    }
+}
