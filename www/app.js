@@ -1,0 +1,206 @@
+// aula86 demo page: runs a built-in real-mode program on the wasm Machine, in slices from
+// requestAnimationFrame, and shows the instruction count, emulated MIPS, CPU mode, registers and
+// what the guest writes to port 0xE9.
+//
+// Automation and tests: window.aula86 = { stats(), pause(), resume(), reset(), debugOutput() }.
+
+import init, { Machine, version } from "./pkg/aula86_web.js";
+
+// `nasm -f bin www/demo16.asm` (scripts/test checks these bytes against the source).
+const DEMO16 = new Uint8Array([
+  0xfa, 0x8c, 0xc8, 0x8e, 0xd8, 0xb8, 0x00, 0x30, 0x8e, 0xd0, 0xbc, 0xfe, 0xff, 0xb8, 0x00, 0x20,
+  0x8e, 0xc0, 0xfc, 0xbe, 0x05, 0x01, 0xe8, 0xbb, 0x00, 0xbb, 0x02, 0x00, 0xb9, 0x02, 0x00, 0x89,
+  0xc8, 0xf7, 0xe1, 0x39, 0xd8, 0x77, 0x0d, 0x89, 0xd8, 0x31, 0xd2, 0xf7, 0xf1, 0x85, 0xd2, 0x74,
+  0x0e, 0x41, 0xeb, 0xeb, 0x89, 0xd8, 0x31, 0xd2, 0xe8, 0xa3, 0x00, 0xb0, 0x20, 0xe6, 0xe9, 0x43,
+  0x83, 0xfb, 0x64, 0x72, 0xd7, 0xbe, 0x4e, 0x01, 0xe8, 0x89, 0x00, 0x31, 0xff, 0xb8, 0x01, 0x01,
+  0xb9, 0x00, 0x80, 0xf3, 0xab, 0x26, 0xc7, 0x06, 0x00, 0x00, 0x00, 0x00, 0xbb, 0x02, 0x00, 0x89,
+  0xd8, 0xf7, 0xe3, 0x85, 0xd2, 0x75, 0x13, 0x26, 0x80, 0x3f, 0x00, 0x74, 0x0a, 0x89, 0xc7, 0x26,
+  0xc6, 0x05, 0x00, 0x01, 0xdf, 0x73, 0xf8, 0x43, 0xeb, 0xe5, 0x31, 0xff, 0x31, 0xd2, 0x26, 0x80,
+  0x3d, 0x01, 0xf5, 0x83, 0xd2, 0x00, 0x47, 0x75, 0xf5, 0x89, 0x16, 0x7c, 0x01, 0x83, 0x06, 0x78,
+  0x01, 0x01, 0x83, 0x16, 0x7a, 0x01, 0x00, 0x83, 0x3e, 0x7a, 0x01, 0x00, 0x75, 0x07, 0x83, 0x3e,
+  0x78, 0x01, 0x01, 0x74, 0x08, 0xf7, 0x06, 0x78, 0x01, 0x3f, 0x00, 0x75, 0x9e, 0xbe, 0x51, 0x01,
+  0xe8, 0x21, 0x00, 0xa1, 0x78, 0x01, 0x8b, 0x16, 0x7a, 0x01, 0xe8, 0x21, 0x00, 0xbe, 0x5e, 0x01,
+  0xe8, 0x11, 0x00, 0xa1, 0x7c, 0x01, 0x31, 0xd2, 0xe8, 0x13, 0x00, 0xbe, 0x61, 0x01, 0xe8, 0x03,
+  0x00, 0xe9, 0x77, 0xff, 0xac, 0x84, 0xc0, 0x74, 0x04, 0xe6, 0xe9, 0xeb, 0xf7, 0xc3, 0x53, 0xbb,
+  0x0a, 0x00, 0x31, 0xc9, 0x89, 0xc7, 0x89, 0xd0, 0x31, 0xd2, 0xf7, 0xf3, 0x89, 0xc6, 0x89, 0xf8,
+  0xf7, 0xf3, 0x52, 0x41, 0x89, 0xf2, 0x89, 0xc7, 0x09, 0xd7, 0x75, 0xe8, 0x58, 0x04, 0x30, 0xe6,
+  0xe9, 0xe2, 0xf9, 0x5b, 0xc3, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x72, 0x65, 0x61, 0x6c,
+  0x2d, 0x6d, 0x6f, 0x64, 0x65, 0x20, 0x64, 0x65, 0x6d, 0x6f, 0x3a, 0x20, 0x38, 0x30, 0x38, 0x36,
+  0x20, 0x63, 0x6f, 0x64, 0x65, 0x20, 0x6f, 0x6e, 0x20, 0x74, 0x68, 0x65, 0x20, 0x65, 0x6d, 0x75,
+  0x6c, 0x61, 0x74, 0x65, 0x64, 0x20, 0x43, 0x50, 0x55, 0x0d, 0x0a, 0x70, 0x72, 0x69, 0x6d, 0x65,
+  0x73, 0x20, 0x62, 0x65, 0x6c, 0x6f, 0x77, 0x20, 0x31, 0x30, 0x30, 0x3a, 0x20, 0x00, 0x0d, 0x0a,
+  0x00, 0x73, 0x69, 0x65, 0x76, 0x65, 0x20, 0x72, 0x6f, 0x75, 0x6e, 0x64, 0x20, 0x00, 0x3a, 0x20,
+  0x00, 0x20, 0x70, 0x72, 0x69, 0x6d, 0x65, 0x73, 0x20, 0x62, 0x65, 0x6c, 0x6f, 0x77, 0x20, 0x36,
+  0x35, 0x35, 0x33, 0x36, 0x0d, 0x0a, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
+]);
+
+const MEM_BYTES = 1 << 20;
+const MODEL = "286";
+const LOAD_SEGMENT = 0x1000;
+// Emulation time per animation frame: under ~8 ms keeps the page responsive.
+const SLICE_MS = 7;
+const MAX_OUTPUT_CHARS = 20000;
+const REGS = [
+  ["ax", "bx", "cx", "dx"],
+  ["si", "di", "bp", "sp"],
+  ["cs", "ds", "es", "ss"],
+  ["ip", "flags"],
+];
+
+// Why Machine.run() stopped early, for the status line.
+const EXIT_TEXT = {
+  halted: "the CPU halted with interrupts off",
+  idle: "the CPU waits for input",
+  shutdown: "triple fault, the CPU shut down",
+  poweroff: "the guest powered the machine off",
+};
+
+const $ = (id) => document.getElementById(id);
+
+let machine = null;
+let running = true;
+let lastExit = "budget";
+// Instructions per run() call, adapted so a call takes about SLICE_MS.
+let budget = 20000;
+let outLength = 0;
+let outText = "";
+let mips = 0;
+let mipsWindow = { t: 0, n: 0 };
+
+function loadDemo() {
+  machine.load(LOAD_SEGMENT * 16, DEMO16);
+  machine.setReg("cs", LOAD_SEGMENT);
+  machine.setReg("ip", 0);
+}
+
+function instructions() {
+  return machine.counters().instructions;
+}
+
+function runSlice() {
+  const t0 = performance.now();
+  lastExit = machine.run(budget);
+  const ms = performance.now() - t0;
+  if (lastExit !== "budget") {
+    running = false;
+    return;
+  }
+  // Aim the next call at SLICE_MS; grow at most 2x a frame, never below 1000 instructions.
+  const scaled = ms > 0.05 ? Math.round((budget * SLICE_MS) / ms) : budget * 2;
+  budget = Math.max(1000, Math.min(scaled, budget * 2, 50_000_000));
+}
+
+function hex(v, digits) {
+  return v.toString(16).toUpperCase().padStart(digits, "0");
+}
+
+function buildRegisterTable() {
+  const table = $("regs");
+  for (const row of REGS) {
+    const tr = table.insertRow();
+    for (const name of row) {
+      const th = document.createElement("th");
+      th.textContent = name.toUpperCase();
+      th.scope = "row";
+      tr.appendChild(th);
+      const td = tr.insertCell();
+      td.id = `reg-${name}`;
+      td.textContent = "0000";
+    }
+  }
+}
+
+function updateOutput() {
+  const n = machine.debugOutputLength();
+  if (n === outLength) return;
+  outText += machine.debugOutput(outLength);
+  outLength = n;
+  if (outText.length > MAX_OUTPUT_CHARS) {
+    const cut = outText.indexOf("\n", outText.length - MAX_OUTPUT_CHARS);
+    outText = outText.slice(cut + 1);
+  }
+  const pre = $("out");
+  const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+  pre.textContent = outText.replace(/\r/g, "");
+  if (atBottom) pre.scrollTop = pre.scrollHeight;
+}
+
+function updateView(now) {
+  const n = instructions();
+  if (now - mipsWindow.t >= 500) {
+    if (mipsWindow.t > 0) mips = ((n - mipsWindow.n) / (now - mipsWindow.t)) / 1000;
+    mipsWindow = { t: now, n };
+  }
+  $("instructions").textContent = n.toLocaleString("en-US");
+  $("mips").textContent = running ? mips.toFixed(1) : "0.0";
+  $("mode").textContent = machine.mode();
+  $("cpl").textContent = String(machine.cpl());
+  for (const row of REGS) {
+    for (const name of row) $(`reg-${name}`).textContent = hex(machine.getReg(name), 4);
+  }
+  updateOutput();
+  let status;
+  if (running) status = "Running";
+  else if (lastExit === "budget") status = "Paused";
+  else status = `Stopped: ${EXIT_TEXT[lastExit] ?? lastExit}`;
+  $("status").textContent = status;
+  $("pause").textContent = running ? "Pause" : "Resume";
+}
+
+function frame(now) {
+  if (running) runSlice();
+  updateView(now);
+  requestAnimationFrame(frame);
+}
+
+function pause() {
+  running = false;
+  mips = 0;
+}
+
+function resume() {
+  if (lastExit === "budget") {
+    running = true;
+    mipsWindow = { t: 0, n: 0 };
+  }
+}
+
+function reset() {
+  machine.reset();
+  loadDemo();
+  lastExit = "budget";
+  outLength = 0;
+  outText = "";
+  $("out").textContent = "";
+  mipsWindow = { t: 0, n: 0 };
+  running = true;
+}
+
+async function main() {
+  await init();
+  machine = new Machine(MEM_BYTES, MODEL);
+  loadDemo();
+  buildRegisterTable();
+  $("model").textContent = machine.model();
+  $("version").textContent = `aula86 ${version()}`;
+  $("pause").addEventListener("click", () => (running ? pause() : resume()));
+  $("reset").addEventListener("click", reset);
+  $("pause").disabled = false;
+  $("reset").disabled = false;
+  window.aula86 = {
+    stats() {
+      const c = machine.counters();
+      return { ...c, mips, mode: machine.mode(), cpl: machine.cpl(), model: machine.model(), running, exit: lastExit };
+    },
+    pause,
+    resume,
+    reset,
+    debugOutput: () => machine.debugOutput(),
+  };
+  requestAnimationFrame(frame);
+}
+
+main().catch((e) => {
+  $("status").textContent = `Could not start the emulator: ${e.message ?? e}`;
+  console.error(e);
+});
