@@ -1,206 +1,425 @@
-// aula86 demo page: runs a built-in real-mode program on the wasm Machine, in slices from
-// requestAnimationFrame, and shows the instruction count, emulated MIPS, CPU mode, registers and
-// what the guest writes to port 0xE9.
+// The aula86 page: the screen, the toolbar, the status line, the drives, the serial port and the
+// message area around one Emulator (emulator.js), which is also window.aula86 for automation.
 //
-// Automation and tests: window.aula86 = { stats(), pause(), resume(), reset(), debugOutput() }.
+// URL parameters: fda=URL and hda=URL (disk images to boot; relative URLs work), mem=MB (1 to
+// 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default pentiumpro),
+// embed=1 (no header or footer: for an <iframe>).
 
-import init, { Machine, version } from "./pkg/aula86_web.js";
-
-// `nasm -f bin www/demo16.asm` (scripts/test checks these bytes against the source).
-const DEMO16 = new Uint8Array([
-  0xfa, 0x8c, 0xc8, 0x8e, 0xd8, 0xb8, 0x00, 0x30, 0x8e, 0xd0, 0xbc, 0xfe, 0xff, 0xb8, 0x00, 0x20,
-  0x8e, 0xc0, 0xfc, 0xbe, 0x05, 0x01, 0xe8, 0xbb, 0x00, 0xbb, 0x02, 0x00, 0xb9, 0x02, 0x00, 0x89,
-  0xc8, 0xf7, 0xe1, 0x39, 0xd8, 0x77, 0x0d, 0x89, 0xd8, 0x31, 0xd2, 0xf7, 0xf1, 0x85, 0xd2, 0x74,
-  0x0e, 0x41, 0xeb, 0xeb, 0x89, 0xd8, 0x31, 0xd2, 0xe8, 0xa3, 0x00, 0xb0, 0x20, 0xe6, 0xe9, 0x43,
-  0x83, 0xfb, 0x64, 0x72, 0xd7, 0xbe, 0x4e, 0x01, 0xe8, 0x89, 0x00, 0x31, 0xff, 0xb8, 0x01, 0x01,
-  0xb9, 0x00, 0x80, 0xf3, 0xab, 0x26, 0xc7, 0x06, 0x00, 0x00, 0x00, 0x00, 0xbb, 0x02, 0x00, 0x89,
-  0xd8, 0xf7, 0xe3, 0x85, 0xd2, 0x75, 0x13, 0x26, 0x80, 0x3f, 0x00, 0x74, 0x0a, 0x89, 0xc7, 0x26,
-  0xc6, 0x05, 0x00, 0x01, 0xdf, 0x73, 0xf8, 0x43, 0xeb, 0xe5, 0x31, 0xff, 0x31, 0xd2, 0x26, 0x80,
-  0x3d, 0x01, 0xf5, 0x83, 0xd2, 0x00, 0x47, 0x75, 0xf5, 0x89, 0x16, 0x7c, 0x01, 0x83, 0x06, 0x78,
-  0x01, 0x01, 0x83, 0x16, 0x7a, 0x01, 0x00, 0x83, 0x3e, 0x7a, 0x01, 0x00, 0x75, 0x07, 0x83, 0x3e,
-  0x78, 0x01, 0x01, 0x74, 0x08, 0xf7, 0x06, 0x78, 0x01, 0x3f, 0x00, 0x75, 0x9e, 0xbe, 0x51, 0x01,
-  0xe8, 0x21, 0x00, 0xa1, 0x78, 0x01, 0x8b, 0x16, 0x7a, 0x01, 0xe8, 0x21, 0x00, 0xbe, 0x5e, 0x01,
-  0xe8, 0x11, 0x00, 0xa1, 0x7c, 0x01, 0x31, 0xd2, 0xe8, 0x13, 0x00, 0xbe, 0x61, 0x01, 0xe8, 0x03,
-  0x00, 0xe9, 0x77, 0xff, 0xac, 0x84, 0xc0, 0x74, 0x04, 0xe6, 0xe9, 0xeb, 0xf7, 0xc3, 0x53, 0xbb,
-  0x0a, 0x00, 0x31, 0xc9, 0x89, 0xc7, 0x89, 0xd0, 0x31, 0xd2, 0xf7, 0xf3, 0x89, 0xc6, 0x89, 0xf8,
-  0xf7, 0xf3, 0x52, 0x41, 0x89, 0xf2, 0x89, 0xc7, 0x09, 0xd7, 0x75, 0xe8, 0x58, 0x04, 0x30, 0xe6,
-  0xe9, 0xe2, 0xf9, 0x5b, 0xc3, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x72, 0x65, 0x61, 0x6c,
-  0x2d, 0x6d, 0x6f, 0x64, 0x65, 0x20, 0x64, 0x65, 0x6d, 0x6f, 0x3a, 0x20, 0x38, 0x30, 0x38, 0x36,
-  0x20, 0x63, 0x6f, 0x64, 0x65, 0x20, 0x6f, 0x6e, 0x20, 0x74, 0x68, 0x65, 0x20, 0x65, 0x6d, 0x75,
-  0x6c, 0x61, 0x74, 0x65, 0x64, 0x20, 0x43, 0x50, 0x55, 0x0d, 0x0a, 0x70, 0x72, 0x69, 0x6d, 0x65,
-  0x73, 0x20, 0x62, 0x65, 0x6c, 0x6f, 0x77, 0x20, 0x31, 0x30, 0x30, 0x3a, 0x20, 0x00, 0x0d, 0x0a,
-  0x00, 0x73, 0x69, 0x65, 0x76, 0x65, 0x20, 0x72, 0x6f, 0x75, 0x6e, 0x64, 0x20, 0x00, 0x3a, 0x20,
-  0x00, 0x20, 0x70, 0x72, 0x69, 0x6d, 0x65, 0x73, 0x20, 0x62, 0x65, 0x6c, 0x6f, 0x77, 0x20, 0x36,
-  0x35, 0x35, 0x33, 0x36, 0x0d, 0x0a, 0x00, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
-]);
-
-const MEM_BYTES = 1 << 20;
-const MODEL = "286";
-const LOAD_SEGMENT = 0x1000;
-// Emulation time per animation frame: under ~8 ms keeps the page responsive.
-const SLICE_MS = 7;
-const MAX_OUTPUT_CHARS = 20000;
-const REGS = [
-  ["ax", "bx", "cx", "dx"],
-  ["si", "di", "bp", "sp"],
-  ["cs", "ds", "es", "ss"],
-  ["ip", "flags"],
-];
-
-// Why Machine.run() stopped early, for the status line.
-const EXIT_TEXT = {
-  halted: "the CPU halted with interrupts off",
-  idle: "the CPU waits for input",
-  shutdown: "triple fault, the CPU shut down",
-  poweroff: "the guest powered the machine off",
-};
+import { Emulator, DEMO_NAME, DEMO_URL } from "./emulator.js";
 
 const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const MODELS = ["8086", "186", "286", "386", "486", "pentium", "pentiumpro"];
+const SLOT_LABEL = {
+  fda: "floppy drive A",
+  fdb: "floppy drive B",
+  hda: "hard disk C",
+  hdb: "hard disk D",
+  cdrom: "the CD-ROM drive",
+  auto: "a drive",
+};
+const MAX_MESSAGES = 5;
 
-let machine = null;
-let running = true;
-let lastExit = "budget";
-// Instructions per run() call, adapted so a call takes about SLICE_MS.
-let budget = 20000;
-let outLength = 0;
-let outText = "";
-let mips = 0;
-let mipsWindow = { t: 0, n: 0 };
+// ---- messages ------------------------------------------------------------------------------
 
-function loadDemo() {
-  machine.load(LOAD_SEGMENT * 16, DEMO16);
-  machine.setReg("cs", LOAD_SEGMENT);
-  machine.setReg("ip", 0);
-}
-
-function instructions() {
-  return machine.counters().instructions;
-}
-
-function runSlice() {
-  const t0 = performance.now();
-  lastExit = machine.run(budget);
-  const ms = performance.now() - t0;
-  if (lastExit !== "budget") {
-    running = false;
-    return;
+/**
+ * Show a message: level "error", "warning" or "info"; actions are buttons [{label, run}] that
+ * also dismiss it. `code` lands in data-code (tests and styling).
+ */
+function showMessage(level, text, actions = [], code = "") {
+  const box = $("messages");
+  const item = document.createElement("div");
+  item.className = `message ${level}`;
+  item.dataset.code = code;
+  const p = document.createElement("p");
+  p.textContent = text;
+  item.append(p);
+  const buttons = document.createElement("div");
+  buttons.className = "message-actions";
+  for (const a of actions) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = a.label;
+    b.addEventListener("click", guard(async () => {
+      item.remove();
+      await a.run();
+    }));
+    buttons.append(b);
   }
-  // Aim the next call at SLICE_MS; grow at most 2x a frame, never below 1000 instructions.
-  const scaled = ms > 0.05 ? Math.round((budget * SLICE_MS) / ms) : budget * 2;
-  budget = Math.max(1000, Math.min(scaled, budget * 2, 50_000_000));
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "close";
+  close.textContent = "×";
+  close.title = "Dismiss";
+  close.setAttribute("aria-label", "Dismiss this message");
+  close.addEventListener("click", () => item.remove());
+  buttons.append(close);
+  item.append(buttons);
+  box.append(item);
+  while (box.children.length > MAX_MESSAGES) box.firstElementChild.remove();
+  return item;
 }
 
-function hex(v, digits) {
-  return v.toString(16).toUpperCase().padStart(digits, "0");
+function clearMessages() {
+  $("messages").replaceChildren();
 }
 
-function buildRegisterTable() {
-  const table = $("regs");
-  for (const row of REGS) {
-    const tr = table.insertRow();
-    for (const name of row) {
-      const th = document.createElement("th");
-      th.textContent = name.toUpperCase();
-      th.scope = "row";
-      tr.appendChild(th);
-      const td = tr.insertCell();
-      td.id = `reg-${name}`;
-      td.textContent = "0000";
+/** Wrap a handler so that whatever it throws becomes a message, never an uncaught error. */
+function guard(fn) {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      showMessage("error", e && e.message ? e.message : String(e), [], (e && e.code) || "");
+      return undefined;
+    }
+  };
+}
+
+window.addEventListener("unhandledrejection", (e) => {
+  showMessage("error", `Unexpected error: ${e.reason && e.reason.message ? e.reason.message : e.reason}`);
+});
+window.addEventListener("error", (e) => {
+  showMessage("error", `Unexpected error: ${e.message}`);
+});
+
+// ---- the machine ---------------------------------------------------------------------------
+
+function memFromParams() {
+  const raw = params.get("mem");
+  if (raw === null) return 16;
+  const mb = Number(raw);
+  if (Number.isInteger(mb) && mb >= 1 && mb <= 3072) return mb;
+  showMessage("error", `mem=${raw} is not a memory size: give whole megabytes from 1 to 3072. Using 16 MB.`, [], "bad-param");
+  return 16;
+}
+
+function modelFromParams() {
+  const raw = params.get("cpu");
+  if (raw === null) return "pentiumpro";
+  if (MODELS.includes(raw.toLowerCase())) return raw.toLowerCase();
+  showMessage("error", `cpu=${raw} is not a CPU this PC has (${MODELS.join(", ")}). Using pentiumpro.`, [], "bad-param");
+  return "pentiumpro";
+}
+
+if (params.get("embed") === "1") document.body.classList.add("embed");
+
+const canvas = $("screen");
+// Paused until the disks of the URL (or the demo disk) are in.
+const emu = new Emulator(canvas, { memMB: memFromParams(), model: modelFromParams(), paused: true });
+window.aula86 = emu;
+
+// ---- disks ---------------------------------------------------------------------------------
+
+function sizeText(n) {
+  if (n >= 1 << 20) return `${(n / 1048576).toFixed(n >= 10 << 20 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/**
+ * Put `source` (File, bytes or URL) in `slot` and boot; problems become messages. `focus`
+ * gives the screen the keyboard afterwards (when a person chose the disk).
+ */
+async function loadDisk(slot, source, name, focus = false) {
+  try {
+    const info = await emu.insertDisk(slot, source, { boot: true, name });
+    if (focus) canvas.focus({ preventScroll: true });
+    const shown = name || info.slot;
+    if (!info.bootable) {
+      showMessage(
+        "warning",
+        `The first sector of “${shown}” is blank, so this disk will probably not boot.`,
+        [],
+        "blank-boot-sector",
+      );
+    }
+    if (name !== DEMO_NAME) {
+      for (const note of info.notes) showMessage("info", `“${shown}”: ${note}.`, [], "disk-note");
+    }
+    return info;
+  } catch (e) {
+    diskProblem(slot, source, name, e);
+    return undefined;
+  }
+}
+
+function diskProblem(slot, source, name, e) {
+  const what = name ? `“${name}”` : "the disk image";
+  const actions = [];
+  if (e.code === "not-floppy-size") {
+    actions.push({ label: "Attach it as hard disk C: instead", run: () => loadDisk("hda", source, name, true) });
+  }
+  if (e.code === "http" || e.code === "fetch" || slot === "fda") {
+    if (emu.diskNames.fda !== DEMO_NAME) {
+      actions.push({ label: "Boot the demo disk", run: () => bootDemo(true) });
     }
   }
+  showMessage("error", `Could not put ${what} in ${SLOT_LABEL[slot] || slot}: ${e.message}.`, actions, e.code || "error");
 }
 
-function updateOutput() {
-  const n = machine.debugOutputLength();
-  if (n === outLength) return;
-  outText += machine.debugOutput(outLength);
-  outLength = n;
-  if (outText.length > MAX_OUTPUT_CHARS) {
-    const cut = outText.indexOf("\n", outText.length - MAX_OUTPUT_CHARS);
-    outText = outText.slice(cut + 1);
+function bootDemo(focus = false) {
+  return loadDisk("fda", DEMO_URL, DEMO_NAME, focus);
+}
+
+function download(slot) {
+  const bytes = emu.diskImage(slot);
+  if (!bytes) return;
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  a.download = emu.diskNames[slot] || `${slot}.img`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
+function updateDrives() {
+  if (!emu.machine || emu.broken) return;
+  for (const slot of ["fda", "hda"]) {
+    const info = emu.diskInfo(slot);
+    const label = $(`${slot}-name`);
+    const text = info
+      ? `${info.name || "disk"} (${info.format || sizeText(info.bytes)}${info.modified ? ", changed" : ""})`
+      : "empty";
+    if (label.textContent !== text) label.textContent = text;
+    $(`${slot}-eject`).disabled = !info;
+    $(`${slot}-download`).disabled = !(info && info.modified);
   }
-  const pre = $("out");
+}
+
+function wireDrive(slot) {
+  const input = $(`${slot}-file`);
+  input.addEventListener("change", guard(async () => {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (file) await loadDisk(slot, file, file.name, true);
+  }));
+  $(`${slot}-eject`).addEventListener("click", guard(() => {
+    emu.ejectDisk(slot);
+    updateDrives();
+  }));
+  $(`${slot}-download`).addEventListener("click", guard(() => download(slot)));
+  dropTarget($(`drive-${slot}`), slot);
+}
+
+/** Files dropped on `el` go to `slot` ("auto": A: for floppy sizes, else C:). */
+function dropTarget(el, slot) {
+  el.addEventListener("dragover", (e) => {
+    if (!e.dataTransfer || ![...e.dataTransfer.types].includes("Files")) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+    el.classList.add("drop");
+  });
+  el.addEventListener("dragleave", () => el.classList.remove("drop"));
+  el.addEventListener("drop", guard(async (e) => {
+    e.preventDefault();
+    e.stopPropagation();
+    el.classList.remove("drop");
+    const file = e.dataTransfer && e.dataTransfer.files[0];
+    if (file) await loadDisk(slot, file, file.name, true);
+  }));
+}
+
+// A file dropped anywhere else must not make the browser leave the page.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => e.preventDefault());
+
+// ---- the screen ----------------------------------------------------------------------------
+
+/**
+ * Scale the canvas to fit the space it has, by a whole number of device pixels per emulated
+ * pixel (crisp), lines doubled in the 640x200 modes; a fractional fit only when even one to one
+ * does not fit.
+ */
+function fitScreen() {
+  const wrap = $("screen-wrap");
+  const w = canvas.width;
+  const h = canvas.height;
+  const ky = w / h > 2.5 ? 2 : 1;
+  const full = document.fullscreenElement === wrap;
+  const availW = Math.max(160, wrap.clientWidth);
+  const availH = Math.max(120, full ? window.innerHeight : window.innerHeight * (document.body.classList.contains("embed") ? 0.75 : 0.7));
+  const dpr = window.devicePixelRatio || 1;
+  const s = Math.floor(Math.min((availW * dpr) / w, (availH * dpr) / (h * ky)));
+  let cssW;
+  let cssH;
+  if (s >= 1) {
+    cssW = (w * s) / dpr;
+    cssH = (h * ky * s) / dpr;
+  } else {
+    const f = Math.min(availW / w, availH / (h * ky));
+    cssW = w * f;
+    cssH = h * ky * f;
+  }
+  canvas.classList.toggle("smooth", s < 1);
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+}
+
+function showFocusHint() {
+  $("focus-hint").textContent =
+    document.activeElement === canvas ? "Keys go to the PC (click elsewhere to stop)" : "Click the screen to type";
+}
+
+// ---- status --------------------------------------------------------------------------------
+
+function updateStatus(s) {
+  let state = "Running";
+  if (emu.broken) state = "Stopped (internal error)";
+  else if (s.stopped) state = "Stopped";
+  else if (s.paused) state = "Paused";
+  else if (s.idle) state = "Waiting for input";
+  $("state").textContent = state;
+  $("mips").textContent = s.mips.toFixed(1);
+  $("mode").textContent = s.mode;
+  $("cpl").textContent = String(s.cpl);
+  $("video").textContent = s.videoMode;
+  $("status").title = `${s.instructions.toLocaleString("en-US")} instructions, ${(s.emulatedMs / 1000).toFixed(1)} s emulated; ${s.model}, ${s.memMB} MB`;
+  $("pause").textContent = s.paused ? "Resume" : "Pause";
+  updateDrives();
+}
+
+// ---- the serial port -----------------------------------------------------------------------
+
+const MAX_SERIAL_SHOWN = 20000;
+let serialShown = "";
+
+function showSerial(text) {
+  serialShown += text;
+  if (serialShown.length > MAX_SERIAL_SHOWN) serialShown = serialShown.slice(-MAX_SERIAL_SHOWN);
+  const pre = $("serial-out");
   const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-  pre.textContent = outText.replace(/\r/g, "");
+  // Carriage returns and backspaces, as a terminal would show them (roughly).
+  let shown = "";
+  for (const line of serialShown.split("\n")) {
+    let l = "";
+    for (const part of line.split("\r")) l = part.length >= l.length ? part : part + l.slice(part.length);
+    let out = "";
+    for (const ch of l) out = ch === "\b" ? out.slice(0, -1) : out + ch;
+    shown += (shown ? "\n" : "") + out;
+  }
+  pre.textContent = shown;
   if (atBottom) pre.scrollTop = pre.scrollHeight;
 }
 
-function updateView(now) {
-  const n = instructions();
-  if (now - mipsWindow.t >= 500) {
-    if (mipsWindow.t > 0) mips = ((n - mipsWindow.n) / (now - mipsWindow.t)) / 1000;
-    mipsWindow = { t: now, n };
+// ---- automation from another origin (an <iframe> on a course page) ---------------------------
+
+const REMOTE = new Set([
+  "screenText", "waitForText", "sendText", "sendKey", "serialOutput", "sendSerial", "stats",
+  "reset", "pause", "resume", "ctrlAltDel", "screenshot",
+]);
+const serialSubscribers = new Set();
+
+window.addEventListener("message", async (e) => {
+  const d = e.data;
+  if (!d || typeof d !== "object" || typeof d.aula86 !== "string" || !e.source) return;
+  const target = e.origin === "null" ? "*" : e.origin;
+  const reply = { aula86Reply: d.id };
+  try {
+    if (d.aula86 === "subscribe") {
+      serialSubscribers.add(e.source);
+      reply.result = true;
+    } else if (REMOTE.has(d.aula86)) {
+      reply.result = await emu[d.aula86](...(Array.isArray(d.args) ? d.args : []));
+    } else {
+      throw new Error(`aula86 has no method ${JSON.stringify(d.aula86)} for other pages`);
+    }
+  } catch (err) {
+    reply.error = err && err.message ? err.message : String(err);
   }
-  $("instructions").textContent = n.toLocaleString("en-US");
-  $("mips").textContent = running ? mips.toFixed(1) : "0.0";
-  $("mode").textContent = machine.mode();
-  $("cpl").textContent = String(machine.cpl());
-  for (const row of REGS) {
-    for (const name of row) $(`reg-${name}`).textContent = hex(machine.getReg(name), 4);
+  e.source.postMessage(reply, target);
+});
+
+// ---- wiring --------------------------------------------------------------------------------
+
+emu.addEventListener("serial", (e) => {
+  showSerial(e.detail);
+  for (const w of serialSubscribers) w.postMessage({ aula86Event: "serial", detail: e.detail }, "*");
+});
+emu.addEventListener("status", (e) => updateStatus(e.detail));
+emu.addEventListener("resize", fitScreen);
+emu.addEventListener("disk", updateDrives);
+emu.addEventListener("stop", (e) => {
+  const actions = e.detail.reason === "error" ? [] : [{ label: "Reset", run: () => emu.reset() }];
+  showMessage("error", e.detail.message, actions, e.detail.reason);
+  updateStatus(emu.stats());
+});
+emu.addEventListener("firmware", (e) => {
+  const actions = [];
+  if (/no bootable disk/i.test(e.detail) && emu.diskNames.fda !== DEMO_NAME) {
+    actions.push({ label: "Boot the demo disk", run: () => bootDemo(true) });
   }
-  updateOutput();
-  let status;
-  if (running) status = "Running";
-  else if (lastExit === "budget") status = "Paused";
-  else status = `Stopped: ${EXIT_TEXT[lastExit] ?? lastExit}`;
-  $("status").textContent = status;
-  $("pause").textContent = running ? "Pause" : "Resume";
-}
+  showMessage("info", `The BIOS says: ${e.detail}`, actions, "firmware");
+});
 
-function frame(now) {
-  if (running) runSlice();
-  updateView(now);
-  requestAnimationFrame(frame);
-}
-
-function pause() {
-  running = false;
-  mips = 0;
-}
-
-function resume() {
-  if (lastExit === "budget") {
-    running = true;
-    mipsWindow = { t: 0, n: 0 };
+$("pause").addEventListener("click", () => (emu.running ? emu.pause() : emu.resume()));
+emu.addEventListener("pause", () => updateStatus(emu.stats()));
+emu.addEventListener("resume", () => updateStatus(emu.stats()));
+$("reset").addEventListener("click", guard(() => {
+  clearMessages();
+  emu.reset();
+  canvas.focus();
+}));
+$("cad").addEventListener("click", guard(() => {
+  emu.ctrlAltDel();
+  canvas.focus();
+}));
+$("mouse").addEventListener("click", guard(() => emu.captureMouse()));
+$("fullscreen").addEventListener("click", guard(async () => {
+  const wrap = $("screen-wrap");
+  if (!wrap.requestFullscreen || document.fullscreenEnabled === false) {
+    throw new Error("Fullscreen is not allowed here (a page that embeds this one must allow it).");
   }
-}
+  await wrap.requestFullscreen();
+  canvas.focus();
+}));
+$("shot").addEventListener("click", guard(async () => {
+  const blob = await emu.screenshot();
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = "aula86-screen.png";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}));
+$("fda-demo").addEventListener("click", guard(() => bootDemo(true)));
+$("serial-form").addEventListener("submit", guard((e) => {
+  e.preventDefault();
+  emu.sendSerial(`${$("serial-in").value}\r`);
+  $("serial-in").value = "";
+}));
+wireDrive("fda");
+wireDrive("hda");
+dropTarget($("screen-wrap"), "auto");
 
-function reset() {
-  machine.reset();
-  loadDemo();
-  lastExit = "budget";
-  outLength = 0;
-  outText = "";
-  $("out").textContent = "";
-  mipsWindow = { t: 0, n: 0 };
-  running = true;
-}
+canvas.addEventListener("focus", showFocusHint);
+canvas.addEventListener("blur", showFocusHint);
+canvas.addEventListener("mousedown", () => canvas.focus());
+document.addEventListener("fullscreenchange", fitScreen);
+window.addEventListener("resize", fitScreen);
+if (typeof ResizeObserver !== "undefined") new ResizeObserver(fitScreen).observe($("screen-wrap"));
 
 async function main() {
-  await init();
-  machine = new Machine(MEM_BYTES, MODEL);
-  loadDemo();
-  buildRegisterTable();
-  $("model").textContent = machine.model();
-  $("version").textContent = `aula86 ${version()}`;
-  $("pause").addEventListener("click", () => (running ? pause() : resume()));
-  $("reset").addEventListener("click", reset);
-  $("pause").disabled = false;
-  $("reset").disabled = false;
-  window.aula86 = {
-    stats() {
-      const c = machine.counters();
-      return { ...c, mips, mode: machine.mode(), cpl: machine.cpl(), model: machine.model(), running, exit: lastExit };
-    },
-    pause,
-    resume,
-    reset,
-    debugOutput: () => machine.debugOutput(),
-  };
-  requestAnimationFrame(frame);
+  fitScreen();
+  showFocusHint();
+  await emu.start();
+  $("version").textContent = `aula86 ${emu.version}`;
+  for (const id of ["pause", "reset", "cad", "mouse", "shot", "fda-demo", "serial-in", "serial-send"]) {
+    $(id).disabled = false;
+  }
+  const fda = params.get("fda");
+  const hda = params.get("hda");
+  // Disks named in the URL, else the demo disk. Each one that fails says why; the page stays.
+  if (hda) await loadDisk("hda", hda, hda.split("/").pop());
+  if (fda) await loadDisk("fda", fda, fda.split("/").pop());
+  if (!fda && !hda) await bootDemo();
+  emu.resume();
+  updateStatus(emu.stats());
 }
 
 main().catch((e) => {
-  $("status").textContent = `Could not start the emulator: ${e.message ?? e}`;
-  console.error(e);
+  $("state").textContent = "The emulator could not start";
+  showMessage("error", `The emulator could not start: ${e && e.message ? e.message : e}`, [], "start");
 });

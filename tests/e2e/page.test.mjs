@@ -1,15 +1,20 @@
 // Page tests: serve www/ with python3's http.server on a free loopback port, open it in the
-// system's headless Chromium through playwright-core, and check what a person would see.
+// system's headless Chromium through playwright-core, and check what a person would see: the
+// demo disk boots, keys reach the guest, disks go in through the file input and come back out
+// through the download button, bad input gets a clear message, the iframe example works.
 //
 //   scripts/build-web && (cd tests/e2e && npm ci && node --test)
 //
-// CHROMIUM_PATH overrides the browser (default /usr/bin/chromium).
+// CHROMIUM_PATH overrides the browser (default /usr/bin/chromium). Screenshots of the page go to
+// $E2E_SCREENSHOTS (default: a directory under the system's temp directory); each test prints
+// where.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -27,11 +32,95 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
   "--disable-quic",
 ];
-const WAIT_MS = 15000;
+const WAIT_MS = 20000;
+const SHOTS = process.env.E2E_SCREENSHOTS || path.join(os.tmpdir(), "aula86-e2e");
 
-const BANNER = "aula86 real-mode demo: 8086 code on the emulated CPU";
-const PRIMES = "primes below 100: 2 3 5 7 11 13 17 19 23 29 31 37 41 43 47 53 59 61 67 71 73 79 83 89 97";
-const SIEVE = "sieve round 1: 6542 primes below 65536";
+// `nasm -f bin tests/guests/demo_tiny.asm` (scripts/test checks these bytes against the source):
+// a boot sector that prints the drive it booted from, copies itself to sector 1 with INT 13h,
+// then echoes keys to the screen and COM1.
+const DEMO_TINY = new Uint8Array([
+  0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x7c, 0xfb, 0xfc, 0x88, 0x16,
+  0x00, 0x05, 0xbe, 0x86, 0x7c, 0xe8, 0x3a, 0x00, 0xa0, 0x00, 0x05, 0xe8, 0x53, 0x00, 0xbe, 0xac,
+  0x7c, 0xe8, 0x2e, 0x00, 0xb8, 0x01, 0x03, 0xbb, 0x00, 0x7c, 0xb9, 0x02, 0x00, 0x30, 0xf6, 0x8a,
+  0x16, 0x00, 0x05, 0xcd, 0x13, 0xbe, 0xb0, 0x7c, 0x73, 0x03, 0xbe, 0xd5, 0x7c, 0xe8, 0x12, 0x00,
+  0x30, 0xe4, 0xcd, 0x16, 0xe8, 0x16, 0x00, 0x3c, 0x0d, 0x75, 0xf5, 0xb0, 0x0a, 0xe8, 0x0d, 0x00,
+  0xeb, 0xee, 0xac, 0x84, 0xc0, 0x74, 0x05, 0xe8, 0x03, 0x00, 0xeb, 0xf6, 0xc3, 0x50, 0x53, 0x52,
+  0xb4, 0x0e, 0xbb, 0x07, 0x00, 0xcd, 0x10, 0x5a, 0x5b, 0x58, 0x52, 0xba, 0xf8, 0x03, 0xee, 0x5a,
+  0xc3, 0x50, 0xb1, 0x04, 0xd2, 0xe8, 0xe8, 0x03, 0x00, 0x58, 0x24, 0x0f, 0x04, 0x30, 0x3c, 0x39,
+  0x76, 0x02, 0x04, 0x07, 0xeb, 0xd7, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x74, 0x69, 0x6e,
+  0x79, 0x20, 0x67, 0x75, 0x65, 0x73, 0x74, 0x2c, 0x20, 0x62, 0x6f, 0x6f, 0x74, 0x65, 0x64, 0x20,
+  0x66, 0x72, 0x6f, 0x6d, 0x20, 0x64, 0x72, 0x69, 0x76, 0x65, 0x20, 0x00, 0x68, 0x0d, 0x0a, 0x00,
+  0x63, 0x6f, 0x70, 0x69, 0x65, 0x64, 0x20, 0x74, 0x68, 0x65, 0x20, 0x62, 0x6f, 0x6f, 0x74, 0x20,
+  0x73, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x74, 0x6f, 0x20, 0x73, 0x65, 0x63, 0x74, 0x6f, 0x72,
+  0x20, 0x31, 0x0d, 0x0a, 0x00, 0x63, 0x6f, 0x75, 0x6c, 0x64, 0x20, 0x6e, 0x6f, 0x74, 0x20, 0x77,
+  0x72, 0x69, 0x74, 0x65, 0x20, 0x73, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x31, 0x0d, 0x0a, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x55, 0xaa,
+]);
+
+// `nasm -f bin tests/guests/demo_triple.asm`: a boot sector that says so, then triple faults.
+const DEMO_TRIPLE = new Uint8Array([
+  0x31, 0xc0, 0x8e, 0xd8, 0xbe, 0x24, 0x7c, 0xac, 0x84, 0xc0, 0x74, 0x09, 0xb4, 0x0e, 0xbb, 0x07,
+  0x00, 0xcd, 0x10, 0xeb, 0xf2, 0x0f, 0x01, 0x1e, 0x1e, 0x7c, 0xcd, 0x03, 0xeb, 0xfe, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x63, 0x72, 0x61, 0x73, 0x68,
+  0x20, 0x74, 0x65, 0x73, 0x74, 0x3a, 0x20, 0x6c, 0x6f, 0x61, 0x64, 0x69, 0x6e, 0x67, 0x20, 0x61,
+  0x6e, 0x20, 0x65, 0x6d, 0x70, 0x74, 0x79, 0x20, 0x49, 0x44, 0x54, 0x2c, 0x20, 0x74, 0x68, 0x65,
+  0x6e, 0x20, 0x49, 0x4e, 0x54, 0x20, 0x33, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x55, 0xaa,
+]);
+
+const FLOPPY_BYTES = 1474560;
+const TINY_HELLO = "aula86 tiny guest, booted from drive 00h";
+const TINY_WROTE = "copied the boot sector to sector 1";
+const DEMO_TITLE = "aula86 demo disk";
+const DEMO_BOOTED = (n) => `Boot count  this disk has booted ${n} time${n === 1 ? "" : "s"}: sector 1 keeps the count`;
+
+/** A disk image: `boot` at the start, zeros after it, `size` bytes. */
+function image(boot, size = FLOPPY_BYTES) {
+  const b = Buffer.alloc(size);
+  Buffer.from(boot).copy(b, 0, 0, Math.min(boot.length, size));
+  return b;
+}
 
 let server;
 let browser;
@@ -64,26 +153,72 @@ async function waitForServer(url) {
   }
 }
 
-/** A fresh page that records console errors, page errors and failed requests. */
-async function openPage() {
-  const page = await browser.newPage();
+/**
+ * A fresh page (in its own context, downloads allowed) that records console errors, page
+ * errors and failed requests; `expected` lists substrings of problems the test causes on
+ * purpose. Waits until the machine exists.
+ */
+async function openPage(query = "", { viewport = { width: 1100, height: 900 }, expected = [], wait = true } = {}) {
+  const context = await browser.newContext({ acceptDownloads: true, viewport });
+  const page = await context.newPage();
   const problems = [];
+  const note = (p) => {
+    if (!expected.some((e) => p.includes(e))) problems.push(p);
+  };
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console.error: ${m.text()}`);
+    if (m.type() === "error") note(`console.error: ${m.text()}`);
   });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+  page.on("pageerror", (e) => note(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => note(`request failed: ${r.url()}`));
   page.on("response", (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    if (r.status() >= 400) note(`HTTP ${r.status()}: ${r.url()}`);
   });
-  await page.goto(baseUrl);
-  await page.waitForFunction(() => window.aula86 && window.aula86.stats().instructions > 0, null, {
-    timeout: WAIT_MS,
-  });
-  return { page, problems };
+  await page.goto(baseUrl + query);
+  if (wait) await page.waitForFunction(() => window.aula86 && window.aula86.machine, null, { timeout: WAIT_MS });
+  const close = async () => {
+    await context.close();
+    assert.deepEqual(problems, []);
+  };
+  return { page, problems, close };
 }
 
 const stats = (page) => page.evaluate(() => window.aula86.stats());
+const waitForText = (page, text) =>
+  page.evaluate(([t, ms]) => window.aula86.waitForText(t, ms), [text, WAIT_MS]);
+
+/** Wait until what COM1 sent so far ends with `tail`. */
+async function waitForSerialEnd(page, tail) {
+  await page.waitForFunction((t) => window.aula86.serialOutput().endsWith(t), tail, { timeout: WAIT_MS });
+}
+
+async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+}
+
+/** The messages shown, as {level, code, text}. */
+function messages(page) {
+  return page.$$eval("#messages .message", (els) =>
+    els.map((e) => ({
+      level: [...e.classList].find((c) => c !== "message"),
+      code: e.dataset.code,
+      text: e.querySelector("p").textContent,
+    })),
+  );
+}
+
+async function waitForMessage(page, code) {
+  await page.waitForSelector(`#messages .message[data-code="${code}"]`, { timeout: WAIT_MS });
+  const all = await messages(page);
+  return all.filter((m) => m.code === code).pop();
+}
+
+/** Put a file into a drive through its file input, as a person choosing it would. */
+async function chooseFile(page, slot, name, bytes) {
+  await page.setInputFiles(`#${slot}-file`, { name, mimeType: "application/octet-stream", buffer: bytes });
+}
 
 before(async () => {
   assert.ok(
@@ -105,95 +240,389 @@ after(async () => {
   server?.kill();
 });
 
-test("the page runs the demo: the count grows, 0xE9 text shows, no console errors", async () => {
-  const { page, problems } = await openPage();
-  const a = await stats(page);
-  await sleep(500);
-  const b = await stats(page);
-  assert.ok(b.instructions > a.instructions, `count grows: ${a.instructions} -> ${b.instructions}`);
-  assert.equal(b.running, true);
-  assert.equal(b.mode, "real");
-  assert.equal(b.cpl, 0);
-  assert.equal(b.model, "286");
-  assert.equal(b.exceptions, 0);
-  assert.equal(b.invalidOpcodes, 0);
+test("the page boots the demo disk: its text, the status line, COM1, no console errors", async () => {
+  const { page, close } = await openPage();
+  const text = await waitForText(page, DEMO_BOOTED(1));
+  const rows = text.split("\n");
+  assert.match(rows[0], /^ aula86 demo disk {10,}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+  assert.equal(rows[4], "   2. INT 19h loaded sector 0 of drive 00h to 0000:7C00 and jumped to it.");
+  assert.equal(rows[5], "   3. That boot sector read 11 more sectors with INT 13h: this program.");
+  assert.equal(rows[9], '   Processor   "GenuineIntel" family 6 (CPUID; 4 486, 5 Pentium, 6 Pentium Pro)');
+  assert.equal(rows[10], "   CPU mode    real mode; SMSW says MSW = 0010h, PE = 0 (protection off)");
+  assert.equal(rows[11], "   Memory      639 KB below 1 MB (INT 12h), 15360 KB above it (INT 15h AH=88h)");
+  assert.equal(rows[13], "   Boot count  this disk has booted 1 time: sector 1 keeps the count (INT 13h)");
 
-  // The text the guest wrote to port 0xE9 is on the page, not only in the API.
-  await page.waitForFunction(
-    (want) => document.getElementById("out").textContent.includes(want),
-    SIEVE,
-    { timeout: WAIT_MS },
-  );
-  const shown = await page.textContent("#out");
-  assert.ok(shown.startsWith(`${BANNER}\n${PRIMES} \n${SIEVE}\n`), shown.slice(0, 300));
-  const raw = await page.evaluate(() => window.aula86.debugOutput());
-  assert.ok(raw.startsWith(`${BANNER}\r\n${PRIMES} \r\n${SIEVE}\r\n`));
-
-  // The status panels show live values.
+  const s = await stats(page);
+  assert.equal(s.mode, "real");
+  assert.equal(s.cpl, 0);
+  assert.equal(s.model, "pentiumpro");
+  assert.equal(s.memMB, 16);
+  assert.equal(s.videoMode, "text 80x25");
+  assert.equal(s.running, true);
+  assert.ok(s.instructions > 0);
+  assert.equal(typeof s.mips, "number");
+  // The status line (refreshed four times a second).
+  await page.waitForFunction(() => document.getElementById("video").textContent === "text 80x25", null, { timeout: WAIT_MS });
+  assert.equal(await page.textContent("#state"), "Running");
   assert.equal(await page.textContent("#mode"), "real");
-  assert.match(await page.textContent("#reg-cs"), /^1000$/);
-  await page.waitForFunction(() => Number(document.getElementById("mips").textContent) > 0, null, {
-    timeout: WAIT_MS,
-  });
-  const shownCount = Number((await page.textContent("#instructions")).replace(/,/g, ""));
-  assert.ok(shownCount > 0);
+  assert.equal(await page.textContent("#cpl"), "0");
+  assert.match(await page.textContent("#mips"), /^\d+\.\d$/);
 
-  await page.close();
-  assert.deepEqual(problems, []);
+  // The time shown moves on by itself (the guest reads the clock at each timer tick).
+  const ticks = () => page.evaluate(() => window.aula86.screenText().split("\n")[12]);
+  const t0 = await ticks();
+  await page.waitForFunction((t) => window.aula86.screenText().split("\n")[12] !== t, t0, { timeout: WAIT_MS });
+
+  // COM1: what the guest wrote, in the API, in the event, and on the page.
+  const hello = "aula86 demo disk: booted from drive 00h, boot number 1\r\n";
+  await page.waitForFunction((h) => window.aula86.serialOutput().startsWith(h), hello, { timeout: WAIT_MS });
+  await page.waitForFunction((t) => document.getElementById("serial-out").textContent.includes(t), hello.trim());
+  const echoed = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.aula86.addEventListener("serial", (e) => resolve(e.detail), { once: true });
+        window.aula86.sendText("q");
+      }),
+  );
+  assert.equal(echoed, "q");
+
+  // The canvas: the mode's own size, scaled by a whole number, pixelated.
+  const c = await page.$eval("#screen", (el) => ({
+    w: el.width,
+    h: el.height,
+    cssW: parseFloat(el.style.width),
+    cssH: parseFloat(el.style.height),
+    rendering: getComputedStyle(el).imageRendering,
+  }));
+  assert.deepEqual([c.w, c.h], [720, 400]);
+  assert.equal(c.rendering, "pixelated");
+  assert.ok(Number.isInteger(c.cssW / c.w) && c.cssW / c.w >= 1, `scale ${c.cssW / c.w}`);
+  assert.equal(c.cssW / c.w, c.cssH / c.h);
+
+  // The demo disk is in A:, and it changed (the boot count): it can be downloaded.
+  assert.match(await page.textContent("#fda-name"), /^aula86-demo\.img \(1\.44M, changed\)$/);
+  assert.equal(await page.isEnabled("#fda-download"), true);
+  assert.equal(await page.textContent("#hda-name"), "empty");
+  assert.equal(await page.isEnabled("#hda-download"), false);
+  assert.equal(await page.isEnabled("#cdrom-file"), false, "the CD-ROM slot is a placeholder");
+
+  // screenshot(): a PNG of the screen at 720x400.
+  const png = await page.evaluate(async () => {
+    const b = await window.aula86.screenshot();
+    return { type: b.type, bytes: [...new Uint8Array(await b.arrayBuffer()).slice(0, 24)] };
+  });
+  assert.equal(png.type, "image/png");
+  assert.deepEqual(png.bytes.slice(0, 8), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const be32 = (o) => ((png.bytes[o] << 24) | (png.bytes[o + 1] << 16) | (png.bytes[o + 2] << 8) | png.bytes[o + 3]) >>> 0;
+  assert.deepEqual([be32(16), be32(20)], [720, 400]);
+
+  assert.deepEqual(await messages(page), []);
+  await shot(page, "demo-text");
+  await close();
 });
 
-test("pause stops the count and resume starts it again", async () => {
-  const { page, problems } = await openPage();
-  await page.evaluate(() => window.aula86.pause());
+test("keys typed on the screen reach the guest, extended keys too; F1 shows graphics", async () => {
+  const { page, close } = await openPage();
+  await waitForText(page, DEMO_BOOTED(1));
+  assert.equal(await page.textContent("#focus-hint"), "Click the screen to type");
+  await page.click("#screen");
+  assert.equal(await page.textContent("#focus-hint"), "Keys go to the PC (click elsewhere to stop)");
+  await page.keyboard.type("hello, 42");
+  await waitForText(page, "   Typed       hello, 42\n");
+  await waitForText(page, "   Last key    '2' scan code 03h, ASCII 32h (INT 16h, from port 60h at IRQ 1)");
+  await waitForSerialEnd(page, "hello, 42");
+  // Shift is a key like any other.
+  await page.keyboard.down("Shift");
+  await page.keyboard.press("KeyA");
+  await page.keyboard.up("Shift");
+  await waitForText(page, "   Typed       hello, 42A\n");
+  // An extended key: arrow up is E0 48; INT 16h gives scan code 48h and no character.
+  await page.keyboard.press("ArrowUp");
+  await waitForText(page, "   Last key    scan code 48h (a key with no character)");
+  await page.keyboard.press("Backspace");
+  await waitForText(page, "   Typed       hello, 42\n");
+
+  // The key map, including the E0-prefixed keys and the two odd ones.
+  const map = await page.evaluate(async () => {
+    const k = await import("./keyboard.js");
+    const codes = ["KeyA", "Enter", "NumpadEnter", "ControlLeft", "ControlRight", "AltLeft",
+      "AltRight", "NumpadDivide", "Slash", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight",
+      "Home", "End", "PageUp", "PageDown", "Insert", "Delete", "MetaLeft", "MetaRight",
+      "ContextMenu", "Pause", "NumLock", "F11", "F12"];
+    return {
+      codes: Object.fromEntries(codes.map((c) => [c, k.scanCode(c)])),
+      printDown: k.keySequence("PrintScreen", true),
+      printUp: k.keySequence("PrintScreen", false),
+      unknown: k.scanCode("Fn"),
+    };
+  });
+  assert.deepEqual(map.codes, {
+    KeyA: 0x1e, Enter: 0x1c, NumpadEnter: 0xe01c, ControlLeft: 0x1d, ControlRight: 0xe01d,
+    AltLeft: 0x38, AltRight: 0xe038, NumpadDivide: 0xe035, Slash: 0x35, ArrowUp: 0xe048,
+    ArrowDown: 0xe050, ArrowLeft: 0xe04b, ArrowRight: 0xe04d, Home: 0xe047, End: 0xe04f,
+    PageUp: 0xe049, PageDown: 0xe051, Insert: 0xe052, Delete: 0xe053, MetaLeft: 0xe05b,
+    MetaRight: 0xe05c, ContextMenu: 0xe05d, Pause: 0xe11d, NumLock: 0x45, F11: 0x57, F12: 0x58,
+  });
+  assert.deepEqual(map.printDown, [[0xe02a, true], [0xe037, true]]);
+  assert.deepEqual(map.printUp, [[0xe037, false], [0xe02a, false]]);
+  assert.equal(map.unknown, undefined);
+
+  // The API: sendText and sendKey (by scan code and by key name); bad input is an Error.
+  await page.evaluate(() => window.aula86.sendText("xy"));
+  await waitForText(page, "   Typed       hello, 42xy\n");
+  await page.evaluate(() => window.aula86.sendKey(0x0e));
+  await waitForText(page, "   Typed       hello, 42x\n");
+  await page.evaluate(() => window.aula86.sendKey("Enter"));
+  await waitForText(page, "   Typed\n   COM1");
+  await waitForSerialEnd(page, "hello, 42A\b \bxy\b \b\r\n");
+  const errors = await page.evaluate(() =>
+    [() => window.aula86.sendText("ñ"), () => window.aula86.sendKey(0x80, true), () => window.aula86.sendKey("NoSuchKey")].map((f) => {
+      try {
+        f();
+        return "no error";
+      } catch (e) {
+        return e.message;
+      }
+    }),
+  );
+  assert.match(errors[0], /cannot type 'ñ'/);
+  assert.match(errors[1], /not a set-1 scan code/);
+  assert.match(errors[2], /unknown key "NoSuchKey"/);
+  const timeout = await page.evaluate(() => window.aula86.waitForText("never on screen", 200).then(() => "found", (e) => e.message));
+  assert.match(timeout, /timed out after 200 ms waiting for "never on screen"/);
+
+  // F1: the Mandelbrot set in mode 13h, a new picture as the palette cycles; Esc goes back.
+  await page.keyboard.press("F1");
+  await page.waitForFunction(() => window.aula86.stats().videoMode === "320x200x256", null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => window.aula86.serialOutput().includes("[drawn in "), null, { timeout: WAIT_MS });
+  assert.equal(await page.evaluate(() => window.aula86.screenText()), "");
+  const c = await page.$eval("#screen", (el) => [el.width, el.height, parseFloat(el.style.width) / el.width]);
+  assert.deepEqual(c.slice(0, 2), [320, 200]);
+  assert.ok(Number.isInteger(c[2]) && c[2] >= 2, `scale ${c[2]}`);
+  await shot(page, "demo-mandelbrot");
+  await page.keyboard.press("Escape");
+  await waitForText(page, DEMO_TITLE);
+  // F2: the interrupt vector table.
+  await page.keyboard.press("F2");
+  const ivt = await waitForText(page, "the interrupt vector table");
+  assert.match(ivt, / 08h F000:[0-9A-F]{4} IRQ 0: timer/);
+  await page.keyboard.press("Space");
+  await waitForText(page, "Keyboard and serial port");
+
+  // Leaving the screen releases held keys (no stuck Shift).
+  await page.keyboard.down("Shift");
+  await page.click("h1");
+  await page.click("#screen");
+  await page.keyboard.press("KeyB");
+  await waitForText(page, "   Typed       b\n");
+  await close();
+});
+
+test("a floppy chosen with the file input boots, echoes keys, and downloads with its write", async () => {
+  const { page, close } = await openPage();
+  await waitForText(page, DEMO_BOOTED(1));
+  const tiny = image(DEMO_TINY);
+  await chooseFile(page, "fda", "tiny.img", tiny);
+  const text = await waitForText(page, TINY_WROTE);
+  assert.deepEqual(text.trimEnd().split("\n"), [TINY_HELLO, TINY_WROTE]);
+  await page.waitForFunction(() => document.getElementById("fda-name").textContent === "tiny.img (1.44M, changed)", null, { timeout: WAIT_MS });
+  await waitForSerialEnd(page, `${TINY_HELLO}\r\n${TINY_WROTE}\r\n`);
+
+  await page.click("#screen");
+  await page.keyboard.type("abc");
+  await waitForText(page, `${TINY_WROTE}\nabc\n`);
+
+  // The download button gives the image with the sector the guest wrote: sector 1 is now a
+  // copy of the boot sector.
+  const expected = Buffer.from(tiny);
+  Buffer.from(DEMO_TINY).copy(expected, 512);
+  assert.equal(await page.isEnabled("#fda-download"), true);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#fda-download")]);
+  assert.equal(download.suggestedFilename(), "tiny.img");
+  const got = readFileSync(await download.path());
+  assert.equal(got.length, FLOPPY_BYTES);
+  assert.ok(got.equals(expected), "the downloaded image is the original plus the guest's write");
+  // diskImage() says the same.
+  const api = Buffer.from(await page.evaluate(() => [...window.aula86.diskImage("fda")]));
+  assert.ok(api.equals(expected));
+  assert.equal(await page.evaluate(() => window.aula86.diskImage("hda")), null);
+  const info = await page.evaluate(() => window.aula86.diskInfo("fda"));
+  assert.equal(info.name, "tiny.img");
+  assert.equal(info.modified, true);
+  assert.equal(info.format, "1.44M");
+
+  // Eject: the drive is empty and nothing can be downloaded from it.
+  await page.click("#fda-eject");
+  await page.waitForFunction(() => document.getElementById("fda-name").textContent === "empty");
+  assert.equal(await page.isEnabled("#fda-download"), false);
+  assert.deepEqual(await messages(page), []);
+  await shot(page, "tiny-floppy");
+  await close();
+});
+
+test("bad disks get clear messages and the page stays usable", async () => {
+  const { page, close } = await openPage();
+  await waitForText(page, DEMO_BOOTED(1));
+
+  await chooseFile(page, "fda", "empty.img", Buffer.alloc(0));
+  let m = await waitForMessage(page, "empty");
+  assert.equal(m.level, "error");
+  assert.equal(m.text, "Could not put “empty.img” in floppy drive A: the file is empty: there is no disk image in it.");
+
+  // A size no floppy has: the message offers to attach it as a hard disk, which then boots.
+  const odd = image(DEMO_TINY, 100 * 512);
+  odd[510] = 0x55;
+  odd[511] = 0xaa;
+  await chooseFile(page, "fda", "odd.img", odd);
+  m = await waitForMessage(page, "not-floppy-size");
+  assert.equal(m.level, "error");
+  assert.match(m.text, /^Could not put “odd\.img” in floppy drive A: 51200 bytes is not the size of any floppy disk \(160K, 180K, .*2\.88M\); if it is a hard disk image, attach it as a hard disk instead\.$/);
+  // The demo is still running, untouched.
+  assert.match(await page.evaluate(() => window.aula86.screenText()), /aula86 demo disk/);
+  await shot(page, "bad-size-message");
+  await page.click('#messages .message[data-code="not-floppy-size"] button:has-text("Attach it as hard disk C: instead")');
+  await waitForText(page, "aula86 tiny guest, booted from drive 80h");
+  await page.waitForFunction(() => document.getElementById("hda-name").textContent.startsWith("odd.img (50 KB"));
+  assert.equal(await page.textContent("#fda-name"), "empty", "the demo floppy made way for C:");
+
+  await chooseFile(page, "hda", "cut.img", Buffer.alloc(10 * 512 + 100, 1));
+  m = await waitForMessage(page, "truncated");
+  assert.match(m.text, /^Could not put “cut\.img” in hard disk C: 5220 bytes is not a whole number of 512-byte sectors: the hard disk image looks truncated/);
+
+  const zip = image(Buffer.from("PK\x03\x04", "latin1"));
+  await chooseFile(page, "fda", "disk.zip", zip);
+  m = await waitForMessage(page, "not-a-disk");
+  assert.equal(m.text, "Could not put “disk.zip” in floppy drive A: this is a ZIP archive, not a raw disk image: extract the disk image from it first.");
+
+  // A blank disk boots into nothing: the page says it will probably not boot.
+  await chooseFile(page, "fda", "blank.img", image([]));
+  m = await waitForMessage(page, "blank-boot-sector");
+  assert.equal(m.level, "warning");
+  assert.equal(m.text, "The first sector of “blank.img” is blank, so this disk will probably not boot.");
+
+  // Still usable: the demo disk boots again.
+  await page.click("#fda-demo");
+  await waitForText(page, DEMO_TITLE);
+  assert.equal((await stats(page)).running, true);
+  await close();
+});
+
+test("a guest that triple faults stops with a message; reset and the demo recover", async () => {
+  const { page, close } = await openPage();
+  await waitForText(page, DEMO_BOOTED(1));
+  await page.evaluate((bytes) => window.aula86.insertDisk("fda", new Uint8Array(bytes), { name: "crash.img" }), [...image(DEMO_TRIPLE)]);
+  const m = await waitForMessage(page, "shutdown");
+  assert.equal(m.level, "error");
+  assert.match(m.text, /^The guest crashed: a triple fault .* shut the CPU down\. Reset to start again\.$/);
+  const s = await stats(page);
+  assert.equal(s.stopped, "shutdown");
+  assert.equal(s.running, false);
+  assert.equal(s.tripleFaults, 1);
+  assert.equal(await page.textContent("#state"), "Stopped");
+  assert.equal(await page.evaluate(() => window.aula86.screenText().trimEnd()), "aula86 crash test: loading an empty IDT, then INT 3");
+  await shot(page, "triple-fault");
+  // The message's Reset button runs it again (and it crashes again).
+  await page.click('#messages .message[data-code="shutdown"] button:has-text("Reset")');
+  await waitForMessage(page, "shutdown");
+  await page.click("#fda-demo");
+  await waitForText(page, DEMO_TITLE);
+  assert.equal((await stats(page)).stopped, "");
+  await close();
+});
+
+test("pause, resume, reset and Ctrl-Alt-Del", async () => {
+  const { page, close } = await openPage();
+  await waitForText(page, DEMO_BOOTED(1));
+  await page.click("#pause");
   const a = await stats(page);
+  assert.equal(a.paused, true);
   await sleep(400);
-  const b = await stats(page);
-  assert.equal(b.instructions, a.instructions, "no instructions while paused");
-  assert.equal(b.running, false);
-  assert.equal(await page.textContent("#status"), "Paused");
+  assert.equal((await stats(page)).instructions, a.instructions, "nothing runs while paused");
   assert.equal(await page.textContent("#pause"), "Resume");
-
+  await page.waitForFunction(() => document.getElementById("state").textContent === "Paused");
+  await page.click("#pause");
+  await page.waitForFunction((n) => window.aula86.stats().instructions > n, a.instructions, { timeout: WAIT_MS });
+  assert.equal(await page.textContent("#pause"), "Pause");
+  await page.evaluate(() => window.aula86.pause());
   await page.evaluate(() => window.aula86.resume());
-  await page.waitForFunction((n) => window.aula86.stats().instructions > n, b.instructions, {
-    timeout: WAIT_MS,
-  });
 
-  // The button does the same.
-  await page.click("#pause");
-  const c = await stats(page);
-  await sleep(400);
-  assert.equal((await stats(page)).instructions, c.instructions);
-  await page.click("#pause");
-  await page.waitForFunction((n) => window.aula86.stats().instructions > n, c.instructions, {
-    timeout: WAIT_MS,
-  });
-
-  await page.close();
-  assert.deepEqual(problems, []);
+  // Ctrl-Alt-Del: the BIOS reboots warm; the demo counts one more boot on its disk.
+  await page.click("#cad");
+  await waitForText(page, DEMO_BOOTED(2));
+  // Reset: a power cycle; the disk keeps what was written.
+  await page.click("#reset");
+  await waitForText(page, DEMO_BOOTED(3));
+  await page.evaluate(() => window.aula86.reset());
+  await waitForText(page, DEMO_BOOTED(4));
+  await page.waitForFunction(() => window.aula86.serialOutput().includes("boot number 4\r\n"), null, { timeout: WAIT_MS });
+  const serial = await page.evaluate(() => window.aula86.serialOutput());
+  for (const n of [1, 2, 3, 4]) assert.ok(serial.includes(`boot number ${n}\r\n`), serial);
+  // The downloaded demo image holds the count: 4 in sector 1, at offset 28.
+  const img = await page.evaluate(() => [...window.aula86.diskImage("fda").slice(512, 542)]);
+  assert.equal(Buffer.from(img.slice(0, 27)).toString("latin1"), "aula86 demo disk boot count");
+  assert.deepEqual(img.slice(28, 30), [4, 0]);
+  await close();
 });
 
-test("reset starts the program over", async () => {
-  const { page, problems } = await openPage();
-  await page.waitForFunction((want) => window.aula86.debugOutput().includes(want), SIEVE, {
-    timeout: WAIT_MS,
-  });
-  await page.evaluate(() => window.aula86.pause());
-  const before = await stats(page);
-  const afterReset = await page.evaluate(() => {
-    window.aula86.reset();
-    return { out: window.aula86.debugOutput(), ...window.aula86.stats() };
-  });
-  assert.ok(before.instructions > 0);
-  assert.equal(afterReset.instructions, 0, "counters start over");
-  assert.equal(afterReset.out, "", "the 0xE9 output starts over");
-  assert.equal(afterReset.running, true);
-  await page.waitForFunction((want) => window.aula86.debugOutput().includes(want), SIEVE, {
-    timeout: WAIT_MS,
-  });
-  const out = await page.evaluate(() => window.aula86.debugOutput());
-  assert.ok(out.startsWith(BANNER), out.slice(0, 200));
-  assert.equal(out.split(SIEVE).length, 2, "the output starts over rather than repeating");
+test("URL parameters: fda and mem, and clear messages for a 404 and bad values", async () => {
+  let { page, close } = await openPage("?fda=demo.img&mem=4");
+  await waitForText(page, DEMO_BOOTED(1));
+  assert.match(await page.evaluate(() => window.aula86.screenText()), /639 KB below 1 MB \(INT 12h\), 3072 KB above it/);
+  assert.equal((await stats(page)).memMB, 4);
+  assert.match(await page.textContent("#fda-name"), /^demo\.img \(1\.44M/);
+  await close();
 
-  await page.close();
-  assert.deepEqual(problems, []);
+  ({ page, close } = await openPage("?fda=missing.img&mem=lots&cpu=z80", {
+    expected: ["missing.img", "404"],
+  }));
+  const m = await waitForMessage(page, "http");
+  assert.match(m.text, /^Could not put “missing\.img” in floppy drive A: could not fetch http:\/\/127\.0\.0\.1:\d+\/missing\.img: HTTP 404 /);
+  const bad = (await messages(page)).filter((x) => x.code === "bad-param").map((x) => x.text);
+  assert.deepEqual(bad, [
+    "mem=lots is not a memory size: give whole megabytes from 1 to 3072. Using 16 MB.",
+    "cpu=z80 is not a CPU this PC has (8086, 186, 286, 386, 486, pentium, pentiumpro). Using pentiumpro.",
+  ]);
+  // Nothing to boot: the BIOS says so too. The page stays usable: the demo disk boots.
+  await waitForMessage(page, "firmware");
+  await shot(page, "url-404");
+  await page.click('#messages .message[data-code="http"] button:has-text("Boot the demo disk")');
+  await waitForText(page, DEMO_BOOTED(1));
+  await close();
+});
+
+test("the screen fits a narrow window; embed=1 shows the machine only", async () => {
+  const { page, close } = await openPage("?embed=1", { viewport: { width: 480, height: 700 } });
+  await waitForText(page, DEMO_TITLE);
+  const fit = await page.$eval("#screen", (el) => [parseFloat(el.style.width), el.parentElement.clientWidth]);
+  assert.ok(fit[0] <= fit[1] && fit[0] > 200, `canvas ${fit[0]}px in ${fit[1]}px`);
+  assert.equal(await page.isVisible(".intro"), false, "embed=1 hides the header");
+  assert.equal(await page.isVisible("footer"), false, "embed=1 hides the footer");
+  await shot(page, "narrow-embed");
+  await close();
+});
+
+test("the iframe example works, through the API and through messages", async () => {
+  const { page, close } = await openPage("embed-iframe-example.html", {
+    viewport: { width: 1000, height: 1200 },
+    wait: false,
+  });
+  const frame = await (await page.waitForSelector("#pc")).contentFrame();
+  await frame.waitForFunction(() => window.aula86 && window.aula86.machine, null, { timeout: WAIT_MS });
+  await frame.evaluate(([t, ms]) => window.aula86.waitForText(t, ms), [DEMO_BOOTED(1), WAIT_MS]);
+  assert.equal(await frame.$eval("body", (b) => b.classList.contains("embed")), true);
+  // The buttons of the example page talk to the emulator with postMessage, as a course page
+  // on another site would.
+  await page.click("#read");
+  await page.waitForFunction(() => document.getElementById("out").textContent.includes("aula86 demo disk"), null, { timeout: WAIT_MS });
+  await page.click("#type");
+  await frame.evaluate(([t, ms]) => window.aula86.waitForText(t, ms), ["   Typed       hello\n", WAIT_MS]);
+  await page.click("#stats");
+  await page.waitForFunction(() => / instructions, [\d.]+ MIPS, real mode, CPL 0$/.test(document.getElementById("out").textContent), null, { timeout: WAIT_MS });
+  const err = await page.evaluate(() => window.aula86Example.call("nope").then(() => "no error", (e) => e.message));
+  assert.equal(err, 'aula86 has no method "nope" for other pages');
+  const text = await page.evaluate(() => window.aula86Example.call("waitForText", "hello", 5000));
+  assert.match(text, /Typed {7}hello/);
+  await page.evaluate(() => document.getElementById("pc").scrollIntoView());
+  await shot(page, "iframe-example");
+  await close();
 });

@@ -1,12 +1,15 @@
 //! `aula86`: the emulator on the command line.
 
 mod bench;
+mod png;
+mod run;
 mod vectors;
 
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
+  aula86 run [options]   boot a PC headless (aula86 run --help)
   aula86 vectors [--dump] [--verbose] <file.json.gz | directory>
       run hardware CPU test vectors (shared/vectors/PROTOCOL.md); summary or dump mode
   aula86 bench [--model M] [--seconds S]
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match cmd.as_str() {
         "vectors" => vectors::main(rest),
+        "run" => run::main(rest),
         "bench" => bench::main(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");

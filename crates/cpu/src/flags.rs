@@ -149,6 +149,13 @@ impl Flags {
         }
     }
 
+    /// The flags that are never lazy (IF, TF, DF, IOPL, NT, RF, VM, AC, VIF, VIP, ID) without
+    /// working out the arithmetic ones: what the interpreter checks on every instruction.
+    #[inline]
+    pub fn control(&self) -> u32 {
+        self.bits & !ARITH
+    }
+
     /// Replace the whole EFLAGS value (no model rules applied here).
     #[inline]
     pub fn set(&mut self, v: u32) {

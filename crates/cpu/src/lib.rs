@@ -11,11 +11,13 @@ pub mod decode;
 pub mod disasm;
 mod exec;
 pub mod flags;
+pub mod fpu;
 pub mod model;
 pub mod msr;
 pub mod paging;
 pub mod regs;
 pub mod table;
+pub mod teach;
 
 pub use bus::Bus;
 pub use model::Model;
@@ -133,11 +135,19 @@ pub struct Cpu {
     pub(crate) tlb: paging::Tlb,
     /// Vector of the exception being delivered (for double-fault classification).
     pub(crate) delivering: Option<u8>,
+    /// The teaching view's counters, when someone is looking.
+    pub teach: Option<Box<teach::Teaching>>,
+    /// Debugging aid: log the registers before each instruction whose linear EIP is in this
+    /// range, into `trace_log` (bounded), for differential runs against a reference emulator.
+    pub trace_range: Option<(u32, u32)>,
+    pub trace_log: Vec<String>,
     /// Interrupts are held off for one instruction after MOV SS / POP SS / STI.
     pub(crate) inhibit_irq: bool,
     /// Set when the bus asked to stop after the current instruction.
     pub(crate) stop_requested: bool,
     pub(crate) cache: CodeCache,
+    /// The x87 FPU (present on the 486 and later; see [`fpu::Fpu::present`]).
+    pub fpu: fpu::Fpu,
 }
 
 impl Cpu {
@@ -167,9 +177,13 @@ impl Cpu {
             insn_esp: 0,
             tlb: paging::Tlb::new(),
             delivering: None,
+            teach: None,
+            trace_range: None,
+            trace_log: Vec::new(),
             inhibit_irq: false,
             stop_requested: false,
             cache: CodeCache::new(),
+            fpu: fpu::Fpu::new(model >= Model::I486),
         };
         cpu.reset();
         cpu
@@ -223,6 +237,7 @@ impl Cpu {
         self.delivering = None;
         self.tlb.flush_all();
         self.cache.flush();
+        self.fpu = fpu::Fpu::new(self.fpu.present);
     }
 
     /// Forget every decoded instruction; call after writing guest memory behind the CPU's back
@@ -296,7 +311,7 @@ impl Cpu {
     }
 
     pub fn v86_mode(&self) -> bool {
-        self.flags.get() & flags::VM != 0
+        self.flags.control() & flags::VM != 0
     }
 
     /// Current privilege level.
@@ -334,7 +349,7 @@ impl Cpu {
                 return RunExit::Shutdown;
             }
             if self.halted {
-                if self.flags.get() & flags::IF != 0 && bus.interrupt_pending() {
+                if self.flags.control() & flags::IF != 0 && bus.interrupt_pending() {
                     self.halted = false;
                 } else {
                     return RunExit::Halted;
@@ -364,14 +379,21 @@ impl Cpu {
         }
         let inhibit = self.inhibit_irq;
         self.inhibit_irq = false;
-        if !inhibit && self.flags.get() & flags::IF != 0 && bus.interrupt_pending() {
+        if !inhibit && self.flags.control() & flags::IF != 0 && bus.interrupt_pending() {
             let vector = bus.acknowledge_interrupt();
             self.counters.interrupts += 1;
             self.halted = false;
             self.insn_start = self.eip;
             self.insn_esp = self.regs[Reg::Esp as usize];
-            if let Err(e) = self.deliver_interrupt(bus, vector, exec::protected::Source::Hardware, None) {
+            let before = self.teach.is_some().then(|| self.teach_state());
+            if let Err(e) =
+                self.deliver_interrupt(bus, vector, exec::protected::Source::Hardware, None)
+            {
                 self.raise(bus, e);
+            }
+            if let Some(b) = before {
+                self.teach_event(b, teach::EventKind::Interrupt { vector });
+                self.teach_transitions(b);
             }
             return;
         }
@@ -380,7 +402,7 @@ impl Cpu {
         }
         self.insn_start = self.eip;
         self.insn_esp = self.regs[Reg::Esp as usize];
-        let f = self.flags.get();
+        let f = self.flags.control();
         if self.dr[7] & 0xFF != 0 && f & flags::RF == 0 {
             if let Some(hits) = self.code_breakpoints() {
                 self.dr[6] = (self.dr[6] & !0xF) | hits;
@@ -390,15 +412,32 @@ impl Cpu {
             }
         }
         let single_step = f & flags::TF != 0;
+        if let Some((lo, hi)) = self.trace_range {
+            let lin = self.pc_linear();
+            if lin >= lo && lin < hi && self.trace_log.len() < 4_000_000 {
+                let r = &self.regs;
+                self.trace_log.push(format!(
+                    "EIP={:08x} EAX={:08x} EBX={:08x} ECX={:08x} EDX={:08x} ESI={:08x} EDI={:08x} EBP={:08x} ESP={:08x} EFL={:08x}",
+                    self.eip, r[0], r[3], r[1], r[2], r[6], r[7], r[5], r[4], self.flags.get()
+                ));
+            }
+        }
+        let before = self.teach.is_some().then(|| self.teach_state());
         let result = match self.fetch_decoded(bus) {
             Ok(insn) => {
+                if let Some(b) = before {
+                    self.teach_retire(bus, &insn, b);
+                }
                 let r = self.execute(bus, &insn);
                 // INT n clears TF for its handler and takes no single-step trap itself.
-                (r, matches!(insn.op, 0xCC | 0xCD | 0xCE))
+                (r, matches!(insn.op, 0xCC..=0xCE))
             }
             Err(e) => (Err(e), false),
         };
         self.counters.instructions += 1;
+        if let Some(b) = before {
+            self.teach_transitions(b);
+        }
         match result {
             (Err(e), _) => self.raise(bus, e),
             (Ok(()), is_int) => {
@@ -440,13 +479,24 @@ impl Cpu {
         if self.model >= Model::I386 || self.protected_mode() {
             self.regs[Reg::Esp as usize] = self.insn_esp;
         }
-        if e.vector == Exception::DB || e.vector == Exception::GP || e.vector == Exception::PF {
-            // Faults set RF so that the restarted instruction does not hit its breakpoint again.
-            if e.vector == Exception::DB {
-                self.flags.set_bits(flags::RF, true);
-            }
+        // A fault pushes RF=1 so that the restarted instruction does not hit an instruction
+        // breakpoint again; the #DB of an instruction breakpoint pushes RF as it is, and the
+        // handler sets it in the image if it wants to go on (SDM vol. 3, 17.3.1.1).
+        if e.vector != Exception::DB && self.protected_mode() {
+            self.flags.set_bits(flags::RF, true);
         }
+        let before = self.teach.is_some().then(|| self.teach_state());
         self.deliver_exception(bus, e);
+        if let Some(b) = before {
+            self.teach_event(
+                b,
+                teach::EventKind::Exception {
+                    vector: e.vector,
+                    error_code: e.error_code,
+                },
+            );
+            self.teach_transitions(b);
+        }
     }
 
     /// Deliver an exception (EIP already set as it should be pushed), escalating to a double
@@ -462,14 +512,20 @@ impl Cpu {
                     return;
                 }
                 let double = (contributory(p) && contributory(cur.vector))
-                    || (p == Exception::PF && (cur.vector == Exception::PF || contributory(cur.vector)));
+                    || (p == Exception::PF
+                        && (cur.vector == Exception::PF || contributory(cur.vector)));
                 if double {
                     cur = Exception::with_code(Exception::DF, 0);
                 }
             }
             // Exceptions with error codes push them only in protected mode.
-            let code = if self.protected_mode() { cur.error_code } else { None };
-            match self.deliver_interrupt(bus, cur.vector, exec::protected::Source::Exception, code) {
+            let code = if self.protected_mode() {
+                cur.error_code
+            } else {
+                None
+            };
+            match self.deliver_interrupt(bus, cur.vector, exec::protected::Source::Exception, code)
+            {
                 Ok(()) => return,
                 Err(e2) => {
                     self.counters.exceptions += 1;
@@ -477,6 +533,169 @@ impl Cpu {
                     cur = e2;
                 }
             }
+        }
+    }
+}
+
+/// What the teaching view compares before and after an instruction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TeachState {
+    mode: teach::Mode,
+    cpl: u8,
+    tr: u16,
+    cs: u16,
+    eip: u32,
+}
+
+impl Cpu {
+    /// Start counting for the teaching view (from zero).
+    pub fn enable_teaching(&mut self) {
+        if self.teach.is_none() {
+            self.teach = Some(Box::new(teach::Teaching::new()));
+        }
+    }
+
+    pub fn disable_teaching(&mut self) {
+        self.teach = None;
+    }
+
+    pub fn teach_mode(&self) -> teach::Mode {
+        if !self.protected_mode() {
+            teach::Mode::Real
+        } else if self.v86_mode() {
+            teach::Mode::V86
+        } else if self.cr0 & paging::CR0_PG != 0 {
+            teach::Mode::Paged
+        } else {
+            teach::Mode::Protected
+        }
+    }
+
+    fn teach_state(&self) -> TeachState {
+        TeachState {
+            mode: self.teach_mode(),
+            cpl: self.cpl(),
+            tr: self.tr.selector,
+            cs: self.segs[SegReg::Cs as usize].selector,
+            eip: self.insn_start,
+        }
+    }
+
+    /// The bytes of the current instruction, read without side effects (they were just fetched).
+    fn insn_bytes<B: Bus>(&mut self, bus: &mut B, len: u8) -> Vec<u8> {
+        let lin = self.segs[SegReg::Cs as usize]
+            .base
+            .wrapping_add(self.insn_start);
+        (0..len as u32)
+            .map(|i| {
+                let l = lin.wrapping_add(i);
+                let p = if self.cr0 & paging::CR0_PG != 0 {
+                    self.translate_paged(bus, l, paging::Access::Execute, false)
+                        .unwrap_or(l)
+                } else {
+                    l
+                };
+                bus.read8(p)
+            })
+            .collect()
+    }
+
+    fn teach_retire<B: Bus>(&mut self, bus: &mut B, insn: &decode::Insn, b: TeachState) {
+        let at = self.counters.instructions;
+        let Some(t) = self.teach.as_mut() else {
+            return;
+        };
+        let class = t.retire(insn, b.cpl, b.mode);
+        if matches!(insn.op, 0xCC..=0xCE) {
+            let vector = match insn.op {
+                0xCC => 3,
+                0xCE => 4,
+                _ => insn.imm as u8,
+            };
+            self.teach_event(b, teach::EventKind::SoftwareInterrupt { vector });
+        }
+        if class == table::Class::Sensitive && (b.cpl > 0 || b.mode == teach::Mode::V86) {
+            let bytes = self.insn_bytes(bus, insn.len);
+            let linear = self.segs[SegReg::Cs as usize]
+                .base
+                .wrapping_add(self.insn_start);
+            if let Some(t) = self.teach.as_mut() {
+                t.hole(teach::Hole {
+                    at,
+                    cs: b.cs,
+                    eip: b.eip,
+                    linear,
+                    bytes,
+                    mode: b.mode,
+                    ring: b.cpl,
+                    why: "unprivileged",
+                });
+            }
+        }
+    }
+
+    /// A sensitive instruction behaved differently outside ring 0 without trapping.
+    pub(crate) fn teach_silent(&mut self, why: &'static str) {
+        if self.teach.is_none() {
+            return;
+        }
+        let at = self.counters.instructions;
+        let mode = self.teach_mode();
+        let ring = self.cpl();
+        let cs = self.segs[SegReg::Cs as usize].selector;
+        let linear = self.segs[SegReg::Cs as usize]
+            .base
+            .wrapping_add(self.insn_start);
+        let eip = self.insn_start;
+        if let Some(t) = self.teach.as_mut() {
+            t.hole(teach::Hole {
+                at,
+                cs,
+                eip,
+                linear,
+                bytes: Vec::new(),
+                mode,
+                ring,
+                why,
+            });
+        }
+    }
+
+    fn teach_event(&mut self, b: TeachState, kind: teach::EventKind) {
+        let at = self.counters.instructions;
+        let cpl_after = self.cpl();
+        if let Some(t) = self.teach.as_mut() {
+            t.event(teach::Event {
+                at,
+                kind,
+                cpl_before: b.cpl,
+                cpl_after,
+                cs: b.cs,
+                eip: b.eip,
+            });
+        }
+    }
+
+    /// Record mode changes and task switches that happened since `b`.
+    fn teach_transitions(&mut self, b: TeachState) {
+        let now = self.teach_state();
+        if now.mode != b.mode {
+            self.teach_event(
+                b,
+                teach::EventKind::ModeChange {
+                    from: b.mode,
+                    to: now.mode,
+                },
+            );
+        }
+        if now.tr != b.tr && self.protected_mode() && b.tr != 0 {
+            self.teach_event(
+                b,
+                teach::EventKind::TaskSwitch {
+                    from: b.tr,
+                    to: now.tr,
+                },
+            );
         }
     }
 }

@@ -74,7 +74,7 @@ impl Model {
             Model::I386 => 0x0303,
             Model::I486 => 0x0421,
             Model::Pentium => 0x0543,
-            Model::PentiumPro => 0x0633,
+            Model::PentiumPro => 0x0652,
             _ => 0,
         }
     }

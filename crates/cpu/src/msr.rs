@@ -66,8 +66,8 @@ impl Model {
         match self {
             Model::I486 => 0x0000_0435,
             Model::Pentium => 0x0000_0543,
-            // Family 6, model 3 (Pentium II "Klamath"-class feature set, stepping 3).
-            Model::PentiumPro => 0x0000_0633,
+            // Family 6, model 5, stepping 2: a Pentium II (the P6 core with FXSR).
+            Model::PentiumPro => 0x0000_0652,
             _ => 0,
         }
     }
@@ -78,11 +78,14 @@ pub fn cpuid(model: Model, leaf: u32) -> [u32; 4] {
     // "GenuineIntel" in EBX, EDX, ECX.
     const VENDOR: [u32; 3] = [0x756E_6547, 0x4965_6E69, 0x6C65_746E];
     let max_leaf = if model >= Model::PentiumPro { 2 } else { 1 };
+    // Beyond the highest leaf (basic or extended: these models have no extended leaves),
+    // Intel CPUs return the highest basic leaf's data.
+    let leaf = if leaf > max_leaf { max_leaf } else { leaf };
     match leaf {
         0 => [max_leaf, VENDOR[0], VENDOR[2], VENDOR[1]],
         1 => [model.cpuid_signature(), 0, 0, model.cpuid_features()],
         // Cache descriptors: 8 KiB L1 code and data, 256 KiB L2, 32-entry TLBs.
-        2 if model >= Model::PentiumPro => [0x0302_0101, 0, 0, 0x0C04_0841],
+        2 if model >= Model::PentiumPro => [0x0302_0101, 0, 0, 0x0C04_0843],
         _ => [0, 0, 0, 0],
     }
 }

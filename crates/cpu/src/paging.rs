@@ -61,7 +61,11 @@ impl Default for Tlb {
 
 impl Tlb {
     pub fn new() -> Tlb {
-        Tlb { entries: vec![Entry::default(); TLB_SIZE], flushes: 0, misses: 0 }
+        Tlb {
+            entries: vec![Entry::default(); TLB_SIZE],
+            flushes: 0,
+            misses: 0,
+        }
     }
 
     pub fn flush_all(&mut self) {
@@ -91,7 +95,12 @@ impl Tlb {
 impl Cpu {
     /// Linear to physical for an access by the current privilege level.
     #[inline]
-    pub(crate) fn translate_access<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access) -> Res<u32> {
+    pub(crate) fn translate_access<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        access: Access,
+    ) -> Res<u32> {
         if self.cr0 & CR0_PG == 0 {
             return Ok(lin);
         }
@@ -102,7 +111,13 @@ impl Cpu {
     /// Linear to physical with paging on; `user` is false for the CPU's own accesses to system
     /// tables (GDT, IDT, TSS), which are supervisor accesses whatever the CPL.
     #[inline]
-    pub(crate) fn translate_paged<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access, user: bool) -> Res<u32> {
+    pub(crate) fn translate_paged<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        access: Access,
+        user: bool,
+    ) -> Res<u32> {
         let vpn = lin >> 12;
         let e = self.tlb.entries[(vpn as usize) & (TLB_SIZE - 1)];
         if e.tag == vpn + 1 {
@@ -136,7 +151,12 @@ impl Cpu {
         }
         let big = pde & PDE_PS != 0 && self.cr4 & CR4_PSE != 0;
         let (entry, entry_addr, phys_page, flags) = if big {
-            (pde, pde_addr, (pde & 0xFFC0_0000) | (lin & 0x003F_F000), pde)
+            (
+                pde,
+                pde_addr,
+                (pde & 0xFFC0_0000) | (lin & 0x003F_F000),
+                pde,
+            )
         } else {
             let pte_addr = (pde & 0xFFFF_F000) | (((lin >> 12) & 0x3FF) << 2);
             let pte = bus.read32(pte_addr);
@@ -144,11 +164,20 @@ impl Cpu {
                 return Err(self.page_fault(lin, false, access, user));
             }
             // Effective rights are the intersection of both levels.
-            (pte, pte_addr, pte & 0xFFFF_F000, pte & (pde | !(PTE_U | PTE_W)))
+            (
+                pte,
+                pte_addr,
+                pte & 0xFFFF_F000,
+                pte & (pde | !(PTE_U | PTE_W)),
+            )
         };
         let user_ok = flags & PTE_U != 0;
         let writable = flags & PTE_W != 0;
-        let allowed = if user { user_ok && (!write || writable) } else { !write || writable || !wp };
+        let allowed = if user {
+            user_ok && (!write || writable)
+        } else {
+            !write || writable || !wp
+        };
         if !allowed {
             return Err(self.page_fault(lin, true, access, user));
         }

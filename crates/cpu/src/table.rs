@@ -349,6 +349,17 @@ pub static GRP8: [Entry; 8] = [
     e("btr", &[Ev, Ib], M386, O),
     e("btc", &[Ev, Ib], M386, O),
 ];
+/// 0F AE: FXSAVE / FXRSTOR (P6 with FXSR).
+pub static GRP15: [Entry; 8] = [
+    e("fxsave", &[M], M686, O),
+    e("fxrstor", &[M], M686, O),
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+    BAD,
+];
 /// 0F C7: CMPXCHG8B.
 pub static GRP9: [Entry; 8] = [
     BAD,
@@ -625,6 +636,7 @@ const fn build_two_byte() -> [Entry; 256] {
     t[0xAB] = e("bts", &[Ev, Gv], M386, O);
     t[0xAC] = e("shrd", &[Ev, Gv, Ib], M386, O);
     t[0xAD] = e("shrd", &[Ev, Gv, Cl], M386, O);
+    t[0xAE] = grp(&GRP15, M686);
     t[0xAF] = e("imul", &[Gv, Ev], M386, O);
     t[0xB0] = e("cmpxchg", &[Eb, Gb], M486, O);
     t[0xB1] = e("cmpxchg", &[Ev, Gv], M486, O);

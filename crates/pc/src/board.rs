@@ -1,6 +1,8 @@
 //! The board: memory, the devices, and the wiring that routes I/O ports and memory-mapped ranges
 //! to them. It is what the CPU sees as its [`Bus`].
 
+use crate::devices::vga::{self, Vga};
+use crate::devices::{acpi::Acpi, ata::Ata, fdc::Fdc, pci::Pci};
 use crate::devices::{
     cmos::Cmos, dma::Dma, kbc::Kbc, pic::Pic, pit::Pit, sysctl::SysCtl, uart::Uart, Ctx, Device,
     IrqLines, Nanos, SysLines,
@@ -16,21 +18,31 @@ pub enum DeviceId {
     Kbc,
     Cmos,
     Dma,
+    Fdc,
+    Ata,
     Uart,
     SysCtl,
     HostCall,
+    Vga,
+    Pci,
+    Acpi,
 }
 
 impl DeviceId {
-    pub const ALL: [DeviceId; 8] = [
+    pub const ALL: [DeviceId; 13] = [
         DeviceId::Pic,
         DeviceId::Pit,
         DeviceId::Kbc,
         DeviceId::Cmos,
         DeviceId::Dma,
+        DeviceId::Fdc,
+        DeviceId::Ata,
         DeviceId::Uart,
         DeviceId::SysCtl,
         DeviceId::HostCall,
+        DeviceId::Vga,
+        DeviceId::Pci,
+        DeviceId::Acpi,
     ];
 }
 
@@ -59,8 +71,21 @@ pub struct Board {
     pub kbc: Kbc,
     pub cmos: Cmos,
     pub dma: Dma,
+    pub fdc: Fdc,
+    pub ata: Ata,
     pub uart: Uart,
     pub sysctl: SysCtl,
+    pub vga: Vga,
+    pub pci: Pci,
+    pub acpi: Acpi,
+    /// Where the VGA's linear frame buffer is decoded (PCI BAR0).
+    pub lfb_base: u32,
+    /// The VGA BIOS image behind the VGA's expansion ROM BAR, and where it is decoded.
+    pub vga_rom_image: Vec<u8>,
+    pub vga_rom_base: Option<u32>,
+    /// Ports whose byte writes are recorded in `port_log` (the CLI's `--log-port`).
+    pub log_ports: Vec<u16>,
+    pub port_log: Vec<(u16, u8)>,
 }
 
 /// Run `$body` with `$dev` bound to the device `$id` and `$ctx` to a context over the board's
@@ -81,8 +106,13 @@ macro_rules! with_device {
             DeviceId::Kbc => &mut b.kbc,
             DeviceId::Cmos => &mut b.cmos,
             DeviceId::Dma => &mut b.dma,
+            DeviceId::Fdc => &mut b.fdc,
+            DeviceId::Ata => &mut b.ata,
             DeviceId::Uart => &mut b.uart,
             DeviceId::SysCtl | DeviceId::HostCall => &mut b.sysctl,
+            DeviceId::Vga => &mut b.vga,
+            DeviceId::Pci => &mut b.pci,
+            DeviceId::Acpi => &mut b.acpi,
         };
         $body
     }};
@@ -106,8 +136,18 @@ impl Board {
             kbc: Kbc::new(),
             cmos: Cmos::new(rtc_unix_seconds),
             dma: Dma::new(),
+            fdc: Fdc::new(),
+            ata: Ata::new(),
             uart: Uart::new(0x3F8, 4),
             sysctl: SysCtl::new(),
+            vga: Vga::new(),
+            pci: Pci::new(),
+            acpi: Acpi::new(),
+            lfb_base: vga::LFB_BASE,
+            vga_rom_image: Vec::new(),
+            vga_rom_base: None,
+            log_ports: Vec::new(),
+            port_log: Vec::new(),
         }
     }
 
@@ -119,9 +159,13 @@ impl Board {
             0x60 | 0x64 => DeviceId::Kbc,
             0x70 | 0x71 => DeviceId::Cmos,
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => DeviceId::Dma,
+            0x3F0..=0x3F5 | 0x3F7 => DeviceId::Fdc,
+            0x1F0..=0x1F7 | 0x3F6 => DeviceId::Ata,
             0x3F8..=0x3FF => DeviceId::Uart,
-            0x80 | 0x92 | 0xE9 | 0x8900 => DeviceId::SysCtl,
+            0x80 | 0x92 | 0xE9 | 0xF0 | 0x8900 => DeviceId::SysCtl,
             HOSTCALL_PORT => DeviceId::HostCall,
+            0x3B0..=0x3DF | 0x1CE | 0x1CF => DeviceId::Vga,
+            0xCF8..=0xCFF => DeviceId::Pci,
             _ => return None,
         })
     }
@@ -155,6 +199,8 @@ impl Board {
                 DeviceId::Cmos => self.cmos.deadline(),
                 DeviceId::Kbc => self.kbc.deadline(),
                 DeviceId::Uart => self.uart.deadline(),
+                DeviceId::Fdc => self.fdc.deadline(),
+                DeviceId::Ata => self.ata.deadline(),
                 _ => None,
             };
             if let Some(d) = d {
@@ -173,13 +219,32 @@ impl Board {
                 DeviceId::Cmos => self.cmos.deadline(),
                 DeviceId::Kbc => self.kbc.deadline(),
                 DeviceId::Uart => self.uart.deadline(),
+                DeviceId::Fdc => self.fdc.deadline(),
+                DeviceId::Ata => self.ata.deadline(),
                 _ => None,
             };
             if due.is_some_and(|d| d <= now) {
-                with_device!(self, id, |dev, ctx| dev.run(&mut ctx));
+                if id == DeviceId::Fdc {
+                    self.run_fdc();
+                } else {
+                    with_device!(self, id, |dev, ctx| dev.run(&mut ctx));
+                }
             }
         }
         self.sync_irq();
+    }
+
+    /// The floppy controller's timed work. It is the one device that moves data through the
+    /// DMA controller, so it is lent the DMA controller here (rather than through [`Ctx`]):
+    /// this explicit call is the only link between two devices on the board.
+    fn run_fdc(&mut self) {
+        let mut ctx = Ctx {
+            now: self.time_now(),
+            irq: &mut self.irq,
+            mem: &mut self.mem,
+            sys: &mut self.sys,
+        };
+        self.fdc.run_with_dma(&mut ctx, Some(&mut self.dma));
     }
 
     pub fn reset_devices(&mut self) {
@@ -187,9 +252,12 @@ impl Board {
             with_device!(self, id, |dev, _ctx| dev.reset());
         }
         self.irq = IrqLines::default();
-        self.sys.a20_kbc = false;
+        // The keyboard controller's output port comes out of reset with the A20 bit set, so the
+        // CPU's first fetch near 4 GiB reaches the BIOS.
+        self.sys.a20_kbc = true;
         self.sys.a20_fast = false;
-        self.mem.a20_mask = 0xFFEF_FFFF;
+        self.mem.a20_mask = 0xFFFF_FFFF;
+        self.pci_changed();
         self.sync_irq();
     }
 
@@ -200,14 +268,14 @@ impl Board {
     }
 
     fn io_read(&mut self, port: u16, size: u8) -> u32 {
-        if size > 1 && !Board::wide_port(port) {
+        if size > 1 && !self.is_wide(port) {
             let mut v = 0;
             for i in 0..size as u16 {
                 v |= self.io_read(port.wrapping_add(i), 1) << (8 * i);
             }
             return v;
         }
-        let Some(id) = Board::port_owner(port) else {
+        let Some(id) = self.owner(port) else {
             return match size {
                 1 => 0xFF,
                 2 => 0xFFFF,
@@ -221,13 +289,16 @@ impl Board {
     }
 
     fn io_write(&mut self, port: u16, size: u8, value: u32) {
-        if size > 1 && !Board::wide_port(port) {
+        if size > 1 && !self.is_wide(port) {
             for i in 0..size as u16 {
                 self.io_write(port.wrapping_add(i), 1, (value >> (8 * i)) & 0xFF);
             }
             return;
         }
-        let Some(id) = Board::port_owner(port) else {
+        if !self.log_ports.is_empty() && self.log_ports.contains(&port) {
+            self.port_log.push((port, value as u8));
+        }
+        let Some(id) = self.owner(port) else {
             return;
         };
         self.io_counts[id as usize] += 1;
@@ -238,7 +309,30 @@ impl Board {
         }
         with_device!(self, id, |dev, ctx| dev
             .io_write(port, size, value, &mut ctx));
+        if id == DeviceId::Pci {
+            // Firmware moved the ACPI registers, the frame buffer or the VGA ROM window.
+            self.pci_changed();
+        }
         self.after_io();
+    }
+
+    /// The device decoding `port`: the fixed wiring, then ranges that PCI firmware places.
+    fn owner(&self, port: u16) -> Option<DeviceId> {
+        Board::port_owner(port).or_else(|| self.acpi.decodes(port).then_some(DeviceId::Acpi))
+    }
+
+    fn is_wide(&self, port: u16) -> bool {
+        Board::wide_port(port) || self.acpi.decodes(port)
+    }
+
+    /// Follow the PCI configuration: ACPI I/O base, frame buffer BAR, VGA ROM BAR.
+    pub fn pci_changed(&mut self) {
+        self.acpi.base = self.pci.pm_base().unwrap_or(0);
+        self.lfb_base = self.pci.lfb_base();
+        self.vga_rom_base = self
+            .pci
+            .vga_rom_base()
+            .filter(|_| !self.vga_rom_image.is_empty());
     }
 
     /// A port write from the firmware or the host (not the CPU).
@@ -261,12 +355,44 @@ impl Board {
     }
 
     #[inline]
-    fn mmio_read8(&mut self, _addr: u32) -> u8 {
-        0xFF
+    fn mmio_read8(&mut self, addr: u32) -> u8 {
+        if VGA_WINDOW.contains(&addr) {
+            return self.vga.mem_read8(addr);
+        }
+        if let Some(off) = self.lfb_offset(addr, 1) {
+            return self.vga.lfb_read8(off);
+        }
+        match self.vga_rom_base {
+            Some(b) if addr.wrapping_sub(b) < crate::devices::pci::VGA_ROM_SIZE => self
+                .vga_rom_image
+                .get(addr.wrapping_sub(b) as usize)
+                .copied()
+                .unwrap_or(0xFF),
+            _ => 0xFF,
+        }
     }
 
     #[inline]
-    fn mmio_write8(&mut self, _addr: u32, _v: u8) {}
+    fn mmio_write8(&mut self, addr: u32, v: u8) {
+        if VGA_WINDOW.contains(&addr) {
+            self.vga.mem_write8(addr, v);
+        } else if let Some(off) = self.lfb_offset(addr, 1) {
+            self.vga.lfb_write8(off, v);
+        }
+    }
+
+    /// Offset in the VBE linear frame buffer of an access of `len` bytes wholly inside it.
+    #[inline]
+    fn lfb_offset(&self, a: u32, len: u32) -> Option<u32> {
+        let off = a.wrapping_sub(self.lfb_base);
+        (off <= vga::LFB_SIZE - len).then_some(off)
+    }
+
+    /// Whether an access of `len` bytes lies wholly in the legacy VGA window.
+    #[inline]
+    fn in_vga_window(a: u32, len: u32) -> bool {
+        a >= VGA_WINDOW.start && a <= VGA_WINDOW.end - len
+    }
 
     /// Whether a physical address (after A20) goes straight to RAM.
     #[inline]
@@ -309,6 +435,9 @@ impl Bus for Board {
             let i = a as usize;
             return u16::from_le_bytes([self.mem.ram[i], self.mem.ram[i + 1]]);
         }
+        if Board::in_vga_window(a, 2) {
+            return self.vga.mem_read8(a) as u16 | (self.vga.mem_read8(a + 1) as u16) << 8;
+        }
         self.read8(addr) as u16 | (self.read8(addr.wrapping_add(1)) as u16) << 8
     }
 
@@ -318,6 +447,11 @@ impl Bus for Board {
         if self.is_ram(a, 2) {
             let i = a as usize;
             self.mem.ram[i..i + 2].copy_from_slice(&value.to_le_bytes());
+            return;
+        }
+        if Board::in_vga_window(a, 2) {
+            self.vga.mem_write8(a, value as u8);
+            self.vga.mem_write8(a + 1, (value >> 8) as u8);
             return;
         }
         self.write8(addr, value as u8);
@@ -336,6 +470,9 @@ impl Bus for Board {
                 self.mem.ram[i + 3],
             ]);
         }
+        if let Some(off) = self.lfb_offset(a, 4) {
+            return self.vga.lfb_read32(off);
+        }
         self.read16(addr) as u32 | (self.read16(addr.wrapping_add(2)) as u32) << 16
     }
 
@@ -345,6 +482,10 @@ impl Bus for Board {
         if self.is_ram(a, 4) {
             let i = a as usize;
             self.mem.ram[i..i + 4].copy_from_slice(&value.to_le_bytes());
+            return;
+        }
+        if let Some(off) = self.lfb_offset(a, 4) {
+            self.vga.lfb_write32(off, value);
             return;
         }
         self.write16(addr, value as u16);

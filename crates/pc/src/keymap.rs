@@ -74,7 +74,12 @@ pub fn char_to_keys(c: char) -> Option<Vec<(u16, bool)>> {
     if c == lower || c == ' ' {
         Some(tap(sc))
     } else {
-        Some(vec![(SC_LSHIFT, true), (sc, true), (sc, false), (SC_LSHIFT, false)])
+        Some(vec![
+            (SC_LSHIFT, true),
+            (sc, true),
+            (sc, false),
+            (SC_LSHIFT, false),
+        ])
     }
 }
 
@@ -94,7 +99,15 @@ mod tests {
     #[test]
     fn typing() {
         assert_eq!(char_to_keys('a'), Some(vec![(0x1E, true), (0x1E, false)]));
-        assert_eq!(char_to_keys('A'), Some(vec![(0x2A, true), (0x1E, true), (0x1E, false), (0x2A, false)]));
+        assert_eq!(
+            char_to_keys('A'),
+            Some(vec![
+                (0x2A, true),
+                (0x1E, true),
+                (0x1E, false),
+                (0x2A, false)
+            ])
+        );
         assert_eq!(char_to_keys('\n'), Some(vec![(0x1C, true), (0x1C, false)]));
         assert_eq!(text_to_keys("dir\n").map(|v| v.len()), Ok(8));
         assert_eq!(text_to_keys("é"), Err('é'));

@@ -8,6 +8,9 @@
 pub mod bios;
 pub mod board;
 pub mod devices;
+pub mod disk;
+pub mod display;
+pub mod drives;
 pub mod keymap;
 pub mod memory;
 
@@ -129,6 +132,11 @@ impl Pc {
         if !(0x10_0000..=0xC000_0000).contains(&config.mem_bytes) {
             return Err(PcError::BadMemorySize(config.mem_bytes));
         }
+        let mut config = config;
+        if config.model < Model::I386 {
+            // A 24-bit address bus: at most 15 MiB of RAM, the BIOS seen again below 16 MiB.
+            config.mem_bytes = config.mem_bytes.min(15 << 20);
+        }
         let mut board = Board::new(config.mem_bytes, config.rtc_unix_seconds);
         board.ps_per_insn = config.ps_per_insn.max(1);
         let bios = bios::Bios::new(&config.firmware)?;
@@ -228,12 +236,21 @@ impl Pc {
             let mut slice = (max_insns - done).min(MAX_SLICE);
             self.feed_typing(now);
             let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
-            let horizon = [self.board.next_deadline(), until, typing].into_iter().flatten().min();
+            let horizon = [self.board.next_deadline(), until, typing]
+                .into_iter()
+                .flatten()
+                .min();
             if let Some(h) = horizon {
                 slice = slice.min((h.saturating_sub(now) * 1000).div_ceil(ps).max(1));
             }
+            let ferr_before = self.cpu.fpu.ferr();
             let exit = self.cpu.run(&mut self.board, slice);
             self.board.cur_insns = self.cpu.counters.instructions;
+            if !ferr_before && self.cpu.fpu.ferr() && self.cpu.cr0 & 0x20 == 0 {
+                // An unmasked x87 exception with CR0.NE clear: FERR# raises IRQ13, PC style.
+                self.board.irq.raise(13);
+                self.board.sync_irq();
+            }
             self.flush_dirty();
             if self.board.hostcall {
                 self.board.hostcall = false;
@@ -248,6 +265,8 @@ impl Pc {
                 return Exit::PowerOff;
             }
             self.board.run_devices();
+            // Devices (floppy DMA) may have written memory that holds decoded code.
+            self.flush_dirty();
             match exit {
                 RunExit::Shutdown => {
                     self.triple_faults += 1;
@@ -264,31 +283,30 @@ impl Pc {
                     // wait (INT 15h/86h) is a deadline too.
                     let now = self.board.time_now();
                     let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
-                    let next = [self.board.next_deadline(), self.bios.wait_until, typing].into_iter().flatten().min();
+                    let next = [self.board.next_deadline(), self.bios.wait_until, typing]
+                        .into_iter()
+                        .flatten()
+                        .min();
                     if self
                         .bios
                         .wait_until
                         .is_some_and(|w| next == Some(w) && until.is_none_or(|u| w <= u))
                     {
-                        self.board
-                            .set_time(next.unwrap_or(now).max(now), self.cpu.counters.instructions);
+                        self.idle_until(next.unwrap_or(now).max(now));
                         self.cpu.halted = false;
                         continue;
                     }
                     match (next, until) {
                         (Some(d), Some(u)) if d > u => {
-                            self.board
-                                .set_time(u.max(now), self.cpu.counters.instructions);
+                            self.idle_until(u.max(now));
                             return Exit::TimeLimit;
                         }
                         (Some(d), _) => {
-                            self.board
-                                .set_time(d.max(now), self.cpu.counters.instructions);
+                            self.idle_until(d.max(now));
                             self.board.run_devices();
                         }
                         (None, Some(u)) => {
-                            self.board
-                                .set_time(u.max(now), self.cpu.counters.instructions);
+                            self.idle_until(u.max(now));
                             return Exit::TimeLimit;
                         }
                         (None, None) => return Exit::Idle,
@@ -297,6 +315,18 @@ impl Pc {
                 _ => {}
             }
         }
+    }
+
+    /// Let emulated time jump forward while the CPU halts. The time-stamp counter keeps pace with
+    /// emulated time (one tick per instruction slot), as a real TSC keeps counting in HLT.
+    fn idle_until(&mut self, t: Nanos) {
+        let now = self.board.time_now();
+        if t > now {
+            let ticks = (t - now) * 1000 / self.board.ps_per_insn;
+            self.cpu.msr.tsc_offset = self.cpu.msr.tsc_offset.wrapping_add(ticks);
+        }
+        self.board
+            .set_time(t.max(now), self.cpu.counters.instructions);
     }
 
     /// The CPU reset line (keyboard controller, port 92h, triple fault): the CPU starts again at

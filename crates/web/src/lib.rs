@@ -7,14 +7,16 @@
 //! ```js
 //! import init, { Machine } from "./pkg/aula86_web.js";
 //! await init();
-//! const m = new Machine(1 << 20, "286");
-//! m.load(0x10000, bytes);
-//! m.setReg("cs", 0x1000); m.setReg("ip", 0);
-//! m.run(1_000_000);            // "budget" | "halted" | "idle" | "shutdown" | "poweroff"
-//! m.debugOutput();             // text the guest wrote to port 0xE9
+//! const m = new Machine(16 << 20, "pentiumpro");
+//! m.insertDisk("fda", bytes);  // a floppy image (Uint8Array); throws an Error with a .code
+//! m.runFor(100_000, m.now() + 8e6);  // "budget" | "time" | "idle" | "halted" | ...
+//! m.screenText();              // the text screen
+//! m.renderFrame();             // {width, height, rgba} when the picture changed, else undefined
+//! m.keyEvent(0x1E, true);      // press A (set-1 scan codes)
 //! ```
 
 use pc::cpu::{self, Model};
+use pc::disk::{DiskError, DiskImage, DiskKind};
 use pc::{Exit, Pc};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -123,7 +125,149 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(v).map_err(|e| js_error(e.to_string()))
 }
 
-/// One emulated PC: CPU, memory and the debug port 0xE9.
+/// A JavaScript `Error` carrying `msg`, with a `code` property the page can act on.
+fn coded_error(code: &str, msg: impl AsRef<str>) -> JsValue {
+    let e = js_sys::Error::new(msg.as_ref());
+    // Setting a property on a fresh Error object cannot fail; if it did, the message remains.
+    let _ = js_sys::Reflect::set(&e, &JsValue::from_str("code"), &JsValue::from_str(code));
+    e.into()
+}
+
+/// The `code` of the Error thrown for each way a disk image can be refused.
+fn disk_error_code(e: &DiskError) -> &'static str {
+    match e {
+        DiskError::Empty => "empty",
+        DiskError::NotFloppySize { .. } => "not-floppy-size",
+        DiskError::Truncated { .. } => "truncated",
+        DiskError::TooLarge { .. } => "too-large",
+        DiskError::NotADisk { .. } => "not-a-disk",
+        DiskError::NoSuchDrive { .. } => "no-such-drive",
+        DiskError::WrongKind { .. } => "wrong-kind",
+    }
+}
+
+fn disk_error(e: &DiskError) -> JsValue {
+    coded_error(disk_error_code(e), e.to_string())
+}
+
+/// A drive slot as the page names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Floppy drive 0 (A:) or 1 (B:).
+    Floppy(u8),
+    /// ATA primary master (0, C:) or slave (1).
+    Hard(u8),
+    /// The CD-ROM drive: not built yet. The name is reserved so that pages and tests can
+    /// already show the slot.
+    Cdrom,
+}
+
+/// The slot names `insertDisk` and friends accept.
+const SLOT_NAMES: &str = "fda, fdb, hda, hdb, cdrom";
+
+fn parse_slot(name: &str) -> Result<Slot, JsValue> {
+    match name.to_ascii_lowercase().as_str() {
+        "fda" | "a" | "a:" => Ok(Slot::Floppy(0)),
+        "fdb" | "b" | "b:" => Ok(Slot::Floppy(1)),
+        "hda" | "c" | "c:" => Ok(Slot::Hard(0)),
+        "hdb" | "d" | "d:" => Ok(Slot::Hard(1)),
+        "cdrom" | "cd" => Ok(Slot::Cdrom),
+        _ => Err(coded_error(
+            "bad-slot",
+            format!("unknown drive slot '{name}' (known: {SLOT_NAMES})"),
+        )),
+    }
+}
+
+fn slot_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::Floppy(0) => "fda",
+        Slot::Floppy(_) => "fdb",
+        Slot::Hard(0) => "hda",
+        Slot::Hard(_) => "hdb",
+        Slot::Cdrom => "cdrom",
+    }
+}
+
+fn no_cdrom() -> JsValue {
+    coded_error(
+        "no-cdrom",
+        "there is no CD-ROM drive yet: it is planned, and the slot 'cdrom' is kept for it",
+    )
+}
+
+/// `Machine.diskInfo(slot)` as JavaScript sees it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiskInfoJs {
+    slot: &'static str,
+    /// "floppy disk" or "hard disk".
+    kind: String,
+    /// The size of the image file (what `diskImage` returns).
+    bytes: f64,
+    sectors: f64,
+    cylinders: u32,
+    heads: u32,
+    sectors_per_track: u32,
+    /// The floppy format ("1.44M"), or "" for a hard disk.
+    format: String,
+    modified: bool,
+    writable: bool,
+    /// Whether the first sector holds something (not all one byte value).
+    bootable: bool,
+    notes: Vec<String>,
+}
+
+fn disk_info(slot: Slot, d: &DiskImage) -> DiskInfoJs {
+    let g = d.geometry();
+    DiskInfoJs {
+        slot: slot_name(slot),
+        kind: d.kind().to_string(),
+        bytes: d.file_bytes().len() as f64,
+        sectors: d.sectors() as f64,
+        cylinders: g.cylinders,
+        heads: g.heads,
+        sectors_per_track: g.sectors,
+        format: d
+            .floppy_format()
+            .map(|f| f.name.to_string())
+            .unwrap_or_default(),
+        modified: d.is_modified(),
+        writable: d.is_writable(),
+        bootable: d.boot_sector_plausible(),
+        notes: d.notes().to_vec(),
+    }
+}
+
+/// `{width, height, rgba}` for a picture (RGBA8888 rows, top to bottom).
+fn frame_js(f: &pc::devices::vga::Frame<'_>) -> Result<JsValue, JsValue> {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+    set("width", JsValue::from(f.width))?;
+    set("height", JsValue::from(f.height))?;
+    set("rgba", js_sys::Uint8ClampedArray::from(f.rgba).into())?;
+    Ok(o.into())
+}
+
+/// A JavaScript number that must be a whole number of seconds a clock can show.
+fn to_rtc_seconds(v: f64) -> Result<i64, JsValue> {
+    // 1970 to about 2200: what a CMOS clock with a century byte can hold, and then some.
+    if v.is_finite() && v.fract() == 0.0 && (0.0..=7_300_000_000.0).contains(&v) {
+        Ok(v as i64)
+    } else {
+        Err(js_error(format!(
+            "rtcUnixSeconds must be a whole number of seconds from 0 to 7300000000, not {v}"
+        )))
+    }
+}
+
+/// Whether `code` is a set-1 scan code the keyboard can send: 01h-7Fh, E0h-prefixed
+/// E001h-E07Fh, or E11Dh (Pause).
+fn valid_scan_code(code: u32) -> bool {
+    matches!(code, 0x01..=0x7F | 0xE001..=0xE07F | 0xE11D)
+}
+
+/// One emulated PC: CPU, memory, devices, drives, display, keyboard, mouse and serial port.
 #[wasm_bindgen]
 pub struct Machine {
     pc: Pc,
@@ -135,16 +279,26 @@ impl Machine {
     /// 1 MiB to 3 GiB) and the built-in BIOS, its CPU at the reset vector. `model` is "8086",
     /// "186", "286", "386", "486", "pentium" or "pentiumpro" (default "286"). Throws an Error on
     /// a bad size or model.
+    /// `rtcUnixSeconds` is what the real-time clock reads at power-on (seconds since 1970 as a
+    /// local time; default 2026-01-01 00:00:00, the same every run).
     #[wasm_bindgen(constructor)]
-    pub fn new(mem_bytes: f64, model: Option<String>) -> Result<Machine, JsValue> {
+    pub fn new(
+        mem_bytes: f64,
+        model: Option<String>,
+        rtc_unix_seconds: Option<f64>,
+    ) -> Result<Machine, JsValue> {
         install_panic_hook();
         let mem_bytes = to_usize("memBytes", mem_bytes)?;
         let model = parse_model(model)?;
-        let pc = new_pc(pc::Config {
+        let mut config = pc::Config {
             model,
             mem_bytes,
             ..pc::Config::default()
-        })?;
+        };
+        if let Some(t) = rtc_unix_seconds {
+            config.rtc_unix_seconds = to_rtc_seconds(t)?;
+        }
+        let pc = new_pc(config)?;
         Ok(Machine { pc })
     }
 
@@ -238,11 +392,242 @@ impl Machine {
     }
 
     /// Power-cycle: a fresh machine built the same way (memory cleared, firmware and devices
-    /// reset, CPU at the reset vector, counters and debug output emptied).
-    pub fn reset(&mut self) -> Result<(), JsValue> {
+    /// reset, CPU at the reset vector, counters, debug and serial output emptied). The disks
+    /// stay in their drives, with what the guest wrote to them. `rtcUnixSeconds` sets the
+    /// clock the new machine starts with (default: what the old one started with).
+    pub fn reset(&mut self, rtc_unix_seconds: Option<f64>) -> Result<(), JsValue> {
+        let mut config = self.pc.config.clone();
+        if let Some(t) = rtc_unix_seconds {
+            config.rtc_unix_seconds = to_rtc_seconds(t)?;
+        }
         // On failure (no memory for the new one) the old machine is kept as it was.
-        self.pc = new_pc(self.pc.config.clone())?;
+        let mut fresh = new_pc(config)?;
+        for d in 0..2 {
+            if let Some(img) = self.pc.eject_floppy(d) {
+                fresh.insert_floppy(d, img).map_err(|e| disk_error(&e))?;
+            }
+            if let Some(img) = self.pc.detach_hard_disk(d) {
+                fresh.attach_hard_disk(d, img).map_err(|e| disk_error(&e))?;
+            }
+        }
+        self.pc = fresh;
         Ok(())
+    }
+
+    /// Run for at most `n` instructions, and (when `untilNs` is given) until emulated time
+    /// reaches `untilNs` nanoseconds (see `now()`): the page paces the machine to the wall clock
+    /// this way. Returns "budget" (all `n` ran), "time" (the time came; a halted CPU waiting
+    /// for an interrupt jumps to it at once), "idle" (halted, and nothing will happen until
+    /// input from the host), "halted" (HLT with interrupts off), "shutdown" (triple fault) or
+    /// "poweroff".
+    #[wasm_bindgen(js_name = runFor)]
+    pub fn run_for(&mut self, n: f64, until_ns: Option<f64>) -> Result<String, JsValue> {
+        let n = whole("instruction count", n, MAX_SAFE_INTEGER)? as u64;
+        let until = match until_ns {
+            Some(t) => Some(whole("untilNs", t, MAX_SAFE_INTEGER)? as u64),
+            None => None,
+        };
+        Ok(match self.pc.run(n, until) {
+            Exit::TimeLimit => "time",
+            e => exit_name(e),
+        }
+        .to_string())
+    }
+
+    /// Emulated time since power-on, in nanoseconds.
+    pub fn now(&self) -> f64 {
+        self.pc.now() as f64
+    }
+
+    /// How many triple faults the CPU has had since power-on.
+    #[wasm_bindgen(js_name = tripleFaults)]
+    pub fn triple_faults(&self) -> f64 {
+        self.pc.triple_faults as f64
+    }
+
+    /// What the built-in BIOS had to say (boot problems, "No bootable disk"), oldest first,
+    /// from message `start` (default 0) on.
+    #[wasm_bindgen(js_name = firmwareMessages)]
+    pub fn firmware_messages(&self, start: Option<f64>) -> Result<Vec<String>, JsValue> {
+        let start = to_usize("start", start.unwrap_or(0.0))?;
+        Ok(self
+            .pc
+            .bios
+            .messages
+            .get(start..)
+            .unwrap_or_default()
+            .to_vec())
+    }
+
+    // ---- keyboard, mouse, serial port ----
+
+    /// Press (`down` true) or release a key: a set-1 scan code, 01h-7Fh, or E0xxh for the
+    /// extended keys (E048h is the arrow up key, E01Dh the right Ctrl), or E11Dh for Pause.
+    /// Throws on anything else.
+    #[wasm_bindgen(js_name = keyEvent)]
+    pub fn key_event(&mut self, code: f64, down: bool) -> Result<(), JsValue> {
+        let c = to_u32("key code", code)?;
+        if !valid_scan_code(c) {
+            return Err(js_error(format!(
+                "key code {c:#X} is not a set-1 scan code (01h-7Fh, E001h-E07Fh, or E11Dh for Pause)"
+            )));
+        }
+        self.pc.key_event(c as u16, down);
+        Ok(())
+    }
+
+    /// Type text on the US keyboard layout, at a human pace (queued; see `typingPending()`).
+    /// Throws, with nothing typed, when a character has no key.
+    #[wasm_bindgen(js_name = typeText)]
+    pub fn type_text(&mut self, text: &str) -> Result<(), JsValue> {
+        self.pc.type_text(text).map_err(|c| {
+            js_error(format!(
+                "cannot type {c:?}: the keyboard (US layout) has no key for it"
+            ))
+        })
+    }
+
+    /// Whether key presses from `typeText` are still waiting to be sent.
+    #[wasm_bindgen(js_name = typingPending)]
+    pub fn typing_pending(&self) -> bool {
+        self.pc.typing_pending()
+    }
+
+    /// The PS/2 mouse moved by (`dx` right, `dy` up) and its buttons are `buttons` (bit 0
+    /// left, 1 right, 2 middle); `wheel` for guests that turned the wheel on.
+    #[wasm_bindgen(js_name = mouseEvent)]
+    pub fn mouse_event(&mut self, dx: i32, dy: i32, buttons: u8, wheel: i32) {
+        self.pc.mouse_event(dx, dy, buttons, wheel);
+    }
+
+    /// The bytes the guest sent to COM1 since the last call.
+    #[wasm_bindgen(js_name = takeSerial)]
+    pub fn take_serial(&mut self) -> Vec<u8> {
+        self.pc.take_serial()
+    }
+
+    /// Send bytes to the guest through COM1 (they arrive at the line's pace).
+    #[wasm_bindgen(js_name = serialInput)]
+    pub fn serial_input(&mut self, bytes: &[u8]) {
+        self.pc.serial_input(bytes);
+    }
+
+    // ---- display ----
+
+    /// The text screen, one line a row with trailing blanks removed; "" in graphics modes.
+    #[wasm_bindgen(js_name = screenText)]
+    pub fn screen_text(&self) -> String {
+        self.pc.screen_text()
+    }
+
+    /// The display mode: "text 80x25", "320x200x256", "vbe 800x600x32", "off".
+    #[wasm_bindgen(js_name = videoMode)]
+    pub fn video_mode(&self) -> String {
+        self.pc.video_mode()
+    }
+
+    /// The picture as `{width, height, rgba}` (a Uint8ClampedArray of RGBA rows, ready for
+    /// `new ImageData(rgba, width, height)`) when it changed since the last call, else
+    /// undefined. The size is the mode's own (720x400 for text, 320x200 for mode 13h): the
+    /// page scales it.
+    #[wasm_bindgen(js_name = renderFrame)]
+    pub fn render_frame(&mut self) -> Result<JsValue, JsValue> {
+        match self.pc.render_frame() {
+            Some(f) => frame_js(&f),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The picture as last shown (for screenshots), whether or not it changed; undefined while
+    /// the display is off.
+    #[wasm_bindgen(js_name = currentFrame)]
+    pub fn current_frame(&mut self) -> Result<JsValue, JsValue> {
+        match self.pc.current_frame() {
+            Some(f) => frame_js(&f),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    // ---- drives ----
+
+    /// Put a disk image (the bytes of the file) in a drive: "fda" (A:) or "fdb" (B:) for
+    /// floppies, "hda" (C:) or "hdb" for hard disks, or "auto" (a floppy size goes to A:,
+    /// anything else to C:). "cdrom" is reserved for the CD-ROM drive to come. Returns
+    /// `diskInfo` of the drive. A hard disk is counted by the BIOS at power-on: reset after
+    /// attaching one to boot from it. Throws an Error whose `code` says why an image was
+    /// refused: "empty", "not-floppy-size" (it may be a hard disk image), "truncated",
+    /// "too-large", "not-a-disk", "bad-slot", "no-cdrom".
+    #[wasm_bindgen(js_name = insertDisk)]
+    pub fn insert_disk(&mut self, slot: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
+        let (slot, image) = if slot.eq_ignore_ascii_case("auto") {
+            let image = DiskImage::from_bytes(bytes, None).map_err(|e| disk_error(&e))?;
+            let slot = match image.kind() {
+                DiskKind::Floppy => Slot::Floppy(0),
+                DiskKind::HardDisk => Slot::Hard(0),
+            };
+            (slot, image)
+        } else {
+            let slot = parse_slot(slot)?;
+            let kind = match slot {
+                Slot::Floppy(_) => DiskKind::Floppy,
+                Slot::Hard(_) => DiskKind::HardDisk,
+                Slot::Cdrom => return Err(no_cdrom()),
+            };
+            let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
+            (slot, image)
+        };
+        let info = disk_info(slot, &image);
+        match slot {
+            Slot::Floppy(d) => self.pc.insert_floppy(d, image),
+            Slot::Hard(i) => self.pc.attach_hard_disk(i, image),
+            Slot::Cdrom => return Err(no_cdrom()),
+        }
+        .map_err(|e| disk_error(&e))?;
+        to_js(&info)
+    }
+
+    /// Take the disk out of a drive; returns whether there was one.
+    #[wasm_bindgen(js_name = ejectDisk)]
+    pub fn eject_disk(&mut self, slot: &str) -> Result<bool, JsValue> {
+        Ok(match parse_slot(slot)? {
+            Slot::Floppy(d) => self.pc.eject_floppy(d).is_some(),
+            Slot::Hard(i) => self.pc.detach_hard_disk(i).is_some(),
+            Slot::Cdrom => false,
+        })
+    }
+
+    fn disk(&self, slot: Slot) -> Option<&DiskImage> {
+        match slot {
+            Slot::Floppy(d) => self.pc.floppy_image(d),
+            Slot::Hard(i) => self.pc.hard_disk_image(i),
+            Slot::Cdrom => None,
+        }
+    }
+
+    /// The image in a drive as a file would hold it, with everything the guest wrote; undefined
+    /// for an empty drive.
+    #[wasm_bindgen(js_name = diskImage)]
+    pub fn disk_image(&self, slot: &str) -> Result<Option<Vec<u8>>, JsValue> {
+        Ok(self.disk(parse_slot(slot)?).map(DiskImage::file_bytes))
+    }
+
+    /// `{slot, kind, bytes, sectors, cylinders, heads, sectorsPerTrack, format, modified,
+    /// writable, bootable, notes}` for the disk in a drive; undefined for an empty drive.
+    #[wasm_bindgen(js_name = diskInfo)]
+    pub fn disk_info(&self, slot: &str) -> Result<JsValue, JsValue> {
+        let slot = parse_slot(slot)?;
+        match self.disk(slot) {
+            Some(d) => to_js(&disk_info(slot, d)),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Whether the guest wrote to the disk in a drive since it was put there.
+    #[wasm_bindgen(js_name = diskModified)]
+    pub fn disk_modified(&self, slot: &str) -> Result<bool, JsValue> {
+        Ok(self
+            .disk(parse_slot(slot)?)
+            .is_some_and(DiskImage::is_modified))
     }
 
     /// The CPU model's name ("286", ...).

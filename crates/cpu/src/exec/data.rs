@@ -245,7 +245,9 @@ impl Cpu {
         if self.v86_mode() && self.iopl() < 3 {
             // CR4.VME: a 16-bit PUSHF shows the virtual interrupt flag as IF, and IOPL 3.
             if self.cr4 & 1 != 0 && !insn.op32() {
-                let img = (f & 0xFFFF & !flags::IF) | if f & flags::VIF != 0 { flags::IF } else { 0 } | flags::IOPL;
+                let img = (f & 0xFFFF & !flags::IF)
+                    | if f & flags::VIF != 0 { flags::IF } else { 0 }
+                    | flags::IOPL;
                 return self.push(bus, 2, img);
             }
             return Err(super::gp0());
@@ -273,7 +275,8 @@ impl Cpu {
             self.set_sp(self.sp_plus(2));
             let vif = if v & flags::IF != 0 { flags::VIF } else { 0 };
             let keep = flags::IF | flags::IOPL;
-            let new = (((v & 0xFFFF) & !keep) | (old & keep) | (old & 0xFFFF_0000 & !flags::VIF)) | vif;
+            let new =
+                (((v & 0xFFFF) & !keep) | (old & keep) | (old & 0xFFFF_0000 & !flags::VIF)) | vif;
             self.set_eflags(new);
             return Ok(());
         }
@@ -295,6 +298,10 @@ impl Cpu {
             if self.cpl() > self.iopl() {
                 keep |= flags::IF;
             }
+        }
+        if keep & flags::IF != 0 && (v ^ old) & flags::IF != 0 {
+            // The classic hole: outside ring 0, POPF/IRET cannot change IF and do not trap.
+            self.teach_silent("POPF/IRET left IF unchanged");
         }
         let mut new = (v & !keep) | (old & keep);
         if size == 2 {

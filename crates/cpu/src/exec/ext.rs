@@ -11,7 +11,10 @@ use crate::flags::{LazyOp, CF, IF, OF, RF, VM, ZF};
 use crate::model::Model;
 use crate::msr;
 use crate::paging::{CR0_PG, CR4_PGE, CR4_PSE};
-use crate::regs::{Segment, SEG_BIG, SEG_CODE, SEG_GRANULAR, SEG_NOT_SYSTEM, SEG_NO_WRITE, SEG_PRESENT, SEG_WRITABLE};
+use crate::regs::{
+    Segment, SEG_BIG, SEG_CODE, SEG_GRANULAR, SEG_NOT_SYSTEM, SEG_NO_WRITE, SEG_PRESENT,
+    SEG_WRITABLE,
+};
 use crate::{Cpu, Res};
 
 impl Cpu {
@@ -70,6 +73,7 @@ impl Cpu {
             0xA2 => self.cpuid(),
             0xA3 | 0xAB | 0xB3 | 0xBB | 0xBA => self.bit_test(bus, insn),
             0xA4 | 0xA5 | 0xAC | 0xAD => self.double_shift(bus, insn),
+            0xAE => self.x87_group15(bus, insn),
             0xAF => {
                 let size = insn.osize();
                 let b = self.read_rm(bus, insn, size)?;
@@ -83,7 +87,11 @@ impl Cpu {
             0xB6 | 0xB7 | 0xBE | 0xBF => {
                 let src = if op & 1 == 0 { 1 } else { 2 };
                 let v = self.read_rm(bus, insn, src)?;
-                let v = if op >= 0xBE { super::sign_extend(v, src) } else { v };
+                let v = if op >= 0xBE {
+                    super::sign_extend(v, src)
+                } else {
+                    v
+                };
                 self.set_reg(insn.osize(), insn.reg(), v);
                 Ok(())
             }
@@ -119,7 +127,13 @@ impl Cpu {
         match reg {
             0..=3 => {
                 let (seg, off) = self.mem_operand(insn)?;
-                let next = |o: u32| if insn.addr32() { o.wrapping_add(2) } else { o.wrapping_add(2) & 0xFFFF };
+                let next = |o: u32| {
+                    if insn.addr32() {
+                        o.wrapping_add(2)
+                    } else {
+                        o.wrapping_add(2) & 0xFFFF
+                    }
+                };
                 if reg < 2 {
                     let t = if reg == 0 { self.gdtr } else { self.idtr };
                     let base = match self.model {
@@ -137,7 +151,11 @@ impl Cpu {
                     }
                     let limit = self.read_mem(bus, seg, off, 2)?;
                     let base = self.read_mem(bus, seg, next(off), 4)?;
-                    let base = if insn.op32() { base } else { base & 0x00FF_FFFF };
+                    let base = if insn.op32() {
+                        base
+                    } else {
+                        base & 0x00FF_FFFF
+                    };
                     let t = crate::TableReg { base, limit };
                     if reg == 2 {
                         self.gdtr = t;
@@ -150,7 +168,11 @@ impl Cpu {
             4 => {
                 let msw = self.cr0 & 0xFFFF;
                 let size = if insn.rm_is_reg() { insn.osize() } else { 2 };
-                let v = if self.model == Model::I286 { msw | 0xFFF0 } else { msw };
+                let v = if self.model == Model::I286 {
+                    msw | 0xFFF0
+                } else {
+                    msw
+                };
                 let v = if size == 4 { self.cr0 } else { v };
                 self.write_rm(bus, insn, size, v)
             }
@@ -313,7 +335,11 @@ impl Cpu {
             self.flags.set_bits(ZF, true);
             return Ok(());
         }
-        let r = if insn.op == 0x1BC { v.trailing_zeros() } else { 31 - v.leading_zeros() };
+        let r = if insn.op == 0x1BC {
+            v.trailing_zeros()
+        } else {
+            31 - v.leading_zeros()
+        };
         self.set_reg(size, insn.reg(), r);
         self.flags.set_bits(ZF, false);
         Ok(())
@@ -323,7 +349,11 @@ impl Cpu {
     fn double_shift<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = insn.osize();
         let bits = size * 8;
-        let count = if insn.op & 1 == 0 { insn.imm } else { self.get_reg(1, ECX) } & 0x1F;
+        let count = if insn.op & 1 == 0 {
+            insn.imm
+        } else {
+            self.get_reg(1, ECX)
+        } & 0x1F;
         let loc = self.rm_loc(insn);
         let dst = self.read_loc(bus, loc, size)?;
         if count == 0 {
@@ -332,7 +362,11 @@ impl Cpu {
         let src = self.get_reg(size, insn.reg());
         let left = insn.op & 0xFF < 0xA8;
         let (r, cf) = if size == 4 {
-            let wide = if left { (dst as u64) << 32 | src as u64 } else { (src as u64) << 32 | dst as u64 };
+            let wide = if left {
+                (dst as u64) << 32 | src as u64
+            } else {
+                (src as u64) << 32 | dst as u64
+            };
             if left {
                 let w = wide << count;
                 ((w >> 32) as u32, (wide >> (64 - count)) & 1 != 0)
@@ -340,18 +374,17 @@ impl Cpu {
                 (((wide >> count) as u32), (wide >> (count - 1)) & 1 != 0)
             }
         } else {
-            // 16-bit: counts over 16 shift through a 48-bit pattern (undefined, matches P6).
-            let wide = if left {
-                (dst as u64) << 32 | (src as u64) << 16 | dst as u64
-            } else {
-                (dst as u64) << 32 | (src as u64) << 16 | dst as u64
-            };
+            // 16-bit: counts over 16 shift through a 48-bit pattern (undefined; as the P6 does).
             if left {
+                let wide = (dst as u64) << 32 | (src as u64) << 16 | dst as u64;
                 let w = wide << count;
                 (((w >> 32) & 0xFFFF) as u32, (wide >> (48 - count)) & 1 != 0)
             } else {
-                let w = ((src as u64) << 16 | dst as u64) >> count;
-                ((w & 0xFFFF) as u32, ((src as u64) << 16 | dst as u64) >> (count - 1) & 1 != 0)
+                let pair = (src as u64) << 16 | dst as u64;
+                (
+                    ((pair >> count) & 0xFFFF) as u32,
+                    (pair >> (count - 1)) & 1 != 0,
+                )
             }
         };
         let r = r & size_mask(size);
@@ -457,9 +490,16 @@ impl Cpu {
         let v: u64 = match self.regs[ECX as usize] {
             msr::IA32_TSC => self.tsc(),
             msr::IA32_SYSENTER_CS if self.model >= Model::PentiumPro => self.msr.sysenter_cs as u64,
-            msr::IA32_SYSENTER_ESP if self.model >= Model::PentiumPro => self.msr.sysenter_esp as u64,
-            msr::IA32_SYSENTER_EIP if self.model >= Model::PentiumPro => self.msr.sysenter_eip as u64,
-            msr::IA32_PLATFORM_ID | msr::IA32_BIOS_SIGN_ID | msr::IA32_MCG_CAP | msr::IA32_MCG_STATUS => 0,
+            msr::IA32_SYSENTER_ESP if self.model >= Model::PentiumPro => {
+                self.msr.sysenter_esp as u64
+            }
+            msr::IA32_SYSENTER_EIP if self.model >= Model::PentiumPro => {
+                self.msr.sysenter_eip as u64
+            }
+            msr::IA32_PLATFORM_ID
+            | msr::IA32_BIOS_SIGN_ID
+            | msr::IA32_MCG_CAP
+            | msr::IA32_MCG_STATUS => 0,
             msr::IA32_MISC_ENABLE => self.msr.misc_enable,
             msr::IA32_PERFEVTSEL0 => self.msr.perfevtsel[0],
             msr::IA32_PERFEVTSEL1 => self.msr.perfevtsel[1],
@@ -477,9 +517,15 @@ impl Cpu {
         let v = (self.regs[EDX as usize] as u64) << 32 | self.regs[EAX as usize] as u64;
         match self.regs[ECX as usize] {
             msr::IA32_TSC => self.msr.tsc_offset = v.wrapping_sub(self.counters.instructions),
-            msr::IA32_SYSENTER_CS if self.model >= Model::PentiumPro => self.msr.sysenter_cs = v as u32,
-            msr::IA32_SYSENTER_ESP if self.model >= Model::PentiumPro => self.msr.sysenter_esp = v as u32,
-            msr::IA32_SYSENTER_EIP if self.model >= Model::PentiumPro => self.msr.sysenter_eip = v as u32,
+            msr::IA32_SYSENTER_CS if self.model >= Model::PentiumPro => {
+                self.msr.sysenter_cs = v as u32
+            }
+            msr::IA32_SYSENTER_ESP if self.model >= Model::PentiumPro => {
+                self.msr.sysenter_esp = v as u32
+            }
+            msr::IA32_SYSENTER_EIP if self.model >= Model::PentiumPro => {
+                self.msr.sysenter_eip = v as u32
+            }
             msr::IA32_BIOS_SIGN_ID | msr::IA32_MCG_STATUS => {}
             msr::IA32_MISC_ENABLE => self.msr.misc_enable = v,
             msr::IA32_PERFEVTSEL0 => self.msr.perfevtsel[0] = v,
@@ -493,12 +539,22 @@ impl Cpu {
 
     /// A flat 4 GiB segment for SYSENTER/SYSEXIT.
     fn flat(sel: u16, code: bool, dpl: u8) -> Segment {
-        let kind = if code { SEG_CODE | SEG_NO_WRITE } else { SEG_WRITABLE };
+        let kind = if code {
+            SEG_CODE | SEG_NO_WRITE
+        } else {
+            SEG_WRITABLE
+        };
         Segment {
             selector: sel,
             base: 0,
             limit: 0xFFFF_FFFF,
-            flags: SEG_PRESENT | SEG_NOT_SYSTEM | kind | (dpl as u16) << 5 | SEG_BIG | SEG_GRANULAR | 1,
+            flags: SEG_PRESENT
+                | SEG_NOT_SYSTEM
+                | kind
+                | (dpl as u16) << 5
+                | SEG_BIG
+                | SEG_GRANULAR
+                | 1,
         }
     }
 
@@ -529,4 +585,3 @@ impl Cpu {
         Ok(())
     }
 }
-

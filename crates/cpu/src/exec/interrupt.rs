@@ -11,11 +11,25 @@ use crate::model::Model;
 use crate::{Cpu, Res};
 
 impl Cpu {
-    /// INT n, INT3, INTO: a trap, so the pushed address is that of the next instruction. In
-    /// virtual-8086 mode below IOPL 3 it faults, unless CR4.VME redirects it.
-    pub(crate) fn software_interrupt<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<()> {
-        if self.v86_mode() && self.iopl() < 3 && self.cr4 & 1 == 0 {
-            return Err(gp0());
+    /// INT n, INT3, INTO: a trap, so the pushed address is that of the next instruction.
+    ///
+    /// In virtual-8086 mode only INT n (`int_n`) is IOPL-sensitive: with CR4.VME and its bit
+    /// clear in the TSS redirection bitmap it goes through the 8086 program's own vector table,
+    /// otherwise below IOPL 3 it raises #GP(0) (SDM vol. 3, table 20-2). INT3 and INTO always go
+    /// through the IDT.
+    pub(crate) fn software_interrupt<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        vector: u8,
+        int_n: bool,
+    ) -> Res<()> {
+        if int_n && self.v86_mode() {
+            if self.cr4 & 1 != 0 && !self.int_redirected(bus, vector)? {
+                return self.v86_redirect_interrupt(bus, vector);
+            }
+            if self.iopl() < 3 {
+                return Err(gp0());
+            }
         }
         self.deliver_interrupt(bus, vector, Source::Software, None)
     }

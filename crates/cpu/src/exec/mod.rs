@@ -14,6 +14,7 @@ mod shift;
 mod string;
 mod system;
 mod task;
+mod x87;
 
 use crate::bus::Bus;
 use crate::decode::{self, Insn, F_INVALID, NONE};
@@ -41,6 +42,27 @@ pub(crate) const EDI: u8 = 7;
 pub(crate) enum Loc {
     Reg(u8),
     Mem(u8, u32),
+}
+
+/// Whether a LOCK prefix is allowed: a read-modify-write instruction with a memory destination.
+/// (The 286 never faults on LOCK; from the 386 on anything else is #UD.)
+fn lockable(insn: &Insn) -> bool {
+    if insn.rm_is_reg() {
+        return false;
+    }
+    let reg = insn.reg();
+    match insn.op {
+        0x00 | 0x01 | 0x08 | 0x09 | 0x10 | 0x11 | 0x18 | 0x19 | 0x20 | 0x21 | 0x28 | 0x29
+        | 0x30 | 0x31 => true,
+        0x80..=0x83 => reg != 7,
+        0x86 | 0x87 => true,
+        0xF6 | 0xF7 => reg == 2 || reg == 3,
+        0xFE | 0xFF => reg < 2,
+        0x1AB | 0x1B3 | 0x1BB | 0x1B0 | 0x1B1 | 0x1C0 | 0x1C1 => true,
+        0x1BA => reg >= 5,
+        0x1C7 => reg == 1,
+        _ => false,
+    }
 }
 
 #[inline]
@@ -151,7 +173,13 @@ impl Cpu {
 
     /// Read with an explicit privilege: the CPU's own accesses to descriptor tables and the TSS
     /// are supervisor accesses.
-    pub(crate) fn read_lin_as<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, user: bool) -> Res<u32> {
+    pub(crate) fn read_lin_as<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        size: u32,
+        user: bool,
+    ) -> Res<u32> {
         if self.cr0 & CR0_PG == 0 {
             return Ok(match size {
                 1 => bus.read8(lin) as u32,
@@ -175,14 +203,31 @@ impl Cpu {
         Ok(v)
     }
 
-    pub(crate) fn write_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_lin<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         self.write_lin_as(bus, lin, size, v, self.cpl() == 3)
     }
 
-    pub(crate) fn write_lin_as<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32, v: u32, user: bool) -> Res<()> {
+    pub(crate) fn write_lin_as<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        size: u32,
+        v: u32,
+        user: bool,
+    ) -> Res<()> {
         let paging = self.cr0 & CR0_PG != 0;
         if !paging || (lin & 0xFFF) + size <= 0x1000 {
-            let p = if paging { self.translate_paged(bus, lin, Access::Write, user)? } else { lin };
+            let p = if paging {
+                self.translate_paged(bus, lin, Access::Write, user)?
+            } else {
+                lin
+            };
             match size {
                 1 => bus.write8(p, v as u8),
                 2 => bus.write16(p, v as u16),
@@ -195,12 +240,17 @@ impl Cpu {
             return Ok(());
         }
         // Crossing a page: both pages must be writable before anything is written.
-        let last = lin.wrapping_add(size - 1);
+        // The second page is checked at its first byte (what CR2 reports if it faults).
+        let last = lin.wrapping_add(size - 1) & !0xFFF;
         let p0 = self.translate_paged(bus, lin, Access::Write, user)?;
         let p1 = self.translate_paged(bus, last, Access::Write, user)?;
         for i in 0..size {
             let l = lin.wrapping_add(i);
-            let p = if (l ^ lin) >> 12 == 0 { p0 + i } else { (p1 & !0xFFF) | (l & 0xFFF) };
+            let p = if (l ^ lin) >> 12 == 0 {
+                p0 + i
+            } else {
+                (p1 & !0xFFF) | (l & 0xFFF)
+            };
             bus.write8(p, (v >> (8 * i)) as u8);
             self.cache.note_write(p);
         }
@@ -208,13 +258,26 @@ impl Cpu {
     }
 
     #[inline]
-    pub(crate) fn read_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32) -> Res<u32> {
+    pub(crate) fn read_mem<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+    ) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
         self.read_lin(bus, lin, size)
     }
 
     #[inline]
-    pub(crate) fn write_mem<B: Bus>(&mut self, bus: &mut B, seg: u8, off: u32, size: u32, v: u32) -> Res<()> {
+    pub(crate) fn write_mem<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
         let lin = self.linear_w(seg, off, size)?;
         self.write_lin(bus, lin, size, v)
     }
@@ -422,6 +485,9 @@ impl Cpu {
         if insn.flags & F_INVALID != 0 {
             return Err(ud());
         }
+        if insn.flags & decode::F_LOCK != 0 && self.model >= Model::I386 && !lockable(insn) {
+            return Err(ud());
+        }
         let op = insn.op;
         match op {
             // ALU: the eight two-operand operations in their six forms.
@@ -491,11 +557,11 @@ impl Cpu {
             0xC8 => self.enter(bus, insn),
             0xC9 => self.leave(bus, insn),
             0x62 => self.bound(bus, insn),
-            0xCC => self.software_interrupt(bus, 3),
-            0xCD => self.software_interrupt(bus, insn.imm as u8),
+            0xCC => self.software_interrupt(bus, 3, false),
+            0xCD => self.software_interrupt(bus, insn.imm as u8, true),
             0xCE => {
                 if self.flags.of() {
-                    self.software_interrupt(bus, 4)
+                    self.software_interrupt(bus, 4, false)
                 } else {
                     Ok(())
                 }
@@ -521,7 +587,7 @@ impl Cpu {
                 Ok(())
             }
             0x9B => self.wait(),
-            0xD8..=0xDF => self.fpu_escape(insn),
+            0xD8..=0xDF => self.fpu_escape(bus, insn),
             0x63 => self.arpl(bus, insn),
             0x100..=0x1FF => self.two_byte(bus, insn),
             // Anything else is an opcode the table knows but this interpreter does not execute

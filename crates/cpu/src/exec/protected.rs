@@ -144,7 +144,11 @@ impl Cpu {
     }
 
     /// Run `f`; on error put the transfer state back as it was.
-    fn transactional<B: Bus>(&mut self, bus: &mut B, f: impl FnOnce(&mut Cpu, &mut B) -> Res<()>) -> Res<()> {
+    fn transactional<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        f: impl FnOnce(&mut Cpu, &mut B) -> Res<()>,
+    ) -> Res<()> {
         let snap = self.snapshot();
         let r = f(self, bus);
         if r.is_err() {
@@ -209,11 +213,21 @@ impl Cpu {
         } else if !d.writable() {
             flags |= SEG_NO_WRITE;
         }
-        Segment { selector: sel, base: d.base(), limit: d.limit(), flags }
+        Segment {
+            selector: sel,
+            base: d.base(),
+            limit: d.limit(),
+            flags,
+        }
     }
 
     fn null_segment(sel: u16) -> Segment {
-        Segment { selector: sel, base: 0, limit: 0, flags: SEG_NO_READ | SEG_NO_WRITE }
+        Segment {
+            selector: sel,
+            base: 0,
+            limit: 0,
+            flags: SEG_NO_READ | SEG_NO_WRITE,
+        }
     }
 
     /// MOV/POP/LxS to a segment register in protected mode.
@@ -272,8 +286,8 @@ impl Cpu {
             let conforming = code && seg.flags & crate::regs::SEG_EXPAND_DOWN != 0;
             let dpl = seg.dpl();
             if seg.flags & SEG_PRESENT != 0 && !conforming && dpl < self.cpl {
-                let sel = seg.selector;
-                self.segs[s as usize] = Cpu::null_segment(sel);
+                // The register is loaded with a null selector (it reads back as 0).
+                self.segs[s as usize] = Cpu::null_segment(0);
             }
         }
     }
@@ -281,7 +295,11 @@ impl Cpu {
     /// SS:ESP for privilege level `dpl` from the current TSS.
     fn tss_stack<B: Bus>(&mut self, bus: &mut B, dpl: u8) -> Res<(u16, u32)> {
         let big = self.tr.flags & 0x08 != 0;
-        let (off, width) = if big { (4 + 8 * dpl as u32, 4) } else { (2 + 4 * dpl as u32, 2) };
+        let (off, width) = if big {
+            (4 + 8 * dpl as u32, 4)
+        } else {
+            (2 + 4 * dpl as u32, 2)
+        };
         if off + width + 1 > self.tr.limit {
             return Err(ts(self.tr.selector));
         }
@@ -310,7 +328,11 @@ impl Cpu {
         }
         self.set_accessed(bus, &d, addr)?;
         self.segs[SS as usize] = seg;
-        self.regs[ESP as usize] = if seg.big() { esp } else { (self.regs[ESP as usize] & 0xFFFF_0000) | (esp & 0xFFFF) };
+        self.regs[ESP as usize] = if seg.big() {
+            esp
+        } else {
+            (self.regs[ESP as usize] & 0xFFFF_0000) | (esp & 0xFFFF)
+        };
         Ok(())
     }
 
@@ -324,10 +346,19 @@ impl Cpu {
         size: u32,
         call: bool,
     ) -> Res<()> {
-        self.transactional(bus, |cpu, bus| cpu.far_transfer_inner(bus, sel, off, size, call))
+        self.transactional(bus, |cpu, bus| {
+            cpu.far_transfer_inner(bus, sel, off, size, call)
+        })
     }
 
-    fn far_transfer_inner<B: Bus>(&mut self, bus: &mut B, sel: u16, off: u32, size: u32, call: bool) -> Res<()> {
+    fn far_transfer_inner<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        sel: u16,
+        off: u32,
+        size: u32,
+        call: bool,
+    ) -> Res<()> {
         if sel & 0xFFFC == 0 {
             return Err(gp0());
         }
@@ -403,6 +434,9 @@ impl Cpu {
                     }
                     let room = (4 + count) * gsize;
                     self.load_inner_stack(bus, td.dpl(), room)?;
+                    // The pushes onto the inner stack are made at the new privilege level (they
+                    // are supervisor accesses for paging).
+                    self.cpl = td.dpl();
                     self.push(bus, gsize, old_ss)?;
                     self.push(bus, gsize, if gsize == 4 { old_esp } else { old_sp })?;
                     for p in params.iter().rev() {
@@ -435,16 +469,24 @@ impl Cpu {
                 }
                 let tss = d.gate_selector();
                 let (td, taddr) = self.fetch_descriptor(bus, tss)?;
-                let reason = if call { super::task::Reason::Call } else { super::task::Reason::Jmp };
-                self.task_switch(bus, tss, td, taddr, reason)
+                let reason = if call {
+                    super::task::Reason::Call
+                } else {
+                    super::task::Reason::Jmp
+                };
+                self.task_switch(bus, tss, td, taddr, reason, None)
             }
             // An available TSS directly.
             0x1 | 0x9 => {
                 if d.dpl() < cpl || d.dpl() < rpl {
                     return Err(gp(sel));
                 }
-                let reason = if call { super::task::Reason::Call } else { super::task::Reason::Jmp };
-                self.task_switch(bus, sel, d, addr, reason)
+                let reason = if call {
+                    super::task::Reason::Call
+                } else {
+                    super::task::Reason::Jmp
+                };
+                self.task_switch(bus, sel, d, addr, reason, None)
             }
             _ => Err(gp(sel)),
         }
@@ -452,7 +494,12 @@ impl Cpu {
 
     // ---- RETF ----
 
-    pub(crate) fn ret_far_protected<B: Bus>(&mut self, bus: &mut B, size: u32, release: u32) -> Res<()> {
+    pub(crate) fn ret_far_protected<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        size: u32,
+        release: u32,
+    ) -> Res<()> {
         self.transactional(bus, |cpu, bus| cpu.ret_far_inner(bus, size, release))
     }
 
@@ -509,7 +556,14 @@ impl Cpu {
     }
 
     /// Load the outer level's SS:ESP popped by a RETF or IRET.
-    fn load_outer_stack<B: Bus>(&mut self, bus: &mut B, ss: u16, esp: u32, size: u32, rpl: u8) -> Res<()> {
+    fn load_outer_stack<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        ss: u16,
+        esp: u32,
+        size: u32,
+        rpl: u8,
+    ) -> Res<()> {
         if ss & 0xFFFC == 0 {
             return Err(gp0());
         }
@@ -543,7 +597,7 @@ impl Cpu {
             if !d.is_system() || (d.typ() != 0x3 && d.typ() != 0xB) || link & 4 != 0 {
                 return Err(ts(link));
             }
-            return self.task_switch(bus, link, d, addr, super::task::Reason::Iret);
+            return self.task_switch(bus, link, d, addr, super::task::Reason::Iret, None);
         }
         self.transactional(bus, |cpu, bus| cpu.iret_inner(bus, size))
     }
@@ -577,6 +631,7 @@ impl Cpu {
         if rpl == self.cpl {
             // Flags first: the privilege rules use the CPL of the IRET.
             self.write_flags_checked(fl, size);
+            self.iretd_flags(fl, size);
             self.load_cs(bus, sel, &d, addr, rpl)?;
             self.eip = eip;
             self.set_sp(self.sp_plus(3 * size));
@@ -585,11 +640,24 @@ impl Cpu {
         let esp = self.peek(bus, 3 * size, size)?;
         let ss = self.peek(bus, 4 * size, size)? as u16;
         self.write_flags_checked(fl, size);
+        self.iretd_flags(fl, size);
         self.load_cs(bus, sel, &d, addr, rpl)?;
         self.load_outer_stack(bus, ss, esp, size, rpl)?;
         self.eip = eip;
         self.drop_inaccessible_segments();
         Ok(())
+    }
+
+    /// What IRETD loads beyond POPFD (call it before the CPL changes): RF always (how a #DB
+    /// handler resumes past an instruction breakpoint), and at CPL 0 also VIF and VIP.
+    fn iretd_flags(&mut self, fl: u32, size: u32) {
+        if size == 4 {
+            self.flags.set_bits(RF, fl & RF != 0);
+            if self.cpl == 0 && self.model >= Model::Pentium {
+                self.flags.set_bits(VIF, fl & VIF != 0);
+                self.flags.set_bits(VIP, fl & VIP != 0);
+            }
+        }
     }
 
     /// IRET in virtual-8086 mode: allowed at IOPL 3; with CR4.VME a 16-bit IRET at lower IOPL
@@ -615,7 +683,11 @@ impl Cpu {
             ((fl & 0xFFFF) & !(IF | IOPL)) | (old & (IF | IOPL)) | (old & 0xFFFF_0000 & !VIF) | vif
         } else {
             let keep = IOPL | VM | VIF | VIP;
-            let v = if size == 2 { (fl & 0xFFFF) | (old & 0xFFFF_0000) } else { fl };
+            let v = if size == 2 {
+                (fl & 0xFFFF) | (old & 0xFFFF_0000)
+            } else {
+                fl
+            };
             (v & !keep) | (old & keep)
         };
         self.load_seg_real(crate::SegReg::Cs, cs);
@@ -634,15 +706,13 @@ impl Cpu {
         source: Source,
         error_code: Option<u32>,
     ) -> Res<()> {
-        // Virtual-8086 mode with VME: INT n may be redirected to the program's own vector table.
-        if source == Source::Software && self.v86_mode() && self.cr4 & 1 != 0 && !self.int_redirected(bus, vector)? {
-            return self.v86_redirect_interrupt(bus, vector);
-        }
-        self.transactional(bus, |cpu, bus| cpu.deliver_inner(bus, vector, source, error_code))
+        self.transactional(bus, |cpu, bus| {
+            cpu.deliver_inner(bus, vector, source, error_code)
+        })
     }
 
     /// Whether the TSS redirection bitmap sends INT `vector` to protected mode (bit set).
-    fn int_redirected<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<bool> {
+    pub(crate) fn int_redirected<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<bool> {
         if self.tr.flags & 0x08 == 0 || self.tr.limit < 0x67 {
             return Ok(true);
         }
@@ -656,7 +726,7 @@ impl Cpu {
     }
 
     /// VME: deliver INT n through the vector table at linear 0, staying in virtual-8086 mode.
-    fn v86_redirect_interrupt<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<()> {
+    pub(crate) fn v86_redirect_interrupt<B: Bus>(&mut self, bus: &mut B, vector: u8) -> Res<()> {
         let iopl = self.iopl();
         let f = self.eflags();
         let mut image = f & 0xFFFF;
@@ -677,7 +747,13 @@ impl Cpu {
         Ok(())
     }
 
-    fn deliver_inner<B: Bus>(&mut self, bus: &mut B, vector: u8, source: Source, error_code: Option<u32>) -> Res<()> {
+    fn deliver_inner<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        vector: u8,
+        source: Source,
+        error_code: Option<u32>,
+    ) -> Res<()> {
         let ext = (source != Source::Software) as u32;
         let idt_err = Exception::with_code(Exception::GP, vector as u32 * 8 + 2 + ext);
         if vector as u32 * 8 + 7 > self.idtr.limit {
@@ -697,17 +773,15 @@ impl Cpu {
             return Err(idt_err);
         }
         if !gate.present() {
-            return Err(Exception::with_code(Exception::NP, vector as u32 * 8 + 2 + ext));
+            return Err(Exception::with_code(
+                Exception::NP,
+                vector as u32 * 8 + 2 + ext,
+            ));
         }
         if gate.typ() == 0x5 {
             let tss = gate.gate_selector();
             let (d, addr) = self.fetch_descriptor(bus, tss).map_err(|_| ts(tss))?;
-            self.task_switch(bus, tss, d, addr, super::task::Reason::Int)?;
-            if let Some(code) = error_code {
-                let size = if self.tr.flags & 0x08 != 0 { 4 } else { 2 };
-                self.push(bus, size, code)?;
-            }
-            return Ok(());
+            return self.task_switch(bus, tss, d, addr, super::task::Reason::Int, error_code);
         }
         let big = gate.typ() >= 0xE;
         let gsize = if big { 4 } else { 2 };
@@ -716,9 +790,10 @@ impl Cpu {
         if sel & 0xFFFC == 0 {
             return Err(Exception::with_code(Exception::GP, ext));
         }
-        let (d, addr) = self
-            .fetch_descriptor(bus, sel)
-            .map_err(|e| Exception { error_code: e.error_code.map(|c| c | ext), ..e })?;
+        let (d, addr) = self.fetch_descriptor(bus, sel).map_err(|e| Exception {
+            error_code: e.error_code.map(|c| c | ext),
+            ..e
+        })?;
         let sel_fault = |v: u8| Exception::with_code(v, sel_err(sel) | ext);
         if !d.is_code() || d.dpl() > self.cpl() {
             return Err(sel_fault(Exception::GP));
@@ -741,7 +816,15 @@ impl Cpu {
             let old_ss = self.segs[SS as usize].selector as u32;
             let old_esp = self.regs[ESP as usize];
             let words = if was_v86 { 9 } else { 5 } + error_code.is_some() as u32;
-            self.load_inner_stack(bus, d.dpl(), words * gsize)?;
+            self.load_inner_stack(bus, d.dpl(), words * gsize)
+                .map_err(|e| match e.vector {
+                    // Selector error codes carry EXT for external events (#PF's do not).
+                    Exception::TS | Exception::SS | Exception::NP | Exception::GP => Exception {
+                        error_code: e.error_code.map(|c| c | ext),
+                        ..e
+                    },
+                    _ => e,
+                })?;
             // Leave virtual-8086 mode before pushing, so the pushes use the new stack's rules.
             self.flags.set(old_flags & !VM);
             self.cpl = d.dpl();
@@ -789,7 +872,11 @@ impl Cpu {
         }
         match insn.reg() {
             0 | 1 => {
-                let v = if insn.reg() == 0 { self.ldtr.selector } else { self.tr.selector } as u32;
+                let v = if insn.reg() == 0 {
+                    self.ldtr.selector
+                } else {
+                    self.tr.selector
+                } as u32;
                 let size = if insn.rm_is_reg() { insn.osize() } else { 2 };
                 self.write_rm(bus, insn, size, v)
             }
@@ -834,8 +921,17 @@ impl Cpu {
                     return Err(np(sel));
                 }
                 // Mark it busy.
-                self.write_lin_as(bus, addr.wrapping_add(5), 1, (d.access() | 0x2) as u32, false)?;
-                let d = Desc { hi: d.hi | 0x200, ..d };
+                self.write_lin_as(
+                    bus,
+                    addr.wrapping_add(5),
+                    1,
+                    (d.access() | 0x2) as u32,
+                    false,
+                )?;
+                let d = Desc {
+                    hi: d.hi | 0x200,
+                    ..d
+                };
                 self.tr = self.segment_from(sel, &d);
                 Ok(())
             }
@@ -911,7 +1007,12 @@ impl Cpu {
     }
 
     /// The TSS I/O permission bitmap: may the current task use `size` bytes at `port`?
-    pub(crate) fn io_bitmap_allows<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32) -> Res<bool> {
+    pub(crate) fn io_bitmap_allows<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        port: u16,
+        size: u32,
+    ) -> Res<bool> {
         if self.tr.flags & 0x08 == 0 || self.tr.limit < 0x67 {
             return Ok(false);
         }

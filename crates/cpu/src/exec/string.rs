@@ -87,6 +87,17 @@ impl Cpu {
     /// REP count), as the hardware vectors show; later CPUs leave the registers as they were so
     /// that the instruction can be restarted.
     fn string_once<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let (esi, edi) = (self.regs[ESI as usize], self.regs[EDI as usize]);
+        let r = self.string_element(bus, insn);
+        if r.is_err() && self.model != Model::I286 {
+            // From the 386 on an element that faults leaves SI and DI as they were.
+            self.regs[ESI as usize] = esi;
+            self.regs[EDI as usize] = edi;
+        }
+        r
+    }
+
+    fn string_element<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let size = if insn.op & 1 == 0 { 1 } else { insn.osize() };
         let asize = if insn.addr32() { 4 } else { 2 };
         let src = if insn.seg != NONE { insn.seg } else { DS };

@@ -31,7 +31,12 @@ impl Cpu {
 
     /// I/O is allowed in real mode, in protected mode when CPL <= IOPL, and otherwise (and
     /// always in virtual-8086 mode) when the TSS I/O permission bitmap clears the port's bits.
-    pub(crate) fn check_io_allowed<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32) -> Res<()> {
+    pub(crate) fn check_io_allowed<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        port: u16,
+        size: u32,
+    ) -> Res<()> {
         if !self.protected_mode() || (!self.v86_mode() && self.cpl() <= self.iopl()) {
             return Ok(());
         }
@@ -74,7 +79,8 @@ impl Cpu {
     /// virtual interrupt flag.
     pub(crate) fn cli_sti(&mut self, insn: &Insn) -> Res<()> {
         if self.protected_mode() && self.cpl() > self.iopl() {
-            let virtual_if = (self.v86_mode() && self.cr4 & 1 != 0) || (!self.v86_mode() && self.cpl() == 3 && self.cr4 & 2 != 0);
+            let virtual_if = (self.v86_mode() && self.cr4 & 1 != 0)
+                || (!self.v86_mode() && self.cpl() == 3 && self.cr4 & 2 != 0);
             if !virtual_if {
                 return Err(gp0());
             }
@@ -96,23 +102,15 @@ impl Cpu {
         Ok(())
     }
 
-    /// 9B: WAIT. With no coprocessor there is nothing to wait for.
+    /// 9B: WAIT: reports a pending x87 exception (see `x87`).
     pub(crate) fn wait(&mut self) -> Res<()> {
-        Ok(())
+        self.x87_wait()
     }
 
-    /// D8-DF without a coprocessor: the instruction is decoded (its memory operand is checked
-    /// against the segment limit) and otherwise ignored.
-    pub(crate) fn fpu_escape(&mut self, insn: &Insn) -> Res<()> {
-        if self.cr0 & 0x4 != 0 {
-            // CR0.EM: software emulation wanted.
-            return Err(crate::Exception::fault(crate::Exception::NM));
-        }
-        if !insn.rm_is_reg() {
-            let off = self.ea(insn);
-            self.linear(insn.mem_seg(), off, 2)?;
-        }
-        Ok(())
+    /// D8-DF: the x87 instructions (see `x87`); without an FPU the memory operand is checked
+    /// against the segment limit and the instruction otherwise ignored.
+    pub(crate) fn fpu_escape<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        self.x87_escape(bus, insn)
     }
 
     /// 63: ARPL exists only in protected mode.

@@ -11,6 +11,7 @@
 //! `video` (INT 10h), `disk` (INT 13h), `system` (INT 11h/12h/15h), `time` (INT 08h/1Ah/70h),
 //! `serial` (INT 14h/17h).
 
+pub mod acpi;
 pub mod disk;
 pub mod keyboard;
 pub mod post;
@@ -258,7 +259,11 @@ impl Bios {
             let skip = (n - n.min(0x20000)) as usize;
             board.mem.write_bytes(start, &rom[skip..]);
             if let Some(v) = vga {
+                // Seen both where a legacy BIOS scans (C0000h) and behind the VGA's PCI
+                // expansion ROM BAR, where PCI firmware such as SeaBIOS looks for it.
                 board.mem.write_bytes(0xC0000, v);
+                board.vga_rom_image = v.clone();
+                board.pci_changed();
             }
             post::configure_cmos(board, config);
             return;
@@ -279,6 +284,7 @@ impl Bios {
         video::install_rom(&mut image);
         disk::install_rom(&mut image);
         system::install_rom(&mut image);
+        acpi::install_rom(&mut image);
         board.mem.write_bytes(ROM_BASE, &image);
         post::configure_cmos(board, config);
     }

@@ -134,6 +134,7 @@ fn full_post(pc: &mut Pc) {
     let ticks = (t * 1_193_182 / 65_536) as u32;
     pc.board.mem.write32(bda::TICKS, ticks);
     init_pics_and_timer(pc);
+    init_pci(pc);
     super::video::post_init(pc);
     super::disk::post_init(pc);
     pc.board.port_write(0x80, 0xAA);
@@ -162,6 +163,20 @@ fn init_pics_and_timer(pc: &mut Pc) {
         pc.board.port_write(port, v);
     }
     pc.board.sys.stop_cpu = false;
+}
+
+/// PCI setup: the power-management function's I/O base (ACPI registers), interrupt lines.
+fn init_pci(pc: &mut Pc) {
+    use crate::devices::pci::{DEV_PIIX, DEV_VGA, FN_IDE, FN_PM};
+    let base = super::acpi::PM_BASE;
+    let p = &mut pc.board.pci;
+    p.firmware_write(DEV_PIIX, FN_PM, 0x40, (base as u8) | 1);
+    p.firmware_write(DEV_PIIX, FN_PM, 0x41, (base >> 8) as u8);
+    p.firmware_write(DEV_PIIX, FN_PM, 0x80, 1);
+    p.firmware_write(DEV_PIIX, FN_PM, 0x3C, super::acpi::SCI_IRQ);
+    p.firmware_write(DEV_PIIX, FN_IDE, 0x3C, 14);
+    p.firmware_write(DEV_VGA, 0, 0x3C, 0xFF);
+    pc.board.pci_changed();
 }
 
 /// INT 19h: load the boot sector of A:, else C:, at 0000:7C00 and jump to it with DL = drive.

@@ -5,13 +5,18 @@
 //! (`board.rs`) owns the devices and routes ports to them; that wiring list is the only other
 //! place a new device touches.
 
+pub mod acpi;
+pub mod ata;
 pub mod cmos;
 pub mod dma;
+pub mod fdc;
 pub mod kbc;
+pub mod pci;
 pub mod pic;
 pub mod pit;
 pub mod sysctl;
 pub mod uart;
+pub mod vga;
 
 use crate::memory::Memory;
 

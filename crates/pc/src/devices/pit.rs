@@ -99,6 +99,12 @@ impl Channel {
                 let t = s + n;
                 (t > after).then_some(t)
             }
+            // Strobe modes: the output dips for one clock at terminal count and rises again.
+            // Linux programs its one-shot timer in mode 4.
+            4 | 5 => {
+                let t = s + n + 1;
+                (t > after).then_some(t)
+            }
             2 | 3 | 6 | 7 => {
                 let k = if after < s { 1 } else { (after - s) / n + 1 };
                 Some(s + k * n)
@@ -396,6 +402,28 @@ mod tests {
         let lo = io(&mut p, t, 0x40, None) as u16;
         let hi = io(&mut p, t, 0x40, None) as u16;
         assert_eq!(hi << 8 | lo, 4096 - 1000);
+    }
+
+    #[test]
+    fn mode4_strobe_interrupts_once() {
+        let mut p = Pit::new();
+        io(&mut p, 0, 0x43, Some(0x38));
+        io(&mut p, 0, 0x40, Some(0x10));
+        io(&mut p, 0, 0x40, Some(0x00));
+        let d = p.deadline().expect("a strobe is scheduled");
+        assert_eq!(ns_to_ticks(d), 1 + 0x10 + 1);
+        let mut irq = IrqLines::default();
+        let mut mem = Memory::new(0x1000);
+        let mut sys = SysLines::default();
+        let mut ctx = Ctx {
+            now: d,
+            irq: &mut irq,
+            mem: &mut mem,
+            sys: &mut sys,
+        };
+        p.run(&mut ctx);
+        assert_eq!(irq.edges, 1);
+        assert_eq!(p.deadline(), None, "one shot");
     }
 
     #[test]

@@ -48,6 +48,8 @@ impl Device for SysCtl {
                 self.post_codes.push(v);
             }
             0xE9 => self.debug_out.push(v),
+            // Clear the coprocessor-error latch (IRQ13, FERR#).
+            0xF0 => ctx.irq.lower(13),
             0x92 => {
                 self.port92 = v;
                 ctx.sys.a20_fast = v & 0x02 != 0;

@@ -20,6 +20,408 @@ pub const HI: [u8; 15] = [
     0xBE, 0x0D, 0x00, 0xB9, 0x02, 0x00, 0x2E, 0xAC, 0xE6, 0xE9, 0xE2, 0xFA, 0xF4, 0x68, 0x69,
 ];
 
+/// `nasm -f bin tests/guests/demo_tiny.asm`: a boot sector that prints the drive it booted from,
+/// copies itself to sector 1 (INT 13h AH=03h), then echoes keys to the screen and COM1.
+pub const DEMO_TINY: [u8; 512] = [
+    0xfa, 0x31, 0xc0, 0x8e, 0xd8, 0x8e, 0xc0, 0x8e, 0xd0, 0xbc, 0x00, 0x7c, 0xfb, 0xfc, 0x88, 0x16,
+    0x00, 0x05, 0xbe, 0x86, 0x7c, 0xe8, 0x3a, 0x00, 0xa0, 0x00, 0x05, 0xe8, 0x53, 0x00, 0xbe, 0xac,
+    0x7c, 0xe8, 0x2e, 0x00, 0xb8, 0x01, 0x03, 0xbb, 0x00, 0x7c, 0xb9, 0x02, 0x00, 0x30, 0xf6, 0x8a,
+    0x16, 0x00, 0x05, 0xcd, 0x13, 0xbe, 0xb0, 0x7c, 0x73, 0x03, 0xbe, 0xd5, 0x7c, 0xe8, 0x12, 0x00,
+    0x30, 0xe4, 0xcd, 0x16, 0xe8, 0x16, 0x00, 0x3c, 0x0d, 0x75, 0xf5, 0xb0, 0x0a, 0xe8, 0x0d, 0x00,
+    0xeb, 0xee, 0xac, 0x84, 0xc0, 0x74, 0x05, 0xe8, 0x03, 0x00, 0xeb, 0xf6, 0xc3, 0x50, 0x53, 0x52,
+    0xb4, 0x0e, 0xbb, 0x07, 0x00, 0xcd, 0x10, 0x5a, 0x5b, 0x58, 0x52, 0xba, 0xf8, 0x03, 0xee, 0x5a,
+    0xc3, 0x50, 0xb1, 0x04, 0xd2, 0xe8, 0xe8, 0x03, 0x00, 0x58, 0x24, 0x0f, 0x04, 0x30, 0x3c, 0x39,
+    0x76, 0x02, 0x04, 0x07, 0xeb, 0xd7, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x74, 0x69, 0x6e,
+    0x79, 0x20, 0x67, 0x75, 0x65, 0x73, 0x74, 0x2c, 0x20, 0x62, 0x6f, 0x6f, 0x74, 0x65, 0x64, 0x20,
+    0x66, 0x72, 0x6f, 0x6d, 0x20, 0x64, 0x72, 0x69, 0x76, 0x65, 0x20, 0x00, 0x68, 0x0d, 0x0a, 0x00,
+    0x63, 0x6f, 0x70, 0x69, 0x65, 0x64, 0x20, 0x74, 0x68, 0x65, 0x20, 0x62, 0x6f, 0x6f, 0x74, 0x20,
+    0x73, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x74, 0x6f, 0x20, 0x73, 0x65, 0x63, 0x74, 0x6f, 0x72,
+    0x20, 0x31, 0x0d, 0x0a, 0x00, 0x63, 0x6f, 0x75, 0x6c, 0x64, 0x20, 0x6e, 0x6f, 0x74, 0x20, 0x77,
+    0x72, 0x69, 0x74, 0x65, 0x20, 0x73, 0x65, 0x63, 0x74, 0x6f, 0x72, 0x20, 0x31, 0x0d, 0x0a, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x55, 0xaa,
+];
+
+/// `nasm -f bin tests/guests/demo_triple.asm`: a boot sector that says so, then triple faults.
+pub const DEMO_TRIPLE: [u8; 512] = [
+    0x31, 0xc0, 0x8e, 0xd8, 0xbe, 0x24, 0x7c, 0xac, 0x84, 0xc0, 0x74, 0x09, 0xb4, 0x0e, 0xbb, 0x07,
+    0x00, 0xcd, 0x10, 0xeb, 0xf2, 0x0f, 0x01, 0x1e, 0x1e, 0x7c, 0xcd, 0x03, 0xeb, 0xfe, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x61, 0x75, 0x6c, 0x61, 0x38, 0x36, 0x20, 0x63, 0x72, 0x61, 0x73, 0x68,
+    0x20, 0x74, 0x65, 0x73, 0x74, 0x3a, 0x20, 0x6c, 0x6f, 0x61, 0x64, 0x69, 0x6e, 0x67, 0x20, 0x61,
+    0x6e, 0x20, 0x65, 0x6d, 0x70, 0x74, 0x79, 0x20, 0x49, 0x44, 0x54, 0x2c, 0x20, 0x74, 0x68, 0x65,
+    0x6e, 0x20, 0x49, 0x4e, 0x54, 0x20, 0x33, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x55, 0xaa,
+];
+
+/// What the page uses.
+const MODEL: &str = "pentiumpro";
+const MEM: f64 = 16.0 * 1048576.0;
+const FLOPPY_BYTES: usize = 1_474_560;
+
+/// A 1.44M floppy image starting with `boot`, zeros after it.
+pub fn floppy(boot: &[u8]) -> Vec<u8> {
+    let mut v = vec![0u8; FLOPPY_BYTES];
+    v[..boot.len()].copy_from_slice(boot);
+    v
+}
+
+/// The `code` property of the Error of a rejected call, and its message.
+pub fn error_code<T>(r: Result<T, JsValue>) -> (String, String) {
+    let Err(e) = r else {
+        panic!("expected an error");
+    };
+    let code = prop(&e, "code").as_string().unwrap_or_default();
+    (code, error_message::<()>(Err(e)))
+}
+
+/// Run in 10 ms slices of emulated time until the screen shows `want`; the screen text.
+pub fn run_until_text(m: &mut Machine, want: &str) -> String {
+    for _ in 0..300 {
+        let until = m.now() + 10e6;
+        let exit = m.run_for(2_000_000.0, Some(until)).expect("runFor");
+        assert!(["budget", "time"].contains(&exit.as_str()), "{exit}");
+        let text = m.screen_text();
+        if text.contains(want) {
+            return text;
+        }
+    }
+    panic!("'{want}' never showed; the screen:\n{}", m.screen_text());
+}
+
+/// Run `ms` milliseconds of emulated time.
+pub fn run_ms(m: &mut Machine, ms: f64) {
+    let until = m.now() + ms * 1e6;
+    while m.now() < until {
+        let exit = m.run_for(5_000_000.0, Some(until)).expect("runFor");
+        assert!(["budget", "time"].contains(&exit.as_str()), "{exit}");
+    }
+}
+
+/// The text screen's rows, trailing empty rows dropped.
+pub fn rows(text: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = text.lines().collect();
+    while v.last() == Some(&"") {
+        v.pop();
+    }
+    v
+}
+
+const TINY_HELLO: &str = "aula86 tiny guest, booted from drive 00h";
+const TINY_WROTE: &str = "copied the boot sector to sector 1";
+
+fn booted_tiny() -> Machine {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    let info = m
+        .insert_disk("fda", floppy(&DEMO_TINY))
+        .expect("insertDisk");
+    assert_eq!(prop(&info, "slot").as_string().as_deref(), Some("fda"));
+    assert_eq!(prop(&info, "modified").as_bool(), Some(false));
+    run_until_text(&mut m, TINY_WROTE);
+    m
+}
+
+/// The tiny floppy with sector 1 replaced by its boot sector, as the guest leaves it.
+fn tiny_after_write() -> Vec<u8> {
+    let mut want = floppy(&DEMO_TINY);
+    want[512..1024].copy_from_slice(&DEMO_TINY);
+    want
+}
+
+pub fn boots_a_floppy_that_writes_a_sector() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    assert_eq!(m.model(), MODEL);
+    assert!(m.disk_info("fda").expect("diskInfo").is_undefined());
+    let info = m.insert_disk("a:", floppy(&DEMO_TINY)).expect("insertDisk");
+    assert_eq!(prop(&info, "slot").as_string().as_deref(), Some("fda"));
+    assert_eq!(
+        prop(&info, "kind").as_string().as_deref(),
+        Some("floppy disk")
+    );
+    assert_eq!(prop(&info, "format").as_string().as_deref(), Some("1.44M"));
+    assert_eq!(num(&info, "bytes"), FLOPPY_BYTES as f64);
+    assert_eq!(num(&info, "sectors"), 2880.0);
+    assert_eq!(num(&info, "cylinders"), 80.0);
+    assert_eq!(num(&info, "heads"), 2.0);
+    assert_eq!(num(&info, "sectorsPerTrack"), 18.0);
+    assert_eq!(prop(&info, "modified").as_bool(), Some(false));
+    assert_eq!(prop(&info, "writable").as_bool(), Some(true));
+    assert_eq!(prop(&info, "bootable").as_bool(), Some(true));
+    assert!(!m.disk_modified("fda").expect("diskModified"));
+
+    let text = run_until_text(&mut m, TINY_WROTE);
+    assert_eq!(rows(&text), vec![TINY_HELLO, TINY_WROTE]);
+    assert_eq!(m.video_mode(), "text 80x25");
+    assert_eq!(m.mode(), "real");
+    assert_eq!(m.cpl(), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&m.take_serial()),
+        format!("{TINY_HELLO}\r\n{TINY_WROTE}\r\n")
+    );
+    assert!(m.take_serial().is_empty(), "taken once");
+
+    // The guest's write is in the image the page would save: sector 1 is now the boot sector.
+    assert!(m.disk_modified("fda").expect("diskModified"));
+    let info = m.disk_info("fda").expect("diskInfo");
+    assert_eq!(prop(&info, "modified").as_bool(), Some(true));
+    let got = m.disk_image("fda").expect("diskImage").expect("a disk");
+    assert_eq!(got.len(), FLOPPY_BYTES);
+    assert!(
+        got == tiny_after_write(),
+        "the image differs from the expected one"
+    );
+    assert!(m.disk_image("fdb").expect("diskImage").is_none());
+    assert!(m.firmware_messages(None).expect("messages").is_empty());
+}
+
+pub fn frames_come_when_the_picture_changes() {
+    let mut m = booted_tiny();
+    let f = m.render_frame().expect("renderFrame");
+    assert!(!f.is_undefined(), "a first frame");
+    assert_eq!(num(&f, "width"), 720.0);
+    assert_eq!(num(&f, "height"), 400.0);
+    let rgba = js_sys::Uint8ClampedArray::from(prop(&f, "rgba")).to_vec();
+    assert_eq!(rgba.len(), 720 * 400 * 4);
+    // Opaque; black background; the text in light grey (attribute 07h), only on the first two
+    // text rows (16 pixel lines each).
+    assert!(rgba.chunks(4).all(|p| p[3] == 255));
+    assert_eq!(&rgba[..4], &[0, 0, 0, 255]);
+    let grey = |p: &[u8]| p[..3] == [0xAA, 0xAA, 0xAA];
+    let lit_rows: Vec<usize> = (0..400)
+        .filter(|y| rgba[y * 720 * 4..(y + 1) * 720 * 4].chunks(4).any(grey))
+        .collect();
+    assert!(!lit_rows.is_empty());
+    assert!(lit_rows.iter().all(|&y| y < 48), "{lit_rows:?}");
+    assert!(
+        rgba.chunks(4).all(|p| grey(p) || p[..3] == [0, 0, 0]),
+        "only black and grey"
+    );
+    // Nothing changed since: no frame. The current frame is the same picture.
+    assert!(m.render_frame().expect("renderFrame").is_undefined());
+    let c = m.current_frame().expect("currentFrame");
+    assert_eq!(num(&c, "width"), 720.0);
+    assert!(js_sys::Uint8ClampedArray::from(prop(&c, "rgba")).to_vec() == rgba);
+    // A key the guest echoes changes the picture.
+    m.key_event(0x1E as f64, true).expect("key");
+    m.key_event(0x1E as f64, false).expect("key");
+    run_ms(&mut m, 50.0);
+    assert!(!m.render_frame().expect("renderFrame").is_undefined());
+}
+
+pub fn keys_and_text_reach_the_guest() {
+    let mut m = booted_tiny();
+    let _ = m.take_serial();
+    // A raw key press and release: scan code 1Eh is A.
+    m.key_event(0x1E as f64, true).expect("key down");
+    m.key_event(0x1E as f64, false).expect("key up");
+    run_ms(&mut m, 50.0);
+    assert_eq!(rows(&m.screen_text()), vec![TINY_HELLO, TINY_WROTE, "a"]);
+    // Shifted characters and Enter through typeText, at a typist's pace.
+    m.type_text("B!\n").expect("typeText");
+    assert!(m.typing_pending());
+    for _ in 0..100 {
+        if !m.typing_pending() {
+            break;
+        }
+        run_ms(&mut m, 20.0);
+    }
+    assert!(!m.typing_pending());
+    run_ms(&mut m, 50.0);
+    assert_eq!(rows(&m.screen_text()), vec![TINY_HELLO, TINY_WROTE, "aB!"]);
+    assert_eq!(String::from_utf8_lossy(&m.take_serial()), "aB!\r\n");
+    // Extended keys are accepted (the guest prints nothing for them).
+    m.key_event(0xE048 as f64, true).expect("arrow up");
+    m.key_event(0xE048 as f64, false).expect("arrow up");
+    m.key_event(0xE11D as f64, true).expect("pause");
+
+    for bad in [
+        0.0,
+        0x80 as f64,
+        0xE000 as f64,
+        0xE080 as f64,
+        0x1E0 as f64,
+        -1.0,
+        1.5,
+    ] {
+        let msg = error_message(m.key_event(bad, true));
+        assert!(msg.contains("key code"), "{bad}: {msg}");
+    }
+    let msg = error_message(m.type_text("ok\u{e9}"));
+    assert!(msg.contains("cannot type '\u{e9}'"), "{msg}");
+    assert!(!m.typing_pending(), "nothing queued from a refused text");
+    // The mouse takes events even when the guest has not turned it on.
+    m.mouse_event(5, -3, 1, 0);
+    run_ms(&mut m, 20.0);
+}
+
+pub fn bad_disks_are_errors_with_codes() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    let (code, msg) = error_code(m.insert_disk("fda", Vec::new()));
+    assert_eq!(code, "empty");
+    assert!(msg.contains("empty"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("fda", vec![0; 100 * 512]));
+    assert_eq!(code, "not-floppy-size");
+    assert!(
+        msg.contains("51200 bytes is not the size of any floppy"),
+        "{msg}"
+    );
+    assert!(msg.contains("hard disk"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("hda", vec![1; 10 * 512 + 100]));
+    assert_eq!(code, "truncated");
+    assert!(msg.contains("truncated"), "{msg}");
+    let mut zip = floppy(b"PK\x03\x04");
+    zip[600] = 1;
+    let (code, msg) = error_code(m.insert_disk("auto", zip));
+    assert_eq!(code, "not-a-disk");
+    assert!(msg.contains("ZIP"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("cdrom", floppy(&DEMO_TINY)));
+    assert_eq!(code, "no-cdrom");
+    assert!(msg.contains("CD-ROM"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("z:", floppy(&DEMO_TINY)));
+    assert_eq!(code, "bad-slot");
+    assert!(msg.contains("unknown drive slot 'z:'"), "{msg}");
+    let (code, _) = error_code(m.disk_info("tape"));
+    assert_eq!(code, "bad-slot");
+    assert!(m.disk_info("cdrom").expect("diskInfo").is_undefined());
+    assert!(!m.eject_disk("cdrom").expect("ejectDisk"));
+    // Nothing went in.
+    for slot in ["fda", "fdb", "hda", "hdb"] {
+        assert!(
+            m.disk_info(slot).expect("diskInfo").is_undefined(),
+            "{slot}"
+        );
+    }
+
+    // The wrong-sized floppy is fine as a hard disk, and "auto" puts it there too.
+    let mut hd = vec![0u8; 100 * 512];
+    hd[..512].copy_from_slice(&DEMO_TINY);
+    let info = m.insert_disk("auto", hd.clone()).expect("auto");
+    assert_eq!(prop(&info, "slot").as_string().as_deref(), Some("hda"));
+    assert_eq!(
+        prop(&info, "kind").as_string().as_deref(),
+        Some("hard disk")
+    );
+    assert_eq!(prop(&info, "format").as_string().as_deref(), Some(""));
+    assert_eq!(num(&info, "bytes"), 51200.0);
+    assert!(m.eject_disk("hda").expect("eject"));
+    assert!(!m.eject_disk("hda").expect("eject"));
+    m.insert_disk("hda", hd).expect("hda");
+    // It boots from C: after a reset (the BIOS counts hard disks at power-on).
+    m.reset(None).expect("reset");
+    let text = run_until_text(&mut m, TINY_WROTE);
+    assert_eq!(
+        rows(&text),
+        vec!["aula86 tiny guest, booted from drive 80h", TINY_WROTE]
+    );
+    assert!(m.disk_modified("hda").expect("modified"));
+    let img = m.disk_image("hda").expect("diskImage").expect("a disk");
+    assert!(img[512..1024] == DEMO_TINY[..]);
+}
+
+pub fn reset_keeps_the_disks_and_their_writes() {
+    let mut m = booted_tiny();
+    assert!(m.disk_modified("fda").expect("modified"));
+    m.reset(Some(946_684_800.0)).expect("reset");
+    assert_eq!(num(&m.counters().expect("counters"), "instructions"), 0.0);
+    assert_eq!(m.now(), 0.0);
+    assert!(m.take_serial().is_empty());
+    assert!(m.disk_modified("fda").expect("modified"), "still modified");
+    assert!(m.disk_image("fda").expect("diskImage").expect("a disk") == tiny_after_write());
+    let text = run_until_text(&mut m, TINY_WROTE);
+    assert_eq!(rows(&text), vec![TINY_HELLO, TINY_WROTE]);
+    let msg = error_message(m.reset(Some(-1.0)));
+    assert!(msg.contains("rtcUnixSeconds"), "{msg}");
+    let msg = error_message(Machine::new(MEM, None, Some(1.5)));
+    assert!(msg.contains("rtcUnixSeconds"), "{msg}");
+}
+
+pub fn a_triple_fault_stops_the_machine() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    m.insert_disk("fda", floppy(&DEMO_TRIPLE))
+        .expect("insertDisk");
+    let mut exit = String::new();
+    for _ in 0..100 {
+        let until = m.now() + 10e6;
+        exit = m.run_for(1_000_000.0, Some(until)).expect("runFor");
+        if exit != "budget" && exit != "time" {
+            break;
+        }
+    }
+    assert_eq!(exit, "shutdown");
+    assert_eq!(m.triple_faults(), 1.0);
+    assert_eq!(
+        rows(&m.screen_text()),
+        vec!["aula86 crash test: loading an empty IDT, then INT 3"]
+    );
+    // Reset brings it back (and it crashes again, the same way).
+    m.reset(None).expect("reset");
+    assert_eq!(m.triple_faults(), 0.0);
+    assert_eq!(m.run_for(10_000_000.0, None).expect("runFor"), "shutdown");
+}
+
+pub fn time_is_paced_and_no_disk_is_reported() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    assert_eq!(m.now(), 0.0);
+    // Nothing to boot: the BIOS says so and waits for a key; time goes on to the limit.
+    run_ms(&mut m, 500.0);
+    let msgs = m.firmware_messages(None).expect("messages");
+    assert!(
+        msgs.iter().any(|s| s.contains("No bootable disk")),
+        "{msgs:?}"
+    );
+    assert!(m.screen_text().contains("No bootable disk"));
+    let until = m.now() + 20e6;
+    assert_eq!(m.run_for(1e9, Some(until)).expect("runFor"), "time");
+    assert_eq!(m.now(), until);
+    assert!(m
+        .firmware_messages(Some(99.0))
+        .expect("messages")
+        .is_empty());
+    let msg = error_message(m.run_for(10.0, Some(-5.0)));
+    assert!(msg.contains("untilNs"), "{msg}");
+    let msg = error_message(m.run_for(-1.0, None));
+    assert!(msg.contains("instruction count"), "{msg}");
+}
+
 /// A slice of the 80286 real-mode vectors (paths relative to this file: the repository's
 /// `shared/` sits beside the checkout). Each file holds 300 tests.
 macro_rules! vector_file {
@@ -85,7 +487,7 @@ pub fn error_message<T>(r: Result<T, JsValue>) -> String {
 }
 
 fn machine_with_hi() -> Machine {
-    let mut m = Machine::new(1048576.0, Some("286".into())).expect("machine");
+    let mut m = Machine::new(1048576.0, Some("286".into()), None).expect("machine");
     m.load(0x10000 as f64, &HI).expect("load");
     m.set_reg("cs", 0x1000 as f64).expect("cs");
     m.set_reg("ip", 0.0).expect("ip");
@@ -131,7 +533,7 @@ pub fn hi_program() {
 }
 
 pub fn registers_round_trip() {
-    let mut m = Machine::new(1048576.0, None).expect("machine");
+    let mut m = Machine::new(1048576.0, None, None).expect("machine");
     assert_eq!(m.model(), "286");
     m.set_reg("eax", 0x1234_5678 as f64).expect("eax");
     assert_eq!(m.get_reg("ah").expect("ah"), 0x56);
@@ -151,7 +553,7 @@ pub fn registers_round_trip() {
 pub fn reset_power_cycles() {
     let mut m = machine_with_hi();
     assert_eq!(m.run(1000.0).expect("run"), "halted");
-    m.reset().expect("reset");
+    m.reset(None).expect("reset");
     assert_eq!(m.debug_output(None).expect("out"), "");
     assert_eq!(num(&m.counters().expect("counters"), "instructions"), 0.0);
     assert_eq!(m.get_reg("cs").expect("cs"), 0xF000);
@@ -168,18 +570,18 @@ pub fn reset_power_cycles() {
 }
 
 pub fn bad_inputs_are_errors() {
-    let msg = error_message(Machine::new(65536.0, None));
+    let msg = error_message(Machine::new(65536.0, None, None));
     assert!(msg.contains("memory size"), "{msg}");
-    let msg = error_message(Machine::new(-1.0, None));
+    let msg = error_message(Machine::new(-1.0, None, None));
     assert!(msg.contains("memBytes must be a whole number"), "{msg}");
-    let msg = error_message(Machine::new(f64::NAN, None));
+    let msg = error_message(Machine::new(f64::NAN, None, None));
     assert!(msg.contains("memBytes"), "{msg}");
-    let msg = error_message(Machine::new(1048576.5, None));
+    let msg = error_message(Machine::new(1048576.5, None, None));
     assert!(msg.contains("memBytes"), "{msg}");
-    let msg = error_message(Machine::new(1048576.0, Some("z80".into())));
+    let msg = error_message(Machine::new(1048576.0, Some("z80".into()), None));
     assert!(msg.contains("unknown CPU model 'z80'"), "{msg}");
 
-    let mut m = Machine::new(1048576.0, None).expect("machine");
+    let mut m = Machine::new(1048576.0, None, None).expect("machine");
     let msg = error_message(m.load(0xFFFF0 as f64, &[0; 32]));
     assert!(msg.contains("do not fit"), "{msg}");
     let msg = error_message(m.load(-16.0, &[0; 1]));
@@ -254,6 +656,34 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn bad_inputs_are_errors_not_panics() {
             common::bad_inputs_are_errors();
+        }
+        #[wasm_bindgen_test]
+        fn boots_a_floppy_that_writes_a_sector() {
+            common::boots_a_floppy_that_writes_a_sector();
+        }
+        #[wasm_bindgen_test]
+        fn frames_come_when_the_picture_changes() {
+            common::frames_come_when_the_picture_changes();
+        }
+        #[wasm_bindgen_test]
+        fn keys_and_text_reach_the_guest() {
+            common::keys_and_text_reach_the_guest();
+        }
+        #[wasm_bindgen_test]
+        fn bad_disks_are_errors_with_codes() {
+            common::bad_disks_are_errors_with_codes();
+        }
+        #[wasm_bindgen_test]
+        fn reset_keeps_the_disks_and_their_writes() {
+            common::reset_keeps_the_disks_and_their_writes();
+        }
+        #[wasm_bindgen_test]
+        fn a_triple_fault_stops_the_machine() {
+            common::a_triple_fault_stops_the_machine();
+        }
+        #[wasm_bindgen_test]
+        fn time_is_paced_and_no_disk_is_reported() {
+            common::time_is_paced_and_no_disk_is_reported();
         }
         #[wasm_bindgen_test]
         fn vectors_00() {

@@ -1,0 +1,518 @@
+//! The picture, computed from the register state: the CRTC's address generation (start address,
+//! offset, byte/word/doubleword modes, the CGA row-scan substitutions, line compare, preset row
+//! scan and panning), the sequencer's character clock, the attribute controller's text and
+//! graphics paths and the DAC. Output is RGBA8888 at the mode's logical resolution (a 200-line
+//! mode is 200 lines even though the monitor scans each twice); the host scales it to 4:3.
+
+use super::font::CP437;
+use super::vbe::bytes_per_pixel;
+use super::{Vga, FONT_BLOCK_OFFSET};
+use crate::devices::Nanos;
+
+/// One picture: `width * height` pixels of red, green, blue, alpha.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: &'a [u8],
+}
+
+#[derive(Debug, Default)]
+pub(super) struct RenderState {
+    buf: Vec<u8>,
+    width: u32,
+    height: u32,
+    have: bool,
+    /// Cursor and character blink phases the last picture was drawn with.
+    phase: (bool, bool),
+    scratch: Vec<u8>,
+    line: Vec<u8>,
+}
+
+/// How the attribute controller turns plane bits into pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shift {
+    /// Eight 4-bit pixels a character clock, one bit from each plane.
+    Planar,
+    /// CGA 320x200: eight 2-bit pixels from planes 0/1 (and 2/3 for the upper bits).
+    Interleave,
+    /// 256 colours: four 8-bit pixels a character clock, one byte from each plane.
+    Colour256,
+}
+
+/// The display's shape as the CRTC and sequencer define it.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    text: bool,
+    clocks: u32,
+    char_w: u32,
+    /// Output pixels a dot: 2 for text with the dot clock halved (40 columns), so that every
+    /// text mode is 640 or 720 pixels wide.
+    dup: u32,
+    width: u32,
+    height: u32,
+    /// Physical scan lines per output line.
+    rep: u32,
+    /// Row scans that one output line advances by (more than 1 when identical rows collapse).
+    step: u32,
+    max_scan: u32,
+    shift: Shift,
+}
+
+impl Vga {
+    /// Whether the attribute controller is in text mode (and no VBE mode is on).
+    pub fn is_text(&self) -> bool {
+        !self.vbe.enabled() && self.attr[0x10] & 1 == 0
+    }
+
+    fn geometry(&self) -> Option<Geometry> {
+        let text = self.attr[0x10] & 1 == 0;
+        let clocks = self.crtc[1] as u32 + 1;
+        let char_w = if text && self.seq[1] & 1 == 0 { 9 } else { 8 };
+        let dscan = self.crtc[9] & 0x80 != 0;
+        let max_scan = (self.crtc[9] & 0x1F) as u32;
+        let vde = self.vertical_display_end();
+        let shift = if self.gc[5] & 0x40 != 0 {
+            Shift::Colour256
+        } else if self.gc[5] & 0x20 != 0 {
+            Shift::Interleave
+        } else {
+            Shift::Planar
+        };
+        let mut rep = if dscan { 2 } else { 1 };
+        let mut step = 1;
+        // Graphics rows whose address does not depend on the row scan are identical.
+        if !text && max_scan > 0 && self.crtc[0x17] & 3 == 3 {
+            rep *= max_scan + 1;
+            step = max_scan + 1;
+        }
+        let dup = if text && self.seq[1] & 0x08 != 0 {
+            2
+        } else {
+            1
+        };
+        let width = if text {
+            clocks * char_w * dup
+        } else if shift == Shift::Colour256 {
+            clocks * 4
+        } else {
+            clocks * 8
+        };
+        let height = vde / rep;
+        if !(16..=2048).contains(&width) || !(16..=2048).contains(&height) {
+            return None;
+        }
+        Some(Geometry {
+            text,
+            clocks,
+            char_w,
+            dup,
+            width,
+            height,
+            rep,
+            step,
+            max_scan,
+            shift,
+        })
+    }
+
+    /// The memory address (plane offset) the CRTC generates for address counter `counter` on
+    /// row scan `rs`.
+    #[inline]
+    fn crtc_address(&self, counter: u32, rs: u32) -> u32 {
+        let c17 = self.crtc[0x17];
+        let mut a = if self.crtc[0x14] & 0x40 != 0 {
+            (counter << 2) | ((counter >> 14) & 3)
+        } else if c17 & 0x40 == 0 {
+            let bit = if c17 & 0x20 != 0 { 15 } else { 13 };
+            (counter << 1) | ((counter >> bit) & 1)
+        } else {
+            counter
+        };
+        if c17 & 1 == 0 {
+            a = (a & !0x2000) | ((rs & 1) << 13);
+        }
+        if c17 & 2 == 0 {
+            a = (a & !0x4000) | ((rs & 2) << 13);
+        }
+        a & 0xFFFF
+    }
+
+    fn start_address(&self) -> u32 {
+        (self.crtc[0x0C] as u32) << 8 | self.crtc[0x0D] as u32
+    }
+
+    /// Counter units from one character row to the next.
+    fn row_stride(&self) -> u32 {
+        self.crtc[0x13] as u32 * 2
+    }
+
+    /// The DAC as RGBA, through the pel mask.
+    fn palette(&self) -> [[u8; 4]; 256] {
+        let mut p = [[0, 0, 0, 255]; 256];
+        let wide = self.vbe.dac_8bit();
+        for (i, e) in p.iter_mut().enumerate() {
+            let j = (i as u8 & self.pel_mask) as usize * 3;
+            for (c, &v) in e.iter_mut().zip(&self.dac[j..j + 3]) {
+                *c = if wide { v } else { (v << 2) | (v >> 4) };
+            }
+        }
+        p
+    }
+
+    /// A 4-bit attribute colour to its DAC index, through the colour plane enable, the palette
+    /// registers and the colour select register.
+    fn attribute_map(&self) -> [u8; 16] {
+        let mut m = [0u8; 16];
+        let enable = self.attr[0x12] & 0xF;
+        let cs = self.attr[0x14];
+        for (v, e) in m.iter_mut().enumerate() {
+            let pal = self.attr[(v as u8 & enable) as usize];
+            let low = if self.attr[0x10] & 0x80 != 0 {
+                (pal & 0x0F) | (cs & 3) << 4
+            } else {
+                pal & 0x3F
+            };
+            *e = low | (cs & 0x0C) << 4;
+        }
+        m
+    }
+
+    /// Cursor and character blink phases at `now` (VGA: cursor every 16 frames, characters
+    /// every 32).
+    fn blink_phases(&self, now: Nanos) -> (bool, bool) {
+        let n = self.frame_number(now);
+        ((n >> 3) & 1 == 0, (n >> 4) & 1 == 0)
+    }
+
+    /// The picture, if it changed since the last call (memory, registers, the DAC, or in text
+    /// modes the cursor or blink phase). `None` means the previous picture still stands.
+    pub fn render(&mut self, now: Nanos) -> Option<Frame<'_>> {
+        let phase = if self.is_text() {
+            self.blink_phases(now)
+        } else {
+            (true, true)
+        };
+        if !self.dirty && self.render.have && phase == self.render.phase {
+            return None;
+        }
+        self.dirty = false;
+        self.render.phase = phase;
+        let mut out = std::mem::take(&mut self.render.scratch);
+        let (w, h) = self.draw(&mut out, phase);
+        let st = &mut self.render;
+        if st.have && st.width == w && st.height == h && st.buf == out {
+            st.scratch = out;
+            return None;
+        }
+        st.scratch = std::mem::replace(&mut st.buf, out);
+        st.width = w;
+        st.height = h;
+        st.have = true;
+        Some(Frame {
+            width: w,
+            height: h,
+            rgba: &st.buf,
+        })
+    }
+
+    /// The last picture [`Vga::render`] produced.
+    pub fn last_frame(&self) -> Option<Frame<'_>> {
+        let st = &self.render;
+        st.have.then_some(Frame {
+            width: st.width,
+            height: st.height,
+            rgba: &st.buf,
+        })
+    }
+
+    /// Draw the whole picture into `out`; returns its size.
+    fn draw(&mut self, out: &mut Vec<u8>, phase: (bool, bool)) -> (u32, u32) {
+        if self.vbe.enabled() {
+            return self.draw_vbe(out);
+        }
+        let Some(g) = self.geometry() else {
+            out.clear();
+            out.resize(640 * 480 * 4, 0);
+            fill_opaque(out);
+            return (640, 480);
+        };
+        out.clear();
+        out.resize((g.width * g.height * 4) as usize, 0);
+        let blank = self.seq[1] & 0x20 != 0 || self.attr_index & 0x20 == 0;
+        if blank {
+            fill_opaque(out);
+            return (g.width, g.height);
+        }
+        let pal = self.palette();
+        let amap = self.attribute_map();
+        let mut line = std::mem::take(&mut self.render.line);
+        let lc = self.line_compare();
+        let mut row_start = self.start_address() + ((self.crtc[8] >> 5) & 3) as u32;
+        let mut rs = (self.crtc[8] & 0x1F) as u32;
+        let mut split = false;
+        let mut pan = self.pixel_pan(g);
+        let stride = g.width as usize * 4;
+        for (y, dst) in out.chunks_exact_mut(stride).enumerate() {
+            let phys = y as u32 * g.rep;
+            if !split && lc >= phys && lc < phys + g.rep {
+                split = true;
+                row_start = 0;
+                rs = 0;
+                if self.attr[0x10] & 0x20 != 0 {
+                    pan = 0;
+                }
+            }
+            if g.text {
+                self.text_line(&g, row_start, rs, dst, &pal, &amap, phase);
+            } else {
+                self.graphics_line(&g, row_start, rs, pan, &mut line, dst, &pal, &amap);
+            }
+            rs += g.step;
+            if rs > g.max_scan {
+                rs = 0;
+                row_start = row_start.wrapping_add(self.row_stride());
+            }
+        }
+        self.render.line = line;
+        (g.width, g.height)
+    }
+
+    /// Horizontal pel panning in pixels.
+    fn pixel_pan(&self, g: Geometry) -> usize {
+        let p = (self.attr[0x13] & 0xF) as usize;
+        if g.text {
+            0
+        } else if g.shift == Shift::Colour256 {
+            (p & 7) / 2
+        } else {
+            p & 7
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn text_line(
+        &self,
+        g: &Geometry,
+        row_start: u32,
+        rs: u32,
+        dst: &mut [u8],
+        pal: &[[u8; 4]; 256],
+        amap: &[u8; 16],
+        (cursor_on, blink_on): (bool, bool),
+    ) {
+        let sel = self.seq[3];
+        let map_a = FONT_BLOCK_OFFSET[(((sel >> 5) & 1) << 2 | (sel >> 2) & 3) as usize];
+        let map_b = FONT_BLOCK_OFFSET[(((sel >> 4) & 1) << 2 | sel & 3) as usize];
+        let blink = self.attr[0x10] & 0x08 != 0;
+        let line_graphics = self.attr[0x10] & 0x04 != 0;
+        let mono = self.attr[0x10] & 0x02 != 0;
+        let underline = (self.crtc[0x14] & 0x1F) as u32;
+        let cursor = (self.crtc[0x0E] as u32) << 8 | self.crtc[0x0F] as u32;
+        let (cs, ce) = (
+            (self.crtc[0x0A] & 0x1F) as u32,
+            (self.crtc[0x0B] & 0x1F) as u32,
+        );
+        let cursor_row = cursor_on && self.crtc[0x0A] & 0x20 == 0 && rs >= cs && rs <= ce;
+        let cw = g.char_w as usize;
+        let dup = g.dup as usize;
+        for col in 0..g.clocks {
+            let counter = row_start.wrapping_add(col);
+            let a = self.crtc_address(counter, rs);
+            let ch = self.plane_byte(0, a);
+            let at = self.plane_byte(1, a);
+            let font = if at & 0x08 != 0 { map_a } else { map_b };
+            let mut bits = self.plane_byte(2, font + ch as u32 * 32 + (rs & 0x1F)) as u32;
+            let mut bg = at >> 4;
+            if blink {
+                bg &= 7;
+                if at & 0x80 != 0 && !blink_on {
+                    bits = 0;
+                }
+            }
+            let mut ninth = if cw == 9 && line_graphics && (0xC0..=0xDF).contains(&ch) {
+                bits & 1
+            } else {
+                0
+            };
+            if mono && rs == underline && at & 0x77 == 0x01 {
+                bits = 0xFF;
+                ninth = 1;
+            }
+            if cursor_row && counter & 0xFFFF == cursor {
+                bits = 0xFF;
+                ninth = 1;
+            }
+            let fg = pal[amap[(at & 0xF) as usize] as usize];
+            let bgc = pal[amap[bg as usize] as usize];
+            let base = col as usize * cw * dup * 4;
+            let Some(cell) = dst.get_mut(base..base + cw * dup * 4) else {
+                break;
+            };
+            let pattern = bits << 1 | ninth;
+            for (j, px) in cell.chunks_exact_mut(4).enumerate() {
+                let i = j / dup;
+                let on = if i < 8 {
+                    (pattern >> (8 - i)) & 1
+                } else {
+                    pattern & 1
+                };
+                px.copy_from_slice(if on != 0 { &fg } else { &bgc });
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn graphics_line(
+        &self,
+        g: &Geometry,
+        row_start: u32,
+        rs: u32,
+        pan: usize,
+        line: &mut Vec<u8>,
+        dst: &mut [u8],
+        pal: &[[u8; 4]; 256],
+        amap: &[u8; 16],
+    ) {
+        let per_clock = if g.shift == Shift::Colour256 { 4 } else { 8 };
+        line.clear();
+        line.reserve((g.clocks as usize + 1) * per_clock);
+        let count_by = if self.crtc[0x17] & 0x08 != 0 {
+            1
+        } else if self.crtc[0x14] & 0x20 != 0 {
+            2
+        } else {
+            0
+        };
+        for clock in 0..=g.clocks {
+            let counter = row_start.wrapping_add(clock >> count_by);
+            let a = self.crtc_address(counter, rs) as usize;
+            let i = a << 2;
+            let p = [
+                self.vram[i],
+                self.vram[i + 1],
+                self.vram[i + 2],
+                self.vram[i + 3],
+            ];
+            match g.shift {
+                Shift::Colour256 => line.extend_from_slice(&p),
+                Shift::Planar => {
+                    for bit in (0..8).rev() {
+                        let v = ((p[0] >> bit) & 1)
+                            | ((p[1] >> bit) & 1) << 1
+                            | ((p[2] >> bit) & 1) << 2
+                            | ((p[3] >> bit) & 1) << 3;
+                        line.push(amap[v as usize]);
+                    }
+                }
+                Shift::Interleave => {
+                    for k in 0..8 {
+                        let (lo, hi) = if k < 4 { (p[0], p[2]) } else { (p[1], p[3]) };
+                        let sh = 6 - 2 * (k & 3);
+                        let v = ((lo >> sh) & 3) | ((hi >> sh) & 3) << 2;
+                        line.push(amap[v as usize]);
+                    }
+                }
+            }
+        }
+        let src = line.iter().skip(pan);
+        for (px, &idx) in dst.chunks_exact_mut(4).zip(src) {
+            px.copy_from_slice(&pal[idx as usize]);
+        }
+    }
+
+    fn draw_vbe(&self, out: &mut Vec<u8>) -> (u32, u32) {
+        let d = &self.vbe;
+        let (w, h) = (d.xres as u32, d.yres as u32);
+        out.clear();
+        out.resize((w * h * 4) as usize, 0);
+        let bpp = bytes_per_pixel(d.bpp) as usize;
+        let line_bytes = d.line_bytes() as usize;
+        let start = d.start_offset() as usize;
+        let pal = self.palette();
+        for (y, dst) in out.chunks_exact_mut(w as usize * 4).enumerate() {
+            let from = start + y * line_bytes;
+            let Some(src) = self.vram.get(from..from + w as usize * bpp) else {
+                fill_opaque(dst);
+                continue;
+            };
+            for (px, s) in dst.chunks_exact_mut(4).zip(src.chunks_exact(bpp)) {
+                let rgb = match d.bpp {
+                    8 => {
+                        let c = pal[s[0] as usize];
+                        [c[0], c[1], c[2]]
+                    }
+                    15 => {
+                        let v = u16::from_le_bytes([s[0], s[1]]);
+                        [five((v >> 10) & 31), five((v >> 5) & 31), five(v & 31)]
+                    }
+                    16 => {
+                        let v = u16::from_le_bytes([s[0], s[1]]);
+                        let g6 = ((v >> 5) & 63) as u8;
+                        [five(v >> 11), (g6 << 2) | (g6 >> 4), five(v & 31)]
+                    }
+                    _ => [s[2], s[1], s[0]],
+                };
+                px.copy_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+            }
+        }
+        (w, h)
+    }
+
+    /// The text on the screen, one line a row with trailing blanks removed (empty in graphics
+    /// modes). Code page 437 is shown as the Unicode characters its glyphs draw.
+    pub fn screen_text(&self) -> String {
+        if !self.is_text() {
+            return String::new();
+        }
+        let Some(g) = self.geometry() else {
+            return String::new();
+        };
+        let rows = g.height / (g.max_scan + 1);
+        let mut s = String::with_capacity((rows * (g.clocks + 1)) as usize);
+        let mut row_start = self.start_address();
+        for r in 0..rows {
+            let mut line = String::with_capacity(g.clocks as usize);
+            for col in 0..g.clocks {
+                let a = self.crtc_address(row_start.wrapping_add(col), 0);
+                line.push(CP437[self.plane_byte(0, a) as usize]);
+            }
+            s.push_str(line.trim_end());
+            if r + 1 < rows {
+                s.push('\n');
+            }
+            row_start = row_start.wrapping_add(self.row_stride());
+        }
+        s
+    }
+
+    /// The mode as a person would name it: "text 80x25", "320x200x256", "vbe 800x600x32".
+    pub fn mode_description(&self) -> String {
+        if self.vbe.enabled() {
+            return format!("vbe {}x{}x{}", self.vbe.xres, self.vbe.yres, self.vbe.bpp);
+        }
+        let Some(g) = self.geometry() else {
+            return "off".into();
+        };
+        if g.text {
+            return format!("text {}x{}", g.clocks, g.height / (g.max_scan + 1));
+        }
+        let colours = match g.shift {
+            Shift::Colour256 => 256,
+            Shift::Interleave => 4,
+            Shift::Planar => 1u32 << (self.attr[0x12] & 0xF).count_ones(),
+        };
+        format!("{}x{}x{}", g.width, g.height, colours)
+    }
+}
+
+fn five(v: u16) -> u8 {
+    let v = (v & 31) as u8;
+    (v << 3) | (v >> 2)
+}
+
+fn fill_opaque(buf: &mut [u8]) {
+    for px in buf.chunks_exact_mut(4) {
+        px.copy_from_slice(&[0, 0, 0, 255]);
+    }
+}

@@ -1,0 +1,554 @@
+// The aula86 engine for a page: one wasm Machine, run in slices from requestAnimationFrame with
+// its emulated time paced to the wall clock, drawn on a <canvas>, fed from the keyboard and the
+// mouse, with drives, the serial port and an API for automation (window.aula86 is one of
+// these). It knows nothing of the page around it: the page listens to its events.
+//
+// Events (an EventTarget): "serial" (detail: the new text from COM1, one character per byte),
+// "stop" (detail: {reason, message}: the machine stopped by itself), "status" (detail: stats(),
+// four times a second), "firmware" (detail: a message of the BIOS), "disk" (detail: {slot,
+// info}: a disk went in or out), "reset", "pause", "resume", "ready".
+
+import init, { Machine, version } from "./pkg/aula86_web.js";
+import { keySequence, scanCode } from "./keyboard.js";
+
+/** Wall-clock time the machine may run per animation frame (the rest draws and stays fluid). */
+const SLICE_MS = 8;
+/** Emulated time never runs ahead of the wall clock by more than this after a stall. */
+const MAX_CATCH_UP_MS = 100;
+/** The COM1 text kept for serialOutput(). */
+const MAX_SERIAL_CHARS = 1 << 20;
+const STATUS_EVERY_MS = 250;
+
+/** Why the machine stopped by itself, in words. */
+const STOP_TEXT = {
+  halted: "The guest stopped the CPU (HLT with interrupts off): it will not run again until a reset.",
+  shutdown:
+    "The guest crashed: a triple fault (an exception while handling an exception while handling " +
+    "an exception) shut the CPU down. Reset to start again.",
+  poweroff: "The guest turned the machine off. Reset to start it again.",
+};
+
+export const SLOTS = Object.freeze(["fda", "fdb", "hda", "hdb", "cdrom"]);
+
+/** Seconds since 1970 of the local time now: PCs keep local time in their clock. */
+function localClockSeconds() {
+  const ms = Date.now() - new Date().getTimezoneOffset() * 60000;
+  return Math.floor(ms / 1000);
+}
+
+function latin1(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096));
+  }
+  return s;
+}
+
+/** An Error with a `code`, as the wasm side throws them. */
+function codedError(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
+/**
+ * The largest disk image the page takes: the emulator keeps the whole image in its (32-bit)
+ * WebAssembly memory, next to the guest's RAM.
+ */
+const MAX_IMAGE_BYTES = 1 << 30;
+
+function tooLarge(n) {
+  return codedError(
+    "too-large",
+    `the image is ${Math.round(n / 1048576)} MiB; the page can hold disk images up to ${MAX_IMAGE_BYTES / 1048576} MiB`,
+  );
+}
+
+/** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched). */
+async function bytesOf(source) {
+  const got = await readSource(source);
+  if (got.bytes.length > MAX_IMAGE_BYTES) throw tooLarge(got.bytes.length);
+  return got;
+}
+
+async function readSource(source) {
+  if (source instanceof Uint8Array) return { bytes: source, name: undefined };
+  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: undefined };
+  if (ArrayBuffer.isView(source)) {
+    return { bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), name: undefined };
+  }
+  if (typeof Blob !== "undefined" && source instanceof Blob) {
+    if (source.size > MAX_IMAGE_BYTES) throw tooLarge(source.size);
+    return { bytes: new Uint8Array(await source.arrayBuffer()), name: source.name };
+  }
+  if (typeof source === "string" || source instanceof URL) {
+    const url = new URL(String(source), document.baseURI);
+    let response;
+    try {
+      response = await fetch(url);
+    } catch (e) {
+      throw codedError("fetch", `could not fetch ${url.href}: ${e.message || "network error"}`);
+    }
+    if (!response.ok) {
+      const status = `${response.status} ${response.statusText}`.trim();
+      throw codedError("http", `could not fetch ${url.href}: HTTP ${status}`);
+    }
+    const length = Number(response.headers.get("content-length"));
+    if (length > MAX_IMAGE_BYTES) throw tooLarge(length);
+    let name = "disk.img";
+    try {
+      name = decodeURIComponent(url.pathname.split("/").pop() || "") || name;
+    } catch {
+      // a malformed %-escape: keep the default name
+    }
+    return { bytes: new Uint8Array(await response.arrayBuffer()), name };
+  }
+  throw codedError("bad-source", "a disk is a Uint8Array, an ArrayBuffer, a File/Blob or a URL");
+}
+
+export class Emulator extends EventTarget {
+  /**
+   * @param {HTMLCanvasElement} canvas the screen (focusable: it takes the keyboard)
+   * @param {{memMB?: number, model?: string, paused?: boolean}} options: `paused` builds the
+   *   machine without running it (until resume(); the page puts its disks in first)
+   */
+  constructor(canvas, { memMB = 16, model = "pentiumpro", paused = false } = {}) {
+    super();
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d", { alpha: false });
+    this.memMB = memMB;
+    this.model = model;
+    this.startPaused = paused;
+    this.machine = null;
+    this.version = "";
+    this.running = false;
+    /** Why the machine stopped by itself ("shutdown", ...), or "" while it can run. */
+    this.stopReason = "";
+    /** An internal error made the wasm instance unusable. */
+    this.broken = false;
+    this.idle = false;
+    this.serialText = "";
+    this.diskNames = {};
+    this._ready = null;
+    this._waiters = new Set();
+    this._pressed = new Map();
+    this._budget = 50_000;
+    this._targetNs = 0;
+    this._lastWall = null;
+    this._mips = 0;
+    this._mipsWindow = { t: 0, n: 0 };
+    this._lastStatus = 0;
+    this._firmwareSeen = 0;
+    this._mouseButtons = 0;
+    this._frameSize = { width: 0, height: 0 };
+    this._tick = this._tick.bind(this);
+  }
+
+  /** Load the wasm module and build the machine; resolves when it runs. */
+  start() {
+    if (!this._ready) this._ready = this._start();
+    return this._ready;
+  }
+
+  /** Resolves once the machine exists (after start()). */
+  get ready() {
+    return this.start();
+  }
+
+  async _start() {
+    await init();
+    this.version = version();
+    this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
+    this._attachInput();
+    this.running = !this.startPaused;
+    requestAnimationFrame(this._tick);
+    this.dispatchEvent(new CustomEvent("ready"));
+  }
+
+  _need() {
+    if (this.broken) throw new Error("the emulator stopped with an internal error: reload the page");
+    if (!this.machine) throw new Error("aula86 is still starting: await aula86.ready first");
+    return this.machine;
+  }
+
+  // ---- the run loop ------------------------------------------------------------------------
+
+  _tick(t) {
+    if (this.broken) return;
+    requestAnimationFrame(this._tick);
+    try {
+      if (this.running && !this.stopReason) this._runSlice();
+      else this._lastWall = null;
+      this._draw();
+      this._pollSerial();
+      this._status(t);
+      this._checkWaiters();
+    } catch (e) {
+      this._fail(e);
+    }
+  }
+
+  /** Run the machine for up to SLICE_MS of wall time, no further than the wall clock. */
+  _runSlice() {
+    const m = this.machine;
+    const start = performance.now();
+    const now = m.now();
+    if (this._lastWall === null) {
+      this._targetNs = now;
+    } else {
+      this._targetNs += Math.min(start - this._lastWall, MAX_CATCH_UP_MS) * 1e6;
+    }
+    this._lastWall = start;
+    // A host slower than the emulated CPU leaves emulated time behind; do not let the debt grow.
+    this._targetNs = Math.max(this._targetNs, now);
+    if (this._targetNs - now > MAX_CATCH_UP_MS * 1e6) this._targetNs = now + MAX_CATCH_UP_MS * 1e6;
+    const target = Math.floor(this._targetNs);
+    const deadline = start + SLICE_MS;
+    for (;;) {
+      const t0 = performance.now();
+      const exit = m.runFor(this._budget, target);
+      const ms = performance.now() - t0;
+      if (exit === "budget") {
+        // Aim each call at about a millisecond, so the deadline is kept.
+        const scaled = ms > 0.05 ? Math.round(this._budget / ms) : this._budget * 2;
+        this._budget = Math.max(10_000, Math.min(scaled, this._budget * 2, 5_000_000));
+        if (performance.now() >= deadline) break;
+        continue;
+      }
+      this.idle = exit === "idle";
+      if (exit !== "time" && exit !== "idle") this._stopped(exit);
+      break;
+    }
+  }
+
+  _stopped(reason) {
+    this.stopReason = reason;
+    const message = STOP_TEXT[reason] || `The machine stopped (${reason}).`;
+    this.dispatchEvent(new CustomEvent("stop", { detail: { reason, message } }));
+  }
+
+  _fail(e) {
+    this.broken = true;
+    this.running = false;
+    const message = `The emulator stopped with an internal error (${e && e.message ? e.message : e}). Reload the page to start again.`;
+    console.warn("aula86:", e);
+    this.dispatchEvent(new CustomEvent("stop", { detail: { reason: "error", message } }));
+  }
+
+  _draw() {
+    const f = this.machine.renderFrame();
+    if (f) this._paint(f);
+  }
+
+  _paint(f) {
+    if (this.canvas.width !== f.width || this.canvas.height !== f.height) {
+      this.canvas.width = f.width;
+      this.canvas.height = f.height;
+      this._frameSize = { width: f.width, height: f.height };
+      this.dispatchEvent(new CustomEvent("resize", { detail: { width: f.width, height: f.height } }));
+    }
+    this.ctx.putImageData(new ImageData(f.rgba, f.width, f.height), 0, 0);
+  }
+
+  _pollSerial() {
+    const bytes = this.machine.takeSerial();
+    if (bytes.length === 0) return;
+    const text = latin1(bytes);
+    this.serialText += text;
+    if (this.serialText.length > MAX_SERIAL_CHARS) {
+      this.serialText = this.serialText.slice(-MAX_SERIAL_CHARS);
+    }
+    this.dispatchEvent(new CustomEvent("serial", { detail: text }));
+  }
+
+  _status(t) {
+    if (t - this._lastStatus < STATUS_EVERY_MS) return;
+    this._lastStatus = t;
+    const n = this.machine.counters().instructions;
+    const w = this._mipsWindow;
+    if (w.t > 0 && t > w.t) this._mips = (n - w.n) / (t - w.t) / 1000;
+    this._mipsWindow = { t, n };
+    const messages = this.machine.firmwareMessages(this._firmwareSeen);
+    this._firmwareSeen += messages.length;
+    for (const text of messages) this.dispatchEvent(new CustomEvent("firmware", { detail: text }));
+    this.dispatchEvent(new CustomEvent("status", { detail: this.stats() }));
+  }
+
+  _checkWaiters() {
+    if (this._waiters.size === 0) return;
+    const text = this.machine.screenText();
+    for (const w of this._waiters) {
+      if (text.includes(w.text)) {
+        this._waiters.delete(w);
+        clearTimeout(w.timer);
+        w.resolve(text);
+      }
+    }
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  _attachInput() {
+    const c = this.canvas;
+    c.addEventListener("keydown", (e) => this._key(e, true));
+    c.addEventListener("keyup", (e) => this._key(e, false));
+    c.addEventListener("blur", () => this.releaseKeys());
+    c.addEventListener("mousemove", (e) => {
+      if (document.pointerLockElement !== c) return;
+      this._mouse(e.movementX, -e.movementY, 0);
+    });
+    const buttons = (e) => {
+      if (document.pointerLockElement !== c) return;
+      e.preventDefault();
+      // DOM buttons: 1 left, 2 right, 4 middle; PS/2: bit 0 left, 1 right, 2 middle: the same.
+      this._mouseButtons = e.buttons & 7;
+      this._mouse(0, 0, 0);
+    };
+    c.addEventListener("mousedown", buttons);
+    c.addEventListener("mouseup", buttons);
+    c.addEventListener("contextmenu", (e) => {
+      if (document.pointerLockElement === c) e.preventDefault();
+    });
+    c.addEventListener(
+      "wheel",
+      (e) => {
+        if (document.pointerLockElement !== c) return;
+        e.preventDefault();
+        this._mouse(0, 0, Math.sign(e.deltaY));
+      },
+      { passive: false },
+    );
+  }
+
+  _key(e, down) {
+    if (!this.machine || this.broken) return;
+    const seq = keySequence(e.code, down);
+    if (seq.length === 0) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (down) {
+      this._pressed.set(e.code, true);
+    } else if (!this._pressed.delete(e.code)) {
+      // A release without its press (pressed before the screen had the focus): nothing to
+      // release, except Print Screen, which some systems only report on release.
+      if (e.code !== "PrintScreen") return;
+      this._send(keySequence(e.code, true));
+    }
+    this._send(seq);
+  }
+
+  _send(seq) {
+    const m = this._need();
+    for (const [code, down] of seq) m.keyEvent(code, down);
+    this.idle = false;
+  }
+
+  _mouse(dx, dy, wheel) {
+    if (!this.machine || this.broken) return;
+    this.machine.mouseEvent(dx | 0, dy | 0, this._mouseButtons, wheel | 0);
+    this.idle = false;
+  }
+
+  /** Release every key the host holds down (the screen lost the focus). */
+  releaseKeys() {
+    if (!this.machine || this.broken) return;
+    for (const code of [...this._pressed.keys()].reverse()) {
+      this._send(keySequence(code, false));
+    }
+    this._pressed.clear();
+  }
+
+  /** Ask for pointer lock: the mouse then moves the PS/2 mouse (Esc gives it back). */
+  captureMouse() {
+    const r = this.canvas.requestPointerLock();
+    // Newer browsers return a Promise that rejects where pointer lock is not allowed.
+    if (r && typeof r.catch === "function") {
+      return r.catch((e) => {
+        throw new Error(`the mouse cannot be captured here: ${e.message || e}`);
+      });
+    }
+    return Promise.resolve();
+  }
+
+  // ---- the public API (window.aula86) ------------------------------------------------------
+
+  /** The text screen, one line a row ("" in graphics modes). */
+  screenText() {
+    return this._need().screenText();
+  }
+
+  /** Resolves with the screen text once it contains `text`; rejects after `ms` milliseconds. */
+  waitForText(text, ms = 10000) {
+    return this.ready.then(
+      () =>
+        new Promise((resolve, reject) => {
+          const w = { text: String(text), resolve };
+          w.timer = setTimeout(() => {
+            this._waiters.delete(w);
+            reject(new Error(`timed out after ${ms} ms waiting for ${JSON.stringify(w.text)} on the screen`));
+          }, ms);
+          this._waiters.add(w);
+          this._checkWaiters();
+        }),
+    );
+  }
+
+  /** Type text (US layout) at a typist's pace. Throws for a character no key types. */
+  sendText(text) {
+    this._need().typeText(String(text));
+    this.idle = false;
+  }
+
+  /**
+   * Press (down true) or release (false) a key, or both (down omitted). `code` is a set-1 scan
+   * code (0x1E, 0xE048 for arrow up) or a KeyboardEvent.code ("KeyA", "ArrowUp").
+   */
+  sendKey(code, down) {
+    let seq;
+    if (typeof code === "string") {
+      if (scanCode(code) === undefined) throw new Error(`unknown key ${JSON.stringify(code)}`);
+      seq = down === undefined ? [...keySequence(code, true), ...keySequence(code, false)] : keySequence(code, down);
+    } else {
+      seq = down === undefined ? [[code, true], [code, false]] : [[code, Boolean(down)]];
+    }
+    this._send(seq);
+  }
+
+  /** Ctrl-Alt-Del: the BIOS (or the guest's own keyboard handler) reboots. */
+  ctrlAltDel() {
+    this._send([
+      [0x1d, true], [0x38, true], [0xe053, true],
+      [0xe053, false], [0x38, false], [0x1d, false],
+    ]);
+  }
+
+  /** Everything the guest sent to COM1 since the page loaded (one character per byte). */
+  serialOutput() {
+    return this.serialText;
+  }
+
+  /** Send text to the guest through COM1. */
+  sendSerial(text) {
+    const s = String(text);
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i) & 0xff;
+    this._need().serialInput(bytes);
+    this.idle = false;
+  }
+
+  /** {instructions, mips, mode, cpl, running, stopped, videoMode, model, memMB, ...}. */
+  stats() {
+    const m = this._need();
+    const c = m.counters();
+    return {
+      instructions: c.instructions,
+      mips: this.running && !this.stopReason ? this._mips : 0,
+      mode: m.mode(),
+      cpl: m.cpl(),
+      running: this.running && !this.stopReason,
+      paused: !this.running,
+      stopped: this.stopReason,
+      idle: this.idle,
+      videoMode: m.videoMode(),
+      model: m.model(),
+      memMB: m.memBytes() / 1048576,
+      emulatedMs: m.now() / 1e6,
+      exceptions: c.exceptions,
+      interrupts: c.interrupts,
+      tripleFaults: m.tripleFaults(),
+    };
+  }
+
+  /** A PNG of the screen at the mode's own resolution. */
+  screenshot() {
+    const f = this._need().currentFrame();
+    const c = document.createElement("canvas");
+    c.width = f ? f.width : this.canvas.width || 720;
+    c.height = f ? f.height : this.canvas.height || 400;
+    const ctx = c.getContext("2d");
+    if (f) ctx.putImageData(new ImageData(f.rgba, f.width, f.height), 0, 0);
+    else ctx.fillRect(0, 0, c.width, c.height);
+    return new Promise((resolve, reject) => {
+      c.toBlob((b) => (b ? resolve(b) : reject(new Error("the screenshot could not be encoded"))), "image/png");
+    });
+  }
+
+  pause() {
+    if (!this.running) return;
+    this.running = false;
+    this.releaseKeys();
+    this.dispatchEvent(new CustomEvent("pause"));
+  }
+
+  resume() {
+    if (this.running || this.broken) return;
+    this.running = true;
+    this._lastWall = null;
+    this.dispatchEvent(new CustomEvent("resume"));
+  }
+
+  /** Power-cycle: memory cleared, the clock set to now; the disks stay, with their changes. */
+  reset() {
+    const m = this._need();
+    this._pressed.clear();
+    m.reset(localClockSeconds());
+    this.stopReason = "";
+    this.idle = false;
+    this._firmwareSeen = 0;
+    this._lastWall = null;
+    this._mipsWindow = { t: 0, n: 0 };
+    this.ctx.fillStyle = "#000";
+    this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.dispatchEvent(new CustomEvent("reset"));
+  }
+
+  /**
+   * Put a disk in a slot ("fda", "fdb", "hda", "hdb"; "auto" picks A: or C: by size; "cdrom"
+   * is reserved for the CD-ROM drive to come). `source` is a Uint8Array, ArrayBuffer, File or
+   * URL. With `boot` (default true) the machine restarts from it. Resolves with the drive's
+   * info; rejects with an Error whose `code` says why ("empty", "not-floppy-size", "truncated",
+   * "not-a-disk", "too-large", "http", "fetch", "bad-slot", "no-cdrom").
+   */
+  async insertDisk(slot, source, { boot = true, name } = {}) {
+    const m = this._need();
+    const got = await bytesOf(source);
+    const info = m.insertDisk(String(slot), got.bytes);
+    const label = name || got.name || (typeof source === "string" ? source : "disk.img");
+    this.diskNames[info.slot] = label;
+    if (boot) {
+      // The BIOS boots A: before C:. A hard disk given to boot from takes over from the
+      // built-in demo floppy; a floppy the user put in stays.
+      if (info.slot.startsWith("hd") && this.diskNames.fda === DEMO_NAME) this.ejectDisk("fda");
+      this.reset();
+    }
+    this.dispatchEvent(new CustomEvent("disk", { detail: { slot: info.slot, info } }));
+    return info;
+  }
+
+  /** Take the disk out of a slot; whether there was one. */
+  ejectDisk(slot) {
+    const had = this._need().ejectDisk(String(slot));
+    delete this.diskNames[slot];
+    if (had) this.dispatchEvent(new CustomEvent("disk", { detail: { slot, info: undefined } }));
+    return had;
+  }
+
+  /** The image in a slot with everything the guest wrote (a Uint8Array), or null. */
+  diskImage(slot) {
+    return this._need().diskImage(String(slot)) ?? null;
+  }
+
+  /** {slot, kind, bytes, format, modified, writable, bootable, notes, name} or null. */
+  diskInfo(slot) {
+    const info = this._need().diskInfo(String(slot));
+    return info ? { ...info, name: this.diskNames[info.slot] } : null;
+  }
+}
+
+/** The name the built-in demo disk goes by. */
+export const DEMO_NAME = "aula86-demo.img";
+
+/** The built-in demo floppy (tests/guests/demo_floppy.asm, built into www/demo.img). */
+export const DEMO_URL = new URL("demo.img", import.meta.url).href;
+
+export { version };
