@@ -3,7 +3,8 @@
 //
 // URL parameters: fda=URL and hda=URL (disk images to boot; relative URLs work), mem=MB (1 to
 // 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default pentiumpro),
-// embed=1 (no header or footer: for an <iframe>).
+// embed=1 (no header or footer: for an <iframe>), bios=URL and vgabios=URL (firmware to run
+// instead of the built-in BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin).
 
 import { Emulator, DEMO_NAME, DEMO_URL } from "./emulator.js";
 
@@ -392,6 +393,53 @@ $("serial-form").addEventListener("submit", guard((e) => {
 }));
 wireDrive("fda");
 wireDrive("hda");
+
+// ---- firmware --------------------------------------------------------------------------------
+
+/** Files chosen for the firmware slot: the system BIOS is kept until a VGA BIOS joins it. */
+const firmwareFiles = { bios: null, vgaBios: null };
+
+async function loadFirmware(bios, vgaBios, label) {
+  try {
+    const kind = await emu.setFirmware(bios, vgaBios);
+    $("firmware-name").textContent = kind === "builtin" ? "built-in BIOS" : label;
+    showMessage("info", kind === "builtin" ? "The PC restarted with the built-in BIOS." : `The PC restarted with ${label}.`, [], "firmware");
+    return true;
+  } catch (e) {
+    const actions = emu.firmware === "rom" ? [{ label: "Use the built-in BIOS", run: () => loadFirmware(null, null) }] : [];
+    showMessage("error", `Could not use that firmware: ${e && e.message ? e.message : e}.`, actions, (e && e.code) || "bad-firmware");
+    return false;
+  } finally {
+    updateDrives();
+  }
+}
+
+$("bios-file").addEventListener("change", guard(async () => {
+  const input = $("bios-file");
+  const file = input.files && input.files[0];
+  input.value = "";
+  if (!file) return;
+  firmwareFiles.bios = file;
+  firmwareFiles.vgaBios = null;
+  await loadFirmware(file, null, file.name);
+}));
+$("vgabios-file").addEventListener("change", guard(async () => {
+  const input = $("vgabios-file");
+  const file = input.files && input.files[0];
+  input.value = "";
+  if (!file) return;
+  if (!firmwareFiles.bios) {
+    showMessage("error", "Choose the system BIOS first (bios.bin), then its VGA BIOS.", [], "bad-firmware");
+    return;
+  }
+  firmwareFiles.vgaBios = file;
+  await loadFirmware(firmwareFiles.bios, file, `${firmwareFiles.bios.name} + ${file.name}`);
+}));
+$("firmware-builtin").addEventListener("click", guard(async () => {
+  firmwareFiles.bios = null;
+  firmwareFiles.vgaBios = null;
+  await loadFirmware(null, null);
+}));
 dropTarget($("screen-wrap"), "auto");
 
 canvas.addEventListener("focus", showFocusHint);
@@ -408,6 +456,14 @@ async function main() {
   $("version").textContent = `aula86 ${emu.version}`;
   for (const id of ["pause", "reset", "cad", "mouse", "shot", "fda-demo", "serial-in", "serial-send"]) {
     $(id).disabled = false;
+  }
+  for (const id of ["bios-file", "vgabios-file", "firmware-builtin"]) $(id).disabled = false;
+  // Firmware named in the URL goes in before the disks (the machine is rebuilt for it).
+  const bios = params.get("bios");
+  if (bios) {
+    const vga = params.get("vgabios");
+    const name = (u) => u.split("/").pop();
+    await loadFirmware(bios, vga, vga ? `${name(bios)} + ${name(vga)}` : name(bios));
   }
   const fda = params.get("fda");
   const hda = params.get("hda");

@@ -6,7 +6,8 @@
 // Events (an EventTarget): "serial" (detail: the new text from COM1, one character per byte),
 // "stop" (detail: {reason, message}: the machine stopped by itself), "status" (detail: stats(),
 // four times a second), "firmware" (detail: a message of the BIOS), "disk" (detail: {slot,
-// info}: a disk went in or out), "reset", "pause", "resume", "ready".
+// info}: a disk went in or out), "reset", "pause", "resume", "ready", "breakpoint" (detail:
+// {linear}: the machine paused before an instruction at a breakpoint).
 
 import init, { Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
@@ -112,8 +113,10 @@ export class Emulator extends EventTarget {
    * @param {{memMB?: number, model?: string, paused?: boolean}} options: `paused` builds the
    *   machine without running it (until resume(); the page puts its disks in first)
    */
-  constructor(canvas, { memMB = 16, model = "pentiumpro", paused = false } = {}) {
+  constructor(canvas, { memMB = 16, model = "pentiumpro", paused = false, speed = 1 } = {}) {
     super();
+    /** Emulated time per wall-clock time (1 = real time). */
+    this.speed = speed > 0 && Number.isFinite(speed) ? speed : 1;
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d", { alpha: false });
     this.memMB = memMB;
@@ -196,12 +199,13 @@ export class Emulator extends EventTarget {
     if (this._lastWall === null) {
       this._targetNs = now;
     } else {
-      this._targetNs += Math.min(start - this._lastWall, MAX_CATCH_UP_MS) * 1e6;
+      this._targetNs += Math.min(start - this._lastWall, MAX_CATCH_UP_MS) * 1e6 * this.speed;
     }
     this._lastWall = start;
     // A host slower than the emulated CPU leaves emulated time behind; do not let the debt grow.
     this._targetNs = Math.max(this._targetNs, now);
-    if (this._targetNs - now > MAX_CATCH_UP_MS * 1e6) this._targetNs = now + MAX_CATCH_UP_MS * 1e6;
+    const ahead = MAX_CATCH_UP_MS * 1e6 * this.speed;
+    if (this._targetNs - now > ahead) this._targetNs = now + ahead;
     const target = Math.floor(this._targetNs);
     const deadline = start + SLICE_MS;
     for (;;) {
@@ -216,7 +220,11 @@ export class Emulator extends EventTarget {
         continue;
       }
       this.idle = exit === "idle";
-      if (exit !== "time" && exit !== "idle") this._stopped(exit);
+      if (exit === "breakpoint") {
+        // Stopped before an instruction at a breakpoint (Machine.setBreakpoints): pause there.
+        this.pause();
+        this.dispatchEvent(new CustomEvent("breakpoint", { detail: { linear: m.registers().linear } }));
+      } else if (exit !== "time" && exit !== "idle") this._stopped(exit);
       break;
     }
   }
@@ -542,6 +550,49 @@ export class Emulator extends EventTarget {
   diskInfo(slot) {
     const info = this._need().diskInfo(String(slot));
     return info ? { ...info, name: this.diskNames[info.slot] } : null;
+  }
+
+  /**
+   * Use other firmware: `bios` (SeaBIOS's bios.bin: 64, 128, 192 or 256 KiB) and optionally
+   * `vgaBios` (an option ROM, e.g. vgabios-stdvga.bin), each a Uint8Array, ArrayBuffer,
+   * File/Blob or URL; `bios` null goes back to the built-in BIOS. The PC is rebuilt and
+   * restarts with the same disks (their changes kept). Rejects with an Error whose `code` is
+   * "bad-firmware" (wrong size, not an option ROM), "empty", "http" or "fetch"; the machine
+   * that ran before stays then.
+   */
+  async setFirmware(bios, vgaBios = null) {
+    const old = this._need();
+    let next;
+    if (bios == null) {
+      next = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
+    } else {
+      const b = (await bytesOf(bios)).bytes;
+      const v = vgaBios == null ? undefined : (await bytesOf(vgaBios)).bytes;
+      const kib = (n) => `${n} bytes (${(n / 1024).toFixed(1)} KiB)`;
+      if (b.length === 0 || b.length % 65536 !== 0 || b.length > 262144) {
+        throw codedError("bad-firmware", `a system BIOS must be 64, 128, 192 or 256 KiB; this file is ${kib(b.length)}`);
+      }
+      if (v !== undefined && (v.length < 3 || v[0] !== 0x55 || v[1] !== 0xaa)) {
+        throw codedError("bad-firmware", "the VGA BIOS is not an option ROM (it does not start with 55 AA)");
+      }
+      if (v !== undefined && v.length > 131072) {
+        throw codedError("bad-firmware", `a VGA BIOS is at most 128 KiB; this file is ${kib(v.length)}`);
+      }
+      try {
+        next = Machine.withFirmware(this.memMB * 1048576, this.model, localClockSeconds(), b, v);
+      } catch (e) {
+        throw codedError("bad-firmware", e && e.message ? e.message : String(e));
+      }
+    }
+    for (const slot of ["fda", "fdb", "hda", "hdb"]) {
+      const bytes = old.diskImage(slot);
+      if (bytes) next.insertDisk(slot, bytes);
+    }
+    this.machine = next;
+    old.free();
+    this.firmware = bios == null ? "builtin" : "rom";
+    this.reset();
+    return this.firmware;
   }
 }
 

@@ -626,3 +626,156 @@ test("the iframe example works, through the API and through messages", async () 
   await shot(page, "iframe-example");
   await close();
 });
+
+// ---- <aula86-pc>: the embeddable element, the lessons and the teaching panels ----------------
+
+test("embed-example.html: two <aula86-pc> lessons boot independently; panels, debugger, language", async () => {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1400 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
+  await page.goto(baseUrl + "embed-example.html");
+  const left = page.locator("#left");
+  const right = page.locator("#right");
+  await page.evaluate(() => Promise.all([...document.querySelectorAll("aula86-pc")].map((e) => e.ready)));
+
+  // Both lessons run to their end, each on its own machine.
+  await left.evaluate((e, ms) => e.waitForText("End of the lesson", ms), WAIT_MS);
+  await right.evaluate((e, ms) => e.waitForText("virtualizable by trap-and-emulate alone", ms), WAIT_MS);
+  const [ls, rs] = [await left.evaluate((e) => e.stats()), await right.evaluate((e) => e.stats())];
+  assert.equal(ls.stopped, "halted");
+  assert.equal(rs.stopped, "halted");
+  assert.notEqual(ls.instructions, rs.instructions);
+  assert.ok(!(await left.evaluate((e) => e.screenText())).includes("monitor"));
+
+  // Counted from the lesson's main: the same exact counts as crates/pc/tests/lessons.rs.
+  const rc = await right.evaluate((e) => e.classCounts());
+  assert.deepEqual(rc.counts[2][3], [0, 2, 0, 0]); // sensitive, ring 3: POPF and SGDT, no trap
+  assert.deepEqual(rc.counts[1][3], [0, 4, 0, 0]); // privileged, ring 3: CLI STI MOV CR0 HLT
+  assert.equal(rc.holesTotal, 2);
+  const lt = await left.evaluate((e) => e.timeline());
+  assert.deepEqual(
+    lt.filter((ev) => ev.kind === "exception").map((ev) => [ev.vector, ev.errorCode, ev.cplBefore, ev.cplAfter]),
+    [
+      [13, 0, 3, 0],
+      [13, 0, 3, 0],
+    ],
+  );
+
+  // The lens opens and shows the holes with their disassembly (Spanish on the right).
+  await right.locator("details[data-panel=lens] summary").click();
+  await right.locator("table.holes").waitFor({ timeout: WAIT_MS });
+  const holes = await right.locator("table.holes").innerText();
+  assert.match(holes, /popfd/);
+  assert.match(holes, /sgdt/);
+  assert.match(await right.locator("details[data-panel=lens] summary").innerText(), /Lupa/);
+  await right.locator("details[data-panel=timeline] summary").click();
+  assert.match(await right.locator("table.timeline").innerText(), /#GP/);
+
+  // The language switches.
+  await right.locator("select.lang").selectOption("en");
+  assert.match(await right.locator("details[data-panel=lens] summary").innerText(), /Lens/);
+  assert.match(await right.locator("table.holes").innerText(), /sgdt/);
+
+  // The debugger: reset the left PC, stop at the lesson's main by a breakpoint, step.
+  await left.locator("details[data-panel=debugger] summary").click();
+  await left.locator(".dbg-state table.disasm").waitFor({ timeout: WAIT_MS });
+  await left.evaluate((e) => {
+    e.setBreakpoints([0x7e03]);
+    e.reset();
+  });
+  await page.waitForFunction(() => {
+    const e = document.querySelector("#left");
+    return e.stats().paused && e.registers().linear === 0x7e03;
+  }, null, { timeout: WAIT_MS });
+  const before = await left.evaluate((e) => e.registers().linear);
+  await left.locator(".dbg-step").click();
+  const after = await left.evaluate((e) => e.registers().linear);
+  assert.equal(before, 0x7e03);
+  assert.notEqual(after, before);
+  const dbg = await left.locator(".dbg-state").innerText();
+  assert.match(dbg, /EFLAGS/);
+  assert.match(dbg, /CR0/);
+  // Step over the CALL at 7E06h: it runs to the instruction after it.
+  assert.equal(after, 0x7e06);
+  await left.locator(".dbg-over").click();
+  await page.waitForFunction(() => {
+    const e = document.querySelector("#left");
+    return e.stats().paused && e.registers().linear === 0x7e09;
+  }, null, { timeout: WAIT_MS });
+  // Stop after the #GP: the handler's first instruction, in ring 0.
+  await left.locator(".dbg-vectors").fill("13");
+  await left.locator(".dbg-vectors").dispatchEvent("change");
+  await left.locator(".dbg-bps").fill("");
+  await left.locator(".dbg-bps-set").click();
+  await left.locator(".dbg-run").click();
+  await page.waitForFunction(() => {
+    const e = document.querySelector("#left");
+    return e.stats().paused && e.stats().mode === "protected";
+  }, null, { timeout: WAIT_MS });
+  assert.equal(await left.evaluate((e) => e.stats().cpl), 0);
+  assert.equal(await left.evaluate((e) => e.timeline().at(-1).vector), 13);
+  // In protected mode the debugger walks the GDT (the right PC, paused where it halted).
+  await right.locator("details[data-panel=debugger] summary").click();
+  await right.locator(".dbg-state table.gdt").waitFor({ timeout: WAIT_MS });
+  const rdbg = await right.locator(".dbg-state").innerText();
+  assert.match(rdbg, /GDT/);
+  assert.match(rdbg, /TSS32 busy/);
+  assert.match(rdbg, /code32/);
+  // The right PC did not notice.
+  assert.equal((await right.evaluate((e) => e.stats())).stopped, "halted");
+  // A third element added later, without autostart: it waits for Start, then boots the demo.
+  await page.evaluate(() => {
+    const e = document.createElement("aula86-pc");
+    e.id = "third";
+    e.setAttribute("lang", "es");
+    document.body.append(e);
+  });
+  const third = page.locator("#third");
+  await third.evaluate((e) => e.ready);
+  assert.equal(await third.locator("button.run").innerText(), "Encender");
+  assert.equal((await third.evaluate((e) => e.stats())).instructions, 0);
+  await third.locator("button.run").click();
+  await third.evaluate((e, [text, ms]) => e.waitForText(text, ms), [DEMO_BOOTED(1), WAIT_MS]);
+  assert.equal(await third.locator("button.run").innerText(), "Pausa");
+  await page.screenshot({ path: (mkdirSync(SHOTS, { recursive: true }), path.join(SHOTS, "embed-example.png")), fullPage: true });
+  console.log(`screenshot: ${path.join(SHOTS, "embed-example.png")}`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test("lesson.html: lesson 4 in Spanish, the page fault in the timeline, timeline events", async () => {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 1400 }, locale: "es-ES" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(baseUrl + "lesson.html?lesson=4");
+  await page.waitForFunction(() => window.aula86 && window.aula86.emu, null, { timeout: WAIT_MS });
+  await page.evaluate((ms) => window.aula86.waitForText("Done: the CPU halts", ms), WAIT_MS);
+  const pc = page.locator("#pc");
+  // The browser's language (es) is the default.
+  assert.match(await pc.locator(".title").innerText(), /Lección 4/);
+  await pc.locator("details[data-panel=timeline] summary").click();
+  const tl = await pc.locator("table.timeline").innerText();
+  assert.match(tl, /fallo de página/);
+  assert.match(tl, /protegido → protegido\+paginación/);
+  // "timeline" events: listen, then run the lesson again from a power cycle.
+  await page.evaluate(() => {
+    window.seen = [];
+    window.aula86.addEventListener("timeline", (e) => window.seen.push(...e.detail));
+    window.aula86.reset();
+    window.aula86.resume();
+  });
+  await page.waitForFunction(() => window.seen.some((e) => e.kind === "exception" && e.vector === 14), null, {
+    timeout: WAIT_MS,
+  });
+  const pf = await page.evaluate(() => window.aula86.timeline().find((e) => e.vector === 14));
+  assert.equal(pf.errorCode, 0);
+  await pc.locator("details[data-panel=lens] summary").click();
+  await shot(page, "lesson4-es");
+  await context.close();
+  assert.deepEqual(problems, []);
+});

@@ -22,6 +22,7 @@ struct Options {
     fdb: Option<PathBuf>,
     hda: Option<PathBuf>,
     hdb: Option<PathBuf>,
+    cdrom: Option<PathBuf>,
     mem_mb: Option<usize>,
     model: Option<cpu::Model>,
     bios: Option<PathBuf>,
@@ -42,7 +43,8 @@ struct Options {
 
 pub const USAGE: &str = "\
 aula86 run [options] [steps]
-  drives:   --fda FILE  --fdb FILE  --hda FILE  --hdb FILE
+  drives:   --fda FILE  --fdb FILE  --hda FILE  --hdb FILE  --cdrom FILE.iso
+            (boot order: A:, C:, then the CD by El Torito)
   machine:  --mem MB (default 16)  --model 8086|186|286|386|486|pentium|pentiumpro
             --bios FILE [--vga-bios FILE]   (a real firmware instead of the built-in BIOS)
             --rom FILE                      (a raw 64 KiB ROM at F0000h and below 4 GiB, alone)
@@ -96,6 +98,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--fdb" => o.fdb = Some(val()?.into()),
             "--hda" => o.hda = Some(val()?.into()),
             "--hdb" => o.hdb = Some(val()?.into()),
+            "--cdrom" | "--cd" => o.cdrom = Some(val()?.into()),
             "--mem" => {
                 let v = val()?;
                 o.mem_mb = Some(
@@ -262,6 +265,12 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     if let Some(p) = &o.hdb {
         pc.attach_hard_disk(1, load_disk(p, DiskKind::HardDisk, "--hdb")?)
             .map_err(|e| drive_err("--hdb", e))?;
+    }
+    if let Some(p) = &o.cdrom {
+        let bytes = read_file(p, "--cdrom")?;
+        let img = pc::cdrom::CdImage::from_bytes(bytes)
+            .map_err(|e| format!("--cdrom {}: {e}", p.display()))?;
+        pc.insert_cdrom(img);
     }
     pc.reset();
     pc.board.log_ports = o.log_ports.clone();

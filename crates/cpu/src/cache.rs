@@ -11,14 +11,21 @@ const ENTRY_BITS: u32 = 16;
 const ENTRIES: usize = 1 << ENTRY_BITS;
 const PAGES: usize = 1 << 20;
 
+/// 32 bytes, so that an entry never straddles a cache line.
 #[derive(Clone, Copy, Default)]
 struct Entry {
     /// Physical address + 1 (0 = empty).
     tag: u32,
-    gen: u32,
-    /// Decode mode: the code segment's default size.
-    big: bool,
+    /// The page's generation times two, plus the decode mode (the code segment's default size)
+    /// in bit 0: one compare checks both. (A stale entry could match again only after exactly
+    /// 2^31 invalidations of its page with the slot never reused.)
+    key: u32,
     insn: Insn,
+}
+
+#[inline]
+fn key(gen: u32, big: bool) -> u32 {
+    (gen << 1) | big as u32
 }
 
 pub struct CodeCache {
@@ -27,6 +34,8 @@ pub struct CodeCache {
     page_gen: Vec<u32>,
     /// Whether the page holds decoded code at its current generation.
     page_has_code: Vec<bool>,
+    /// An instruction that crosses a page, decoded for one execution.
+    scratch: Insn,
 }
 
 impl Default for CodeCache {
@@ -41,6 +50,7 @@ impl CodeCache {
             entries: vec![Entry::default(); ENTRIES],
             page_gen: vec![0; PAGES],
             page_has_code: vec![false; PAGES],
+            scratch: Insn::default(),
         }
     }
 
@@ -59,30 +69,56 @@ impl CodeCache {
         (phys as usize) & (ENTRIES - 1)
     }
 
+    /// The slot holding the instruction decoded at `phys` in mode `big`, if it is still valid.
     #[inline]
-    pub fn lookup(&self, phys: u32, big: bool) -> Option<Insn> {
-        let e = &self.entries[Self::slot(phys)];
-        if e.tag == phys.wrapping_add(1)
-            && e.big == big
-            && e.gen == self.page_gen[(phys >> 12) as usize]
+    pub fn find(&self, phys: u32, big: bool) -> Option<usize> {
+        let slot = Self::slot(phys);
+        let e = &self.entries[slot];
+        if e.tag == phys.wrapping_add(1) && e.key == key(self.page_gen[(phys >> 12) as usize], big)
         {
-            Some(e.insn)
+            Some(slot)
         } else {
             None
         }
     }
 
-    /// Remember an instruction that lies wholly inside the page of `phys`.
+    /// The instruction in a slot that [`find`](Self::find), [`insert`](Self::insert) or
+    /// [`scratch`](Self::scratch) returned. The caller executes it from here (or from a copy
+    /// made here): returning the decoded instruction by value through a fresh `Option` costs a
+    /// store-forwarding stall on every instruction.
     #[inline]
-    pub fn insert(&mut self, phys: u32, big: bool, insn: Insn) {
+    pub fn insn(&self, slot: usize) -> &Insn {
+        match self.entries.get(slot) {
+            Some(e) => &e.insn,
+            None => &self.scratch,
+        }
+    }
+
+    /// Remember an instruction that lies wholly inside the page of `phys`; returns its slot.
+    #[inline]
+    pub fn insert(&mut self, phys: u32, big: bool, insn: Insn) -> usize {
         let page = (phys >> 12) as usize;
         self.page_has_code[page] = true;
-        self.entries[Self::slot(phys)] = Entry {
+        let slot = Self::slot(phys);
+        self.entries[slot] = Entry {
             tag: phys.wrapping_add(1),
-            gen: self.page_gen[page],
-            big,
+            key: key(self.page_gen[page], big),
             insn,
         };
+        slot
+    }
+
+    /// Hold an instruction that cannot be cached (it crosses a page); returns its slot, valid
+    /// until the next call.
+    #[inline]
+    pub fn scratch(&mut self, insn: Insn) -> usize {
+        self.scratch = insn;
+        ENTRIES
+    }
+
+    /// A cached instruction, as a copy (tests and tools).
+    pub fn lookup(&self, phys: u32, big: bool) -> Option<Insn> {
+        self.find(phys, big).map(|s| *self.insn(s))
     }
 
     /// A write to physical address `phys`.
@@ -110,6 +146,11 @@ impl CodeCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_fill_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<Entry>(), 32);
+    }
 
     #[test]
     fn write_invalidates_only_its_page() {

@@ -345,6 +345,16 @@ impl Cpu {
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> RunExit {
         let mut left = budget;
         while left > 0 {
+            if !self.needs_attention(bus) {
+                // The common case: nothing to deliver, trace, trap or watch.
+                self.step_plain(bus);
+                left -= 1;
+                if self.stop_requested {
+                    self.stop_requested = false;
+                    return RunExit::Stopped;
+                }
+                continue;
+            }
             if self.shutdown {
                 return RunExit::Shutdown;
             }
@@ -368,6 +378,39 @@ impl Cpu {
             RunExit::Halted
         } else {
             RunExit::Budget
+        }
+    }
+
+    /// Whether the next step needs [`step`](Self::step)'s full treatment: a halted or shut-down
+    /// CPU, an interrupt to deliver (or one inhibited for an instruction), single-stepping,
+    /// RF, instruction breakpoints, tracing or the teaching view. One test on the fast path.
+    #[inline]
+    fn needs_attention<B: Bus>(&mut self, bus: &mut B) -> bool {
+        let f = self.flags.control();
+        (self.shutdown | self.halted | self.inhibit_irq)
+            || f & (flags::TF | flags::RF) != 0
+            || self.dr[7] & 0xFF != 0
+            || self.teach.is_some()
+            || self.trace_range.is_some()
+            || (f & flags::IF != 0 && bus.interrupt_pending())
+    }
+
+    /// [`step`](Self::step) when [`needs_attention`](Self::needs_attention) is false: fetch,
+    /// execute, count, and deliver a fault if there was one.
+    #[inline]
+    fn step_plain<B: Bus>(&mut self, bus: &mut B) {
+        self.insn_start = self.eip;
+        self.insn_esp = self.regs[Reg::Esp as usize];
+        let result = match self.fetch_decoded(bus) {
+            Ok(slot) => {
+                let insn = *self.cache.insn(slot);
+                self.execute(bus, &insn)
+            }
+            Err(e) => Err(e),
+        };
+        self.counters.instructions += 1;
+        if let Err(e) = result {
+            self.raise(bus, e);
         }
     }
 
@@ -424,7 +467,8 @@ impl Cpu {
         }
         let before = self.teach.is_some().then(|| self.teach_state());
         let result = match self.fetch_decoded(bus) {
-            Ok(insn) => {
+            Ok(slot) => {
+                let insn = *self.cache.insn(slot);
                 if let Some(b) = before {
                     self.teach_retire(bus, &insn, b);
                 }

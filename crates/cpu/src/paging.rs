@@ -110,7 +110,7 @@ impl Cpu {
 
     /// Linear to physical with paging on; `user` is false for the CPU's own accesses to system
     /// tables (GDT, IDT, TSS), which are supervisor accesses whatever the CPL.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn translate_paged<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -141,6 +141,9 @@ impl Cpu {
         Exception::with_code(Exception::PF, code)
     }
 
+    /// The TLB missed (or lacked the right): walk the tables. Kept out of line so that the
+    /// hit path inlines into every memory access.
+    #[inline(never)]
     fn page_walk<B: Bus>(&mut self, bus: &mut B, lin: u32, access: Access, user: bool) -> Res<u32> {
         let write = access == Access::Write;
         let wp = self.cr0 & CR0_WP != 0;

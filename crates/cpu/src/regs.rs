@@ -104,15 +104,16 @@ impl Segment {
         ((self.flags >> 5) & 3) as u8
     }
 
-    /// Whether an access of `size` bytes at `offset` lies inside the segment.
+    /// Whether an access of `size` bytes (1 to 4, or any size >= 1) at `offset` lies inside the
+    /// segment. No 64-bit arithmetic: `offset + size - 1` may wrap past 4 GiB, which is outside.
     #[inline]
     pub fn check_limit(&self, offset: u32, size: u32) -> bool {
-        let last = offset as u64 + size as u64 - 1;
-        if self.flags & (SEG_EXPAND_DOWN | SEG_CODE) == SEG_EXPAND_DOWN {
-            let upper: u64 = if self.big() { 0xFFFF_FFFF } else { 0xFFFF };
-            offset as u64 > self.limit as u64 && last <= upper
-        } else {
-            last <= self.limit as u64
+        let span = size.wrapping_sub(1);
+        if self.flags & (SEG_EXPAND_DOWN | SEG_CODE) != SEG_EXPAND_DOWN {
+            // last = offset + span <= limit, without overflow.
+            return offset <= self.limit && span <= self.limit - offset;
         }
+        let upper: u32 = if self.big() { 0xFFFF_FFFF } else { 0xFFFF };
+        offset > self.limit && offset <= upper && span <= upper - offset
     }
 }

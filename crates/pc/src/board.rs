@@ -20,6 +20,8 @@ pub enum DeviceId {
     Dma,
     Fdc,
     Ata,
+    /// The secondary ATA channel (the CD-ROM drive).
+    Ata2,
     Uart,
     SysCtl,
     HostCall,
@@ -29,7 +31,7 @@ pub enum DeviceId {
 }
 
 impl DeviceId {
-    pub const ALL: [DeviceId; 13] = [
+    pub const ALL: [DeviceId; 14] = [
         DeviceId::Pic,
         DeviceId::Pit,
         DeviceId::Kbc,
@@ -37,6 +39,7 @@ impl DeviceId {
         DeviceId::Dma,
         DeviceId::Fdc,
         DeviceId::Ata,
+        DeviceId::Ata2,
         DeviceId::Uart,
         DeviceId::SysCtl,
         DeviceId::HostCall,
@@ -73,6 +76,8 @@ pub struct Board {
     pub dma: Dma,
     pub fdc: Fdc,
     pub ata: Ata,
+    /// The secondary ATA channel.
+    pub ata2: Ata,
     pub uart: Uart,
     pub sysctl: SysCtl,
     pub vga: Vga,
@@ -108,6 +113,7 @@ macro_rules! with_device {
             DeviceId::Dma => &mut b.dma,
             DeviceId::Fdc => &mut b.fdc,
             DeviceId::Ata => &mut b.ata,
+            DeviceId::Ata2 => &mut b.ata2,
             DeviceId::Uart => &mut b.uart,
             DeviceId::SysCtl | DeviceId::HostCall => &mut b.sysctl,
             DeviceId::Vga => &mut b.vga,
@@ -138,6 +144,7 @@ impl Board {
             dma: Dma::new(),
             fdc: Fdc::new(),
             ata: Ata::new(),
+            ata2: Ata::secondary(),
             uart: Uart::new(0x3F8, 4),
             sysctl: SysCtl::new(),
             vga: Vga::new(),
@@ -161,6 +168,7 @@ impl Board {
             0x00..=0x0F | 0x81..=0x8F | 0xC0..=0xDF => DeviceId::Dma,
             0x3F0..=0x3F5 | 0x3F7 => DeviceId::Fdc,
             0x1F0..=0x1F7 | 0x3F6 => DeviceId::Ata,
+            0x170..=0x177 | 0x376 => DeviceId::Ata2,
             0x3F8..=0x3FF => DeviceId::Uart,
             0x80 | 0x92 | 0xE9 | 0xF0 | 0x8900 => DeviceId::SysCtl,
             HOSTCALL_PORT => DeviceId::HostCall,
@@ -201,6 +209,7 @@ impl Board {
                 DeviceId::Uart => self.uart.deadline(),
                 DeviceId::Fdc => self.fdc.deadline(),
                 DeviceId::Ata => self.ata.deadline(),
+                DeviceId::Ata2 => self.ata2.deadline(),
                 _ => None,
             };
             if let Some(d) = d {
@@ -221,6 +230,7 @@ impl Board {
                 DeviceId::Uart => self.uart.deadline(),
                 DeviceId::Fdc => self.fdc.deadline(),
                 DeviceId::Ata => self.ata.deadline(),
+                DeviceId::Ata2 => self.ata2.deadline(),
                 _ => None,
             };
             if due.is_some_and(|d| d <= now) {
@@ -397,8 +407,17 @@ impl Board {
     /// Whether a physical address (after A20) goes straight to RAM.
     #[inline]
     fn is_ram(&self, a: u32, len: u32) -> bool {
-        let end = a as u64 + len as u64;
-        end <= self.mem.ram.len() as u64 && (end <= VGA_WINDOW.start as u64 || a >= VGA_WINDOW.end)
+        Board::outside_vga(a, len) && (a as usize) + (len as usize) <= self.mem.ram.len()
+    }
+
+    /// Whether an access of `len` bytes at `a` misses the VGA window entirely: one subtraction
+    /// and one compare (the access overlaps the window iff `a` lies in
+    /// `A0000h - len + 1 .. C0000h`).
+    #[inline]
+    fn outside_vga(a: u32, len: u32) -> bool {
+        const START: u32 = VGA_WINDOW.start;
+        const SIZE: u32 = VGA_WINDOW.end - VGA_WINDOW.start;
+        a.wrapping_sub(START + 1 - len) >= SIZE + len - 1
     }
 }
 
@@ -406,8 +425,10 @@ impl Bus for Board {
     #[inline]
     fn read8(&mut self, addr: u32) -> u8 {
         let a = addr & self.mem.a20_mask;
-        if self.is_ram(a, 1) {
-            return self.mem.ram[a as usize];
+        if Board::outside_vga(a, 1) {
+            if let Some(&b) = self.mem.ram.get(a as usize) {
+                return b;
+            }
         }
         if VGA_WINDOW.contains(&a) {
             return self.mmio_read8(a);
@@ -422,7 +443,9 @@ impl Bus for Board {
     fn write8(&mut self, addr: u32, value: u8) {
         let a = addr & self.mem.a20_mask;
         if self.is_ram(a, 1) {
-            self.mem.ram[a as usize] = value;
+            if let Some(b) = self.mem.ram.get_mut(a as usize) {
+                *b = value;
+            }
         } else if VGA_WINDOW.contains(&a) || a as usize >= self.mem.ram.len() {
             self.mmio_write8(a, value);
         }
@@ -431,9 +454,10 @@ impl Bus for Board {
     #[inline]
     fn read16(&mut self, addr: u32) -> u16 {
         let a = addr & self.mem.a20_mask;
-        if self.is_ram(a, 2) {
-            let i = a as usize;
-            return u16::from_le_bytes([self.mem.ram[i], self.mem.ram[i + 1]]);
+        if Board::outside_vga(a, 2) {
+            if let Some(&[b0, b1]) = self.mem.ram.get(a as usize..a as usize + 2) {
+                return u16::from_le_bytes([b0, b1]);
+            }
         }
         if Board::in_vga_window(a, 2) {
             return self.vga.mem_read8(a) as u16 | (self.vga.mem_read8(a + 1) as u16) << 8;
@@ -444,10 +468,11 @@ impl Bus for Board {
     #[inline]
     fn write16(&mut self, addr: u32, value: u16) {
         let a = addr & self.mem.a20_mask;
-        if self.is_ram(a, 2) {
-            let i = a as usize;
-            self.mem.ram[i..i + 2].copy_from_slice(&value.to_le_bytes());
-            return;
+        if Board::outside_vga(a, 2) {
+            if let Some(b) = self.mem.ram.get_mut(a as usize..a as usize + 2) {
+                b.copy_from_slice(&value.to_le_bytes());
+                return;
+            }
         }
         if Board::in_vga_window(a, 2) {
             self.vga.mem_write8(a, value as u8);
@@ -461,14 +486,10 @@ impl Bus for Board {
     #[inline]
     fn read32(&mut self, addr: u32) -> u32 {
         let a = addr & self.mem.a20_mask;
-        if self.is_ram(a, 4) {
-            let i = a as usize;
-            return u32::from_le_bytes([
-                self.mem.ram[i],
-                self.mem.ram[i + 1],
-                self.mem.ram[i + 2],
-                self.mem.ram[i + 3],
-            ]);
+        if Board::outside_vga(a, 4) {
+            if let Some(&[b0, b1, b2, b3]) = self.mem.ram.get(a as usize..a as usize + 4) {
+                return u32::from_le_bytes([b0, b1, b2, b3]);
+            }
         }
         if let Some(off) = self.lfb_offset(a, 4) {
             return self.vga.lfb_read32(off);
@@ -479,10 +500,11 @@ impl Bus for Board {
     #[inline]
     fn write32(&mut self, addr: u32, value: u32) {
         let a = addr & self.mem.a20_mask;
-        if self.is_ram(a, 4) {
-            let i = a as usize;
-            self.mem.ram[i..i + 4].copy_from_slice(&value.to_le_bytes());
-            return;
+        if Board::outside_vga(a, 4) {
+            if let Some(b) = self.mem.ram.get_mut(a as usize..a as usize + 4) {
+                b.copy_from_slice(&value.to_le_bytes());
+                return;
+            }
         }
         if let Some(off) = self.lfb_offset(a, 4) {
             self.vga.lfb_write32(off, value);

@@ -7,6 +7,7 @@
 //! what POST found until the next reset. The CMOS drive bytes follow every change, as if set
 //! up by the user, so that any firmware (built-in or a ROM image) finds the drives.
 
+use crate::cdrom::CdImage;
 use crate::disk::{DiskError, DiskImage, DiskKind};
 use crate::Pc;
 
@@ -101,5 +102,38 @@ impl Pc {
             .get_mut(index as usize)?
             .image
             .as_mut()
+    }
+
+    /// Put a disc in the CD-ROM drive (the ATAPI master of the secondary channel), replacing
+    /// any disc there (which is returned). The drive is fitted on first use and stays, empty,
+    /// after [`Pc::eject_cdrom`]. The guest sees a media change (unit attention); the BIOS
+    /// boots from it when no floppy or hard disk is bootable (see `bios::post::int19`).
+    pub fn insert_cdrom(&mut self, image: CdImage) -> Option<CdImage> {
+        self.board.ata2.attach_atapi(0);
+        self.board.ata2.drives[0]
+            .atapi
+            .as_mut()
+            .and_then(|a| a.insert(image))
+    }
+
+    /// Take the disc out of the CD-ROM drive.
+    pub fn eject_cdrom(&mut self) -> Option<CdImage> {
+        self.board.ata2.drives[0].atapi.as_mut()?.eject()
+    }
+
+    /// Fit an empty CD-ROM drive (so that a disc can be inserted later and the guest sees the
+    /// drive from boot).
+    pub fn attach_cdrom_drive(&mut self) {
+        self.board.ata2.attach_atapi(0);
+    }
+
+    /// Whether the machine has a CD-ROM drive.
+    pub fn has_cdrom_drive(&self) -> bool {
+        self.board.ata2.drives[0].atapi.is_some()
+    }
+
+    /// The disc in the CD-ROM drive.
+    pub fn cdrom_image(&self) -> Option<&CdImage> {
+        self.board.ata2.drives[0].atapi.as_ref()?.medium.as_ref()
     }
 }

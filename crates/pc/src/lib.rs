@@ -7,6 +7,7 @@
 
 pub mod bios;
 pub mod board;
+pub mod cdrom;
 pub mod devices;
 pub mod disk;
 pub mod display;

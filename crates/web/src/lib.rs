@@ -22,6 +22,8 @@ use serde::Serialize;
 use std::collections::HashSet;
 use wasm_bindgen::prelude::*;
 
+mod teach;
+
 /// The CPU model used when `new Machine(memBytes)` names none.
 pub const DEFAULT_MODEL: Model = Model::I286;
 
@@ -271,6 +273,12 @@ fn valid_scan_code(code: u32) -> bool {
 #[wasm_bindgen]
 pub struct Machine {
     pc: Pc,
+    /// Linear addresses `runFor` stops before (see `setBreakpoints`).
+    breakpoints: Vec<u32>,
+    /// Exception vectors `runFor` stops after (see `setEventBreaks`).
+    break_vectors: Vec<u8>,
+    /// Stop after a mode change (see `setEventBreaks`).
+    break_mode: bool,
 }
 
 #[wasm_bindgen]
@@ -299,7 +307,52 @@ impl Machine {
             config.rtc_unix_seconds = to_rtc_seconds(t)?;
         }
         let pc = new_pc(config)?;
-        Ok(Machine { pc })
+        Ok(Machine {
+            pc,
+            breakpoints: Vec::new(),
+            break_vectors: Vec::new(),
+            break_mode: false,
+        })
+    }
+
+    /// `Machine.withFirmware(memBytes, model, rtcUnixSeconds, bios, vgaBios?)`: as the
+    /// constructor, but the PC runs the given system BIOS (e.g. SeaBIOS's `bios.bin`: 64, 128,
+    /// 192 or 256 KiB, mapped below 1 MiB and 4 GiB) instead of the built-in one, with an
+    /// optional VGA BIOS option ROM at C0000h (`vgabios-stdvga.bin`). Throws an Error that says
+    /// what is wrong with a file (its size, no 55AAh option-ROM signature).
+    #[wasm_bindgen(js_name = withFirmware)]
+    pub fn with_firmware(
+        mem_bytes: f64,
+        model: Option<String>,
+        rtc_unix_seconds: Option<f64>,
+        bios: Vec<u8>,
+        vga_bios: Option<Vec<u8>>,
+    ) -> Result<Machine, JsValue> {
+        install_panic_hook();
+        let mem_bytes = to_usize("memBytes", mem_bytes)?;
+        let model = parse_model(model)?;
+        let mut config = pc::Config {
+            model,
+            mem_bytes,
+            firmware: pc::Firmware::Rom { bios, vga_bios },
+            ..pc::Config::default()
+        };
+        if let Some(t) = rtc_unix_seconds {
+            config.rtc_unix_seconds = to_rtc_seconds(t)?;
+        }
+        let pc = new_pc(config)?;
+        Ok(Machine {
+            pc,
+            breakpoints: Vec::new(),
+            break_vectors: Vec::new(),
+            break_mode: false,
+        })
+    }
+
+    /// Whether the machine runs the built-in BIOS (false: firmware given to `withFirmware`).
+    #[wasm_bindgen(getter, js_name = builtinBios)]
+    pub fn builtin_bios(&self) -> bool {
+        self.pc.bios.is_builtin()
     }
 
     /// Copy `bytes` into guest memory at physical address `addr`. Throws if they do not fit.
@@ -419,7 +472,9 @@ impl Machine {
     /// this way. Returns "budget" (all `n` ran), "time" (the time came; a halted CPU waiting
     /// for an interrupt jumps to it at once), "idle" (halted, and nothing will happen until
     /// input from the host), "halted" (HLT with interrupts off), "shutdown" (triple fault) or
-    /// "poweroff".
+    /// "poweroff"; or "breakpoint" when it stopped before an instruction at a breakpoint
+    /// (`setBreakpoints`) or after an exception or mode change it was asked to stop at
+    /// (`setEventBreaks`).
     #[wasm_bindgen(js_name = runFor)]
     pub fn run_for(&mut self, n: f64, until_ns: Option<f64>) -> Result<String, JsValue> {
         let n = whole("instruction count", n, MAX_SAFE_INTEGER)? as u64;
@@ -427,9 +482,16 @@ impl Machine {
             Some(t) => Some(whole("untilNs", t, MAX_SAFE_INTEGER)? as u64),
             None => None,
         };
-        Ok(match self.pc.run(n, until) {
-            Exit::TimeLimit => "time",
-            e => exit_name(e),
+        let exit =
+            if self.breakpoints.is_empty() && self.break_vectors.is_empty() && !self.break_mode {
+                Some(self.pc.run(n, until))
+            } else {
+                self.run_with_breakpoints(n, until)
+            };
+        Ok(match exit {
+            None => "breakpoint",
+            Some(Exit::TimeLimit) => "time",
+            Some(e) => exit_name(e),
         }
         .to_string())
     }

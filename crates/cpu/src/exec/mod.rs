@@ -435,16 +435,18 @@ impl Cpu {
 
     // ---- the fetch / decode / cache path ----
 
-    pub(crate) fn fetch_decoded<B: Bus>(&mut self, bus: &mut B) -> Res<Insn> {
+    pub(crate) fn fetch_decoded<B: Bus>(&mut self, bus: &mut B) -> Res<usize> {
         let cs = self.segs[CS as usize];
         let eip = self.eip;
         let big = cs.big();
         let lin = cs.base.wrapping_add(eip);
         let phys = self.translate(bus, lin, Access::Execute)?;
-        if let Some(insn) = self.cache.lookup(phys, big) {
-            if eip as u64 + insn.len as u64 <= cs.limit as u64 + 1 {
+        if let Some(slot) = self.cache.find(phys, big) {
+            // The whole instruction lies inside the CS limit: eip + len - 1 <= limit.
+            let last = self.cache.insn(slot).len as u32 - 1;
+            if eip <= cs.limit && last <= cs.limit - eip {
                 self.counters.cache_hits += 1;
-                return Ok(insn);
+                return Ok(slot);
             }
         }
         self.counters.cache_misses += 1;
@@ -467,10 +469,11 @@ impl Cpu {
             let p = self.translate(bus, l, Access::Execute)?;
             Ok(bus.read8(p))
         })?;
-        if !crosses_page {
-            self.cache.insert(phys, big, insn);
-        }
-        Ok(insn)
+        Ok(if crosses_page {
+            self.cache.scratch(insn)
+        } else {
+            self.cache.insert(phys, big, insn)
+        })
     }
 
     /// Execute a decoded instruction. EIP is advanced past it first, so traps and calls see the
@@ -482,11 +485,13 @@ impl Cpu {
         } else {
             next & 0xFFFF
         };
-        if insn.flags & F_INVALID != 0 {
-            return Err(ud());
-        }
-        if insn.flags & decode::F_LOCK != 0 && self.model >= Model::I386 && !lockable(insn) {
-            return Err(ud());
+        if insn.flags & (F_INVALID | decode::F_LOCK) != 0 {
+            if insn.flags & F_INVALID != 0 {
+                return Err(ud());
+            }
+            if self.model >= Model::I386 && !lockable(insn) {
+                return Err(ud());
+            }
         }
         let op = insn.op;
         match op {

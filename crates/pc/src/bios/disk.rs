@@ -1,4 +1,11 @@
-//! INT 13h, the disk BIOS, for the floppy drives (00h, 01h) and the ATA hard disks (80h, 81h).
+//! INT 13h, the disk BIOS, for the floppy drives (00h, 01h) and the ATA hard disks (80h, 81h),
+//! and the El Torito CD-ROM boot.
+//!
+//! El Torito: [`cd_boot`] loads the initial entry of the CD's boot catalog. With no emulation
+//! the CD is drive E0h ([`CD_DRIVE`]): INT 13h AH=41h/42h/48h read it in 2048-byte sectors, and
+//! AH=4Bh returns the specification packet (AL=01h) or also ends emulation (AL=00h). With
+//! floppy emulation the image becomes drive 00h (CHS reads through the ordinary floppy code,
+//! write-protected) and a real A: moves to 01h, until AH=4B00h ends the emulation.
 //!
 //! As a high-level BIOS it works on the disk images directly rather than through the
 //! controllers' ports, but keeps what a guest can see consistent: the floppy controller's head
@@ -14,8 +21,11 @@
 use super::post::bda;
 use super::{seg_base, set_carry, Flow, Pc, Regs, ROM_BASE, ROM_SEG};
 use crate::board::Board;
+use crate::cdrom::{BootEntry, BootMedia, CD_SECTOR_SIZE};
 use crate::devices::fdc::drive_accepts;
-use crate::disk::{DiskImage, FloppyFormat, Geometry, IoError, FLOPPY_FORMATS, SECTOR_SIZE};
+use crate::disk::{
+    DiskImage, DiskKind, FloppyFormat, Geometry, IoError, FLOPPY_FORMATS, SECTOR_SIZE,
+};
 use cpu::{Bus, SegReg};
 
 /// The IBM diskette parameter table address (offset in the ROM segment).
@@ -54,10 +64,17 @@ const TIMEOUT: u8 = 0x80;
 /// Motor-off delay in ticks (the DPT's byte 2: about two seconds).
 const MOTOR_TICKS: u8 = 0x25;
 
+/// The BIOS drive number of the CD-ROM (El Torito no-emulation boot).
+pub const CD_DRIVE: u8 = 0xE0;
+
 #[derive(Debug, Clone, Default)]
 pub struct DiskState {
     /// Media chosen for the next format, per floppy drive (AH=17h/18h).
     pub format_media: [Option<FloppyFormat>; 2],
+    /// The El Torito entry the machine booted from, and the drive number it was given.
+    pub cd_boot: Option<(BootEntry, u8)>,
+    /// The emulated floppy (drive 00h) while floppy emulation is active.
+    pub emulated: Option<DiskImage>,
 }
 
 /// The 16-byte diskette parameter table for a format: the eleven classic bytes, then the
@@ -127,7 +144,9 @@ fn set_vector(pc: &mut Pc, n: u8, seg: u16, off: u16) {
 /// The ATA device index of BIOS hard disk `dl` (80h = the first disk present).
 fn hd_index(pc: &Pc, dl: u8) -> Option<usize> {
     let n = dl.checked_sub(0x80)? as usize;
-    (0..2).filter(|&i| pc.board.ata.drives[i].present()).nth(n)
+    (0..2)
+        .filter(|&i| pc.board.ata.drives[i].is_hard_disk())
+        .nth(n)
 }
 
 fn hd_image(pc: &Pc, dl: u8) -> Option<&DiskImage> {
@@ -141,7 +160,12 @@ fn hd_image_mut(pc: &mut Pc, dl: u8) -> Option<&mut DiskImage> {
 }
 
 fn hd_count(pc: &Pc) -> u8 {
-    pc.board.ata.drives.iter().filter(|d| d.present()).count() as u8
+    pc.board
+        .ata
+        .drives
+        .iter()
+        .filter(|d| d.is_hard_disk())
+        .count() as u8
 }
 
 fn floppy_count(pc: &Pc) -> u8 {
@@ -167,6 +191,8 @@ fn media_state(drive_type: u8, img: Option<&DiskImage>) -> u8 {
 /// Power-on: reset the floppy controller as a BIOS leaves it, fill the BDA, the CMOS drive
 /// bytes and the disk parameter tables.
 pub fn post_init(pc: &mut Pc) {
+    pc.bios.disk.cd_boot = None;
+    pc.bios.disk.emulated = None;
     pc.board.fdc.firmware_init();
     let floppies = floppy_count(pc);
     let types = [
@@ -237,7 +263,9 @@ pub fn configure_cmos(board: &mut Board) {
         board.fdc.drives[1].drive_type,
     ];
     let floppies = types.iter().filter(|&&t| t != 0).count() as u8;
-    let present: Vec<usize> = (0..2).filter(|&i| board.ata.drives[i].present()).collect();
+    let present: Vec<usize> = (0..2)
+        .filter(|&i| board.ata.drives[i].is_hard_disk())
+        .collect();
     let cmos = &mut board.cmos;
     cmos.set(0x10, types[0] << 4 | types[1]);
     let mut eq = cmos.ram[0x14] & !0xC1;
@@ -442,12 +470,268 @@ fn load(pc: &mut Pc, linear: u32, len: usize) -> Vec<u8> {
 
 pub fn int13(pc: &mut Pc) -> Flow {
     let dl = pc.cpu.dl();
+    if pc.bios.disk.emulated.is_some() && dl < 0x80 {
+        return if dl == 0 {
+            emulated_floppy(pc)
+        } else {
+            shifted_floppy(pc, dl)
+        };
+    }
+    if dl == CD_DRIVE && pc.has_cdrom_drive() {
+        return cd(pc);
+    }
     if dl < 0x80 {
         floppy(pc, dl)
     } else {
         hard_disk(pc, dl)
     }
 }
+
+/// Floppy drives the BIOS reports while a floppy is emulated: the emulated one and A:.
+fn emulated_floppy_count(pc: &Pc) -> u8 {
+    (floppy_count(pc) + 1).min(2)
+}
+
+/// INT 13h on drive 00h during floppy emulation: the ordinary floppy code, run with the
+/// emulated image in drive 0 for the length of the call.
+fn emulated_floppy(pc: &mut Pc) -> Flow {
+    let ah = pc.cpu.ah();
+    if ah == 0x4B {
+        return emulation_status(pc, 0);
+    }
+    let Some(img) = pc.bios.disk.emulated.take() else {
+        return ret(pc, 0, BAD_COMMAND);
+    };
+    let drive_type = img.floppy_format().map_or(4, |f| f.drive_type);
+    let dr = &mut pc.board.fdc.drives[0];
+    let saved_type = std::mem::replace(&mut dr.drive_type, drive_type);
+    let saved_changed = std::mem::replace(&mut dr.changed, false);
+    let saved_image = dr.image.replace(img);
+    let flow = floppy(pc, 0);
+    let dr = &mut pc.board.fdc.drives[0];
+    pc.bios.disk.emulated = std::mem::replace(&mut dr.image, saved_image);
+    dr.drive_type = saved_type;
+    dr.changed = saved_changed;
+    if ah == 0x08 {
+        let n = emulated_floppy_count(pc);
+        pc.cpu.set_dl(n);
+    }
+    flow
+}
+
+/// INT 13h on drive 01h during floppy emulation: the real A:.
+fn shifted_floppy(pc: &mut Pc, dl: u8) -> Flow {
+    let ah = pc.cpu.ah();
+    if dl != 1 {
+        return ret(pc, dl, BAD_COMMAND);
+    }
+    pc.cpu.set_dl(0);
+    let flow = floppy(pc, 0);
+    if ah == 0x08 {
+        let n = emulated_floppy_count(pc);
+        pc.cpu.set_dl(n);
+    } else {
+        pc.cpu.set_dl(1);
+    }
+    flow
+}
+
+/// AH=4Bh: AL=01h return the El Torito specification packet at DS:SI; AL=00h also end the
+/// emulation (DL = the emulated drive, or 7Fh for any).
+fn emulation_status(pc: &mut Pc, dl: u8) -> Flow {
+    let al = pc.cpu.al();
+    let Some((e, drive)) = pc.bios.disk.cd_boot else {
+        return ret(pc, dl, BAD_COMMAND);
+    };
+    if al > 1 {
+        return ret(pc, dl, BAD_COMMAND);
+    }
+    let media = match e.media {
+        BootMedia::NoEmulation => 0u8,
+        BootMedia::Floppy { sectors: 2400 } => 1,
+        BootMedia::Floppy { sectors: 5760 } => 3,
+        BootMedia::Floppy { .. } => 2,
+        BootMedia::HardDisk => 4,
+    };
+    let g = pc
+        .bios
+        .disk
+        .emulated
+        .as_ref()
+        .map_or(Geometry::new(0, 0, 0), DiskImage::geometry);
+    let max_c = g.cylinders.saturating_sub(1);
+    let mut p = [0u8; 0x13];
+    p[0] = 0x13;
+    p[1] = media | 0x40; // ATAPI
+    p[2] = drive;
+    p[3] = 1; // secondary channel
+    p[4..8].copy_from_slice(&e.lba.to_le_bytes());
+    p[8..10].copy_from_slice(&0u16.to_le_bytes()); // master
+    p[0x0C..0x0E].copy_from_slice(&e.load_segment.to_le_bytes());
+    p[0x0E..0x10].copy_from_slice(&e.sector_count.to_le_bytes());
+    p[0x10] = max_c as u8;
+    p[0x11] = (g.sectors as u8 & 0x3F) | ((max_c >> 2) as u8 & 0xC0);
+    p[0x12] = g.heads.saturating_sub(1) as u8;
+    let at = seg_base(&pc.cpu, SegReg::Ds).wrapping_add(pc.cpu.regs[6] & 0xFFFF);
+    store(pc, at, &p);
+    if al == 0 && (dl == drive || dl == 0x7F) {
+        pc.bios.disk.emulated = None;
+        pc.bios.disk.cd_boot = None;
+    }
+    ret(pc, dl, OK)
+}
+
+/// INT 13h on the CD-ROM (drive E0h): 2048-byte sectors through the EDD functions.
+fn cd(pc: &mut Pc) -> Flow {
+    let dl = CD_DRIVE;
+    let ah = pc.cpu.ah();
+    let total = pc.cdrom_image().map(crate::cdrom::CdImage::sectors);
+    match ah {
+        0x00 | 0x0D | 0x10 => ret(pc, dl, if total.is_some() { OK } else { 0xAA }),
+        0x01 => {
+            let st = pc.board.mem.read8(HD_STATUS);
+            pc.cpu.set_ah(st);
+            set_carry(pc, st != OK);
+            Flow::Done
+        }
+        0x41 => {
+            if pc.cpu.bx() != 0x55AA {
+                return ret(pc, dl, BAD_COMMAND);
+            }
+            pc.cpu.set_bx(0xAA55);
+            pc.cpu.set_cx(0x0001);
+            pc.board.mem.write8(HD_STATUS, OK);
+            pc.cpu.set_ah(0x21);
+            set_carry(pc, false);
+            Flow::Done
+        }
+        0x42 | 0x44 | 0x47 | 0x48 => {
+            let Some(total) = total else {
+                return ret(pc, dl, 0xAA);
+            };
+            let packet = seg_base(&pc.cpu, SegReg::Ds).wrapping_add(pc.cpu.regs[6] & 0xFFFF);
+            if ah == 0x48 {
+                let size = pc.board.mem.read16(packet);
+                if size < 0x1A {
+                    return ret(pc, dl, BAD_COMMAND);
+                }
+                let n: u16 = if size >= 0x1E { 0x1E } else { 0x1A };
+                let mut r = Vec::with_capacity(0x1E);
+                r.extend_from_slice(&n.to_le_bytes());
+                r.extend_from_slice(&0x0074u16.to_le_bytes()); // removable, change line, lockable, no CHS
+                r.extend_from_slice(&[0u8; 12]);
+                r.extend_from_slice(&total.to_le_bytes());
+                r.extend_from_slice(&(CD_SECTOR_SIZE as u16).to_le_bytes());
+                if n == 0x1E {
+                    r.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+                }
+                store(pc, packet, &r);
+                return ret(pc, dl, OK);
+            }
+            let size = pc.board.mem.read8(packet);
+            if size < 0x10 {
+                return ret(pc, dl, BAD_COMMAND);
+            }
+            let count = pc.board.mem.read16(packet + 2) as u64;
+            let off = pc.board.mem.read16(packet + 4);
+            let seg = pc.board.mem.read16(packet + 6);
+            let lba = pc.board.mem.read32(packet + 8) as u64
+                | (pc.board.mem.read32(packet + 12) as u64) << 32;
+            let mut buf = ((seg as u32) << 4).wrapping_add(off as u32);
+            if size >= 0x18 && seg == 0xFFFF && off == 0xFFFF {
+                buf = pc.board.mem.read32(packet + 16);
+            }
+            if ah == 0x47 {
+                return ret(pc, dl, if lba < total { OK } else { SECTOR_NOT_FOUND });
+            }
+            let n = count.min(total.saturating_sub(lba));
+            if ah == 0x42 && n > 0 {
+                let data = pc
+                    .cdrom_image()
+                    .and_then(|i| i.read(lba, n))
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                store(pc, buf, &data);
+            }
+            pc.board.mem.write16(packet + 2, n as u16);
+            ret(pc, dl, if n == count { OK } else { SECTOR_NOT_FOUND })
+        }
+        0x4B => emulation_status(pc, dl),
+        0x15 => {
+            pc.cpu.set_ah(0x02);
+            pc.board.mem.write8(HD_STATUS, OK);
+            set_carry(pc, false);
+            Flow::Done
+        }
+        0x43 => ret(pc, dl, WRITE_PROTECTED),
+        _ => ret(pc, dl, BAD_COMMAND),
+    }
+}
+
+/// El Torito boot: load the initial entry of the CD's boot catalog. Returns the CS:IP to
+/// start and the drive number for DL, or why the CD does not boot.
+pub fn cd_boot(pc: &mut Pc) -> Result<(u16, u16, u8), String> {
+    let img = pc
+        .cdrom_image()
+        .ok_or_else(|| "there is no disc in the CD-ROM drive".to_string())?;
+    let e = img.boot_entry().map_err(|e| e.to_string())?;
+    match e.media {
+        BootMedia::NoEmulation => {
+            let seg = if e.load_segment == 0 {
+                0x07C0
+            } else {
+                e.load_segment
+            };
+            let bytes = e.sector_count.max(1) as usize * SECTOR_SIZE;
+            let sectors = bytes.div_ceil(CD_SECTOR_SIZE) as u64;
+            let data = img
+                .read(e.lba as u64, sectors)
+                .ok_or("the CD's boot image is past the end of the disc")?;
+            let data = data[..bytes].to_vec();
+            let at = (seg as u32) << 4;
+            if at as usize + bytes > (EBDA_LIMIT as usize) || at < 0x500 {
+                return Err(format!(
+                    "the CD's boot image ({bytes} bytes at {seg:04X}:0000) does not fit in                      conventional memory"
+                ));
+            }
+            store(pc, at, &data);
+            pc.bios.disk.cd_boot = Some((e, CD_DRIVE));
+            Ok((seg, 0, CD_DRIVE))
+        }
+        BootMedia::Floppy { sectors } => {
+            let bytes = img
+                .read_bytes(e.lba as u64 * CD_SECTOR_SIZE as u64, sectors as usize * 512)
+                .ok_or("the CD's floppy image is past the end of the disc")?
+                .to_vec();
+            let mut fl = DiskImage::from_bytes(bytes, Some(DiskKind::Floppy))
+                .map_err(|e| format!("the CD's floppy image: {e}"))?;
+            fl.set_writable(false);
+            let seg = if e.load_segment == 0 {
+                0x07C0
+            } else {
+                e.load_segment
+            };
+            let boot = fl
+                .read(0, 1)
+                .map_err(|_| "the CD's floppy image is empty")?
+                .to_vec();
+            store(pc, (seg as u32) << 4, &boot);
+            pc.bios.disk.emulated = Some(fl);
+            pc.bios.disk.cd_boot = Some((e, 0x00));
+            // The equipment word counts the emulated drive.
+            let n = emulated_floppy_count(pc) as u16;
+            let eq = pc.board.mem.read16(bda::EQUIPMENT) & !0x00C1;
+            pc.board.mem.write16(bda::EQUIPMENT, eq | 1 | (n - 1) << 6);
+            Ok((seg, 0, 0x00))
+        }
+        BootMedia::HardDisk => {
+            Err("the CD boots by hard disk emulation, which this BIOS does not offer".into())
+        }
+    }
+}
+
+/// Top of conventional memory a boot image may use (the EBDA starts there).
+const EBDA_LIMIT: u32 = (super::EBDA_SEG as u32) << 4;
 
 /// Whether a floppy transfer of `bytes` to or from ES:BX would cross a 64 KiB DMA page.
 fn crosses_dma_page(linear: u32, bytes: usize) -> bool {

@@ -24,6 +24,8 @@ const SC_CAPS: u8 = 0x3A;
 const SC_NUM: u8 = 0x45;
 const SC_SCROLL: u8 = 0x46;
 const SC_INSERT: u8 = 0x52;
+/// BDA byte whose bit 7 says Ctrl+Break was pressed.
+const BREAK_FLAG: u32 = 0x471;
 const SC_DEL: u8 = 0x53;
 
 /// The keystroke (scan << 8 | ascii) for a make code, or None for keys that give none.
@@ -258,6 +260,21 @@ pub fn int09(pc: &mut Pc) -> Flow {
     // Fake shifts around extended keys (E0 2A / E0 AA) carry no meaning.
     if extended && (scan == SC_LSHIFT || scan == SC_RSHIFT) {
         m.write8(bda::KBD_FLAGS3, f3);
+        return Flow::Done;
+    }
+    // Ctrl+Break (the keyboard sends E0 46 for Pause with Ctrl held; Ctrl+Scroll Lock on the
+    // 83-key keyboard): empty the buffer, set the break flag at 40:71h, store 0000h and call
+    // INT 1Bh (DOS hooks it for ^C), as the PC BIOS does. Scroll Lock does not toggle.
+    if scan == SC_SCROLL && f1 & 0x04 != 0 {
+        m.write8(bda::KBD_FLAGS3, f3);
+        if !brk {
+            let start = m.read16(bda::KBD_BUF_START);
+            m.write16(bda::KBD_HEAD, start);
+            m.write16(bda::KBD_TAIL, start);
+            m.write8(BREAK_FLAG, m.read8(BREAK_FLAG) | 0x80);
+            push_key(pc, 0);
+            super::system::call_guest_vector(pc, 0x1B);
+        }
         return Flow::Done;
     }
     let set = |v: &mut u8, bit: u8, on: bool| {

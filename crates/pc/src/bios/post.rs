@@ -1,5 +1,6 @@
 //! Power-on self test and bootstrap: interrupt vectors, BIOS data area, the interrupt
-//! controllers and timer as DOS expects them, then INT 19h boots from A: or C:.
+//! controllers and timer as DOS expects them, then INT 19h boots from A:, C:, then the CD-ROM
+//! (El Torito), the first that is bootable.
 
 use super::{Flow, Pc, Regs, EBDA_SEG, ROM_SEG, VEC_DUMMY, VEC_IRQ_MASTER, VEC_IRQ_SLAVE};
 use crate::board::Board;
@@ -179,7 +180,9 @@ fn init_pci(pc: &mut Pc) {
     pc.board.pci_changed();
 }
 
-/// INT 19h: load the boot sector of A:, else C:, at 0000:7C00 and jump to it with DL = drive.
+/// INT 19h: load the boot sector of A:, else C:, at 0000:7C00 and jump to it with DL = drive;
+/// else boot the CD-ROM by El Torito (no emulation: DL = E0h; floppy emulation: DL = 00h).
+/// A CD is tried last, so that it boots by itself when no floppy or hard disk is bootable.
 pub fn int19(pc: &mut Pc) -> Flow {
     for drive in [0x00u8, 0x80] {
         let Ok(sector) = super::disk::boot_sector(pc, drive) else {
@@ -204,12 +207,32 @@ pub fn int19(pc: &mut Pc) -> Flow {
         pc.cpu.set_eflags(0x0202);
         return Flow::Done;
     }
+    if pc.cdrom_image().is_some() {
+        match super::disk::cd_boot(pc) {
+            Ok((seg, off, drive)) => {
+                pc.cpu.load_seg_real(SegReg::Cs, seg);
+                pc.cpu.load_seg_real(SegReg::Ds, 0);
+                pc.cpu.load_seg_real(SegReg::Es, 0);
+                pc.cpu.load_seg_real(SegReg::Ss, 0);
+                pc.cpu.regs[4] = 0x7C00;
+                pc.cpu.eip = off as u32;
+                pc.cpu.set_dx(drive as u16);
+                pc.cpu.set_eflags(0x0202);
+                return Flow::Done;
+            }
+            Err(why) => {
+                if pc.bios.messages.last() != Some(&why) {
+                    pc.bios.messages.push(why);
+                }
+            }
+        }
+    }
     int18(pc)
 }
 
 /// INT 18h: nothing to boot. Say so on the screen and wait for a key, then try again.
 pub fn int18(pc: &mut Pc) -> Flow {
-    let msg = "No bootable disk. Insert a disk in A: or C: and press a key.";
+    let msg = "No bootable disk. Insert a disk in A:, C: or the CD-ROM drive and press a key.";
     if pc.bios.messages.last().map(String::as_str) != Some(msg) {
         pc.bios.messages.push(msg.to_string());
         super::video::print_message(pc, msg);

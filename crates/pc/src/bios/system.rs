@@ -6,6 +6,9 @@ use super::post::bda;
 use super::{set_carry, Flow, Pc, Regs, EBDA_SEG, ROM_SEG};
 use cpu::SegReg;
 
+/// BDA byte: the COM1 time-out (INT 14h).
+const COM1_TIMEOUT: u32 = 0x47C;
+
 /// Offset of the system configuration table (INT 15h/C0h) in the ROM.
 const CONFIG_TABLE: u16 = 0xE6F5;
 
@@ -33,13 +36,46 @@ pub fn int12(pc: &mut Pc) -> Flow {
 fn e820_map(pc: &Pc) -> Vec<(u64, u64, u32)> {
     let ram = pc.board.mem.ram.len() as u64;
     let ebda = (EBDA_SEG as u64) << 4;
-    vec![
+    let mut map = vec![
         (0, ebda, 1),
         (ebda, 0xA0000 - ebda, 2),
         (0xE0000, 0x20000, 2),
-        (0x10_0000, ram - 0x10_0000, 1),
-        (0xFFFC_0000, 0x4_0000, 2),
-    ]
+    ];
+    // A machine with 1 MiB has no extended memory: no entry (not one of length 0, nor an
+    // underflow).
+    if ram > 0x10_0000 {
+        map.push((0x10_0000, ram - 0x10_0000, 1));
+    }
+    map.push((0xFFFC_0000, 0x4_0000, 2));
+    map
+}
+
+/// Call the guest's handler of interrupt `vector` from a service, as an `INT` instruction at
+/// the current CS:IP would: FLAGS, CS and IP pushed, IF and TF cleared. When the handler
+/// returns (IRET), the ROM stub goes on after its `OUT`. Real mode only (not in v86 mode, where
+/// the monitor owns the vectors): returns whether the call was made.
+pub fn call_guest_vector(pc: &mut Pc, vector: u8) -> bool {
+    if pc.cpu.protected_mode() || pc.cpu.v86_mode() {
+        return false;
+    }
+    let ss = pc.cpu.segs[SegReg::Ss as usize].base;
+    let sp = pc.cpu.regs[4] as u16;
+    let flags = pc.cpu.eflags();
+    let cs = pc.cpu.seg_selector(SegReg::Cs);
+    let ip = pc.cpu.eip as u16;
+    let m = &mut pc.board.mem;
+    for (i, v) in [flags as u16, cs, ip].into_iter().enumerate() {
+        let at = sp.wrapping_sub(2 * (i as u16 + 1));
+        m.write16(ss.wrapping_add(at as u32), v);
+    }
+    let off = m.read16(vector as u32 * 4);
+    let seg = m.read16(vector as u32 * 4 + 2);
+    pc.cpu.regs[4] = (pc.cpu.regs[4] & 0xFFFF_0000) | sp.wrapping_sub(6) as u32;
+    pc.cpu
+        .set_eflags(flags & !(cpu::flags::IF | cpu::flags::TF));
+    pc.cpu.load_seg_real(SegReg::Cs, seg);
+    pc.cpu.eip = off as u32;
+    true
 }
 
 pub fn int15(pc: &mut Pc) -> Flow {
@@ -208,9 +244,25 @@ pub fn int14(pc: &mut Pc) -> Flow {
         0x02 => {
             let lsr = pc.board.port_read(base + 5);
             if lsr & 1 == 0 {
-                // Nothing received: wait for input (the host may type later).
-                return Flow::Retry;
+                // Nothing received: wait for input (the host may type later), as long as the
+                // port's time-out in the BDA (40:7Ch, in seconds here; at least one) allows;
+                // then AH bit 7 says "timed out", as the PC BIOS does.
+                let now = pc.board.time_now();
+                match pc.bios.wait_until {
+                    None => {
+                        let secs = pc.board.mem.read8(COM1_TIMEOUT).max(1) as u64;
+                        pc.bios.wait_until = Some(now + secs * 1_000_000_000);
+                        return Flow::Retry;
+                    }
+                    Some(t) if now < t => return Flow::Retry,
+                    Some(_) => {
+                        pc.bios.wait_until = None;
+                        pc.cpu.set_ah(0x80 | (lsr & 0x1E));
+                        return Flow::Done;
+                    }
+                }
             }
+            pc.bios.wait_until = None;
             let b = pc.board.port_read(base);
             pc.cpu.set_ax((lsr as u16 & 0x1E) << 8 | b as u16);
         }
@@ -228,4 +280,20 @@ pub fn int14(pc: &mut Pc) -> Flow {
 pub fn int17(pc: &mut Pc) -> Flow {
     pc.cpu.set_ah(0x01);
     Flow::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e820_map_with_one_mib_has_no_extended_entry() {
+        let pc = Pc::new(cpu::Model::I386, 1 << 20).expect("machine");
+        let map = e820_map(&pc);
+        assert!(map
+            .iter()
+            .all(|&(base, len, _)| len > 0 && base != 0x10_0000));
+        let pc = Pc::new(cpu::Model::I386, 2 << 20).expect("machine");
+        assert!(e820_map(&pc).contains(&(0x10_0000, 0x10_0000, 1)));
+    }
 }

@@ -124,8 +124,10 @@ pub fn int1a(pc: &mut Pc) -> Flow {
 pub fn int70(pc: &mut Pc) -> Flow {
     let c = cmos_read(pc, 0x0C);
     if c & 0x20 != 0 {
-        // Alarm: the user's INT 4Ah is not called by this BIOS; count it for the record.
+        // Alarm (set by INT 1Ah/06h): call the user's INT 4Ah, as the AT BIOS does; it returns
+        // into this stub, which then ends the interrupt.
         *pc.bios.call_counts.entry(0x4A).or_insert(0) += 1;
+        super::system::call_guest_vector(pc, 0x4A);
     }
     Flow::Done
 }

@@ -11,11 +11,23 @@
 //! the diagnostic signature.
 //!
 //! Addressing is CHS (through the translation set by INITIALIZE DEVICE PARAMETERS) or LBA28.
+//!
+//! The same type is the secondary channel (170h-177h, 376h, IRQ15, [`Ata::secondary`]), where
+//! the master may be an ATAPI CD-ROM drive ([`AtaDrive::atapi`]): it leaves the packet
+//! signature (14h/EBh in the cylinder registers) after a reset, answers IDENTIFY PACKET DEVICE
+//! (IDENTIFY DEVICE aborts), and runs PACKET commands: DRQ for the 12-byte command packet at
+//! once (accelerated DRQ, no interrupt), then data blocks of at most the byte count limit the
+//! host put in the cylinder registers, each announced by an interrupt with the interrupt reason
+//! (I/O, C/D) in the sector count register, then a completion interrupt. A failed command sets
+//! ERR with the sense key in the error register's high nibble; `atapi.rs` runs the commands.
 
+use super::atapi::{Atapi, Reply, Sense};
 use super::{Ctx, Device, IrqLines, Nanos};
+use crate::cdrom::CD_SECTOR_SIZE;
 use crate::disk::{DiskImage, Geometry, SECTOR_SIZE};
 
 pub const ATA_IRQ: u8 = 14;
+pub const ATA2_IRQ: u8 = 15;
 
 // Status register.
 const BSY: u8 = 0x80;
@@ -55,6 +67,10 @@ enum Xfer {
     },
     /// IDENTIFY DEVICE data in the buffer.
     Identify,
+    /// ATAPI: the host writes the 12-byte command packet.
+    Packet,
+    /// ATAPI: a block of the command's data in the buffer for the host.
+    PacketIn,
 }
 
 /// What happens at the channel's deadline.
@@ -69,12 +85,22 @@ enum Pending {
     WriteBlock,
     /// Software reset finished.
     Reset,
+    /// ATAPI: run the command packet received.
+    Packet,
+    /// ATAPI: the next data block, or the completion when all data was moved.
+    PacketBlock,
 }
 
 /// One device on the channel.
 #[derive(Debug, Clone)]
 pub struct AtaDrive {
     pub image: Option<DiskImage>,
+    /// An ATAPI CD-ROM drive in this position (instead of a hard disk).
+    pub atapi: Option<Atapi>,
+    /// ATAPI: what the current command sends, how much was sent, and the byte count limit.
+    reply: Reply,
+    reply_pos: u64,
+    limit: u32,
     /// The CHS translation in use (INITIALIZE DEVICE PARAMETERS; the default geometry at first).
     translation: Geometry,
     /// Sectors per READ/WRITE MULTIPLE block (0 = multiple mode off).
@@ -91,6 +117,10 @@ impl AtaDrive {
     fn new() -> AtaDrive {
         AtaDrive {
             image: None,
+            atapi: None,
+            reply: Reply::None,
+            reply_pos: 0,
+            limit: 0,
             translation: Geometry::new(0, 0, 0),
             multiple: 0,
             status: DRDY | DSC,
@@ -102,7 +132,14 @@ impl AtaDrive {
         }
     }
 
+    /// A device answers at this position (a hard disk, or a CD-ROM drive with or without a
+    /// disc).
     pub fn present(&self) -> bool {
+        self.image.is_some() || self.atapi.is_some()
+    }
+
+    /// A hard disk is attached here.
+    pub fn is_hard_disk(&self) -> bool {
         self.image.is_some()
     }
 
@@ -123,6 +160,45 @@ impl AtaDrive {
         self.buf.clear();
         self.pos = 0;
         self.xfer = Xfer::None;
+        self.reply = Reply::None;
+        self.reply_pos = 0;
+        if let Some(a) = self.atapi.as_mut() {
+            a.reset();
+        }
+    }
+
+    /// The 256 words of IDENTIFY PACKET DEVICE.
+    fn identify_packet(&self, index: usize) -> Vec<u8> {
+        let mut w = [0u16; 256];
+        let put_str = |w: &mut [u16; 256], first: usize, words: usize, s: &str| {
+            let mut b: Vec<u8> = s.bytes().take(words * 2).collect();
+            b.resize(words * 2, b' ');
+            for i in 0..words {
+                w[first + i] = (b[2 * i] as u16) << 8 | b[2 * i + 1] as u16;
+            }
+        };
+        // ATAPI, CD-ROM, removable, accelerated DRQ (50 us), 12-byte packets.
+        w[0] = 0x8000 | 0x0500 | 0x0080 | 0x0040;
+        put_str(&mut w, 10, 10, &format!("AULA86-CD{index}"));
+        put_str(&mut w, 23, 4, "1.0");
+        put_str(&mut w, 27, 20, "AULA86 CD-ROM");
+        w[49] = 0x0200 | 0x0800; // LBA, IORDY supported (no DMA)
+        w[51] = 0x0200;
+        w[53] = 0x0002; // words 64-70 valid
+        w[64] = 0x0003; // PIO modes 3 and 4
+        w[65] = 120;
+        w[66] = 120;
+        w[67] = 120;
+        w[68] = 120;
+        w[71] = 30; // typical time to release the bus after PACKET, ns
+        w[72] = 30;
+        w[80] = 0x001E; // ATA/ATAPI-1 to 4
+        w[82] = 0x0010 | 0x4000; // PACKET feature set
+        w[83] = 0x4000;
+        w[84] = 0x4000;
+        w[85] = 0x0010;
+        w[87] = 0x4000;
+        w.iter().flat_map(|v| v.to_le_bytes()).collect()
     }
 
     /// The 256 words of IDENTIFY DEVICE.
@@ -199,6 +275,10 @@ impl AtaDrive {
 
 pub struct Ata {
     pub drives: [AtaDrive; 2],
+    /// Command block base port (1F0h or 170h), control port (3F6h or 376h), interrupt line.
+    base: u16,
+    ctl: u16,
+    irq: u8,
     features: u8,
     count: u8,
     sector: u8,
@@ -221,9 +301,22 @@ impl Default for Ata {
 }
 
 impl Ata {
+    /// The primary channel: 1F0h-1F7h, 3F6h, IRQ14.
     pub fn new() -> Ata {
+        Ata::channel(0x1F0, 0x3F6, ATA_IRQ)
+    }
+
+    /// The secondary channel: 170h-177h, 376h, IRQ15.
+    pub fn secondary() -> Ata {
+        Ata::channel(0x170, 0x376, ATA2_IRQ)
+    }
+
+    fn channel(base: u16, ctl: u16, irq: u8) -> Ata {
         let mut a = Ata {
             drives: [AtaDrive::new(), AtaDrive::new()],
+            base,
+            ctl,
+            irq,
             features: 0,
             count: 0,
             sector: 0,
@@ -244,6 +337,20 @@ impl Ata {
         if let Some(d) = self.drives.get_mut(index) {
             d.image = Some(image);
             d.power_on();
+        }
+    }
+
+    /// Connect an ATAPI CD-ROM drive (empty) as master (0) or slave (1), unless one is there.
+    pub fn attach_atapi(&mut self, index: usize) {
+        if let Some(d) = self.drives.get_mut(index) {
+            if d.atapi.is_none() {
+                d.image = None;
+                d.atapi = Some(Atapi::new());
+                d.power_on();
+                if index == 0 {
+                    self.signature();
+                }
+            }
         }
     }
 
@@ -268,11 +375,22 @@ impl Ata {
         self.cyl_lo = 0;
         self.cyl_hi = 0;
         self.dev_head = 0;
+        if self.drives[0].atapi.is_some() {
+            self.packet_signature();
+        }
+    }
+
+    /// The packet device signature in the command block registers.
+    fn packet_signature(&mut self) {
+        self.count = 1;
+        self.sector = 1;
+        self.cyl_lo = 0x14;
+        self.cyl_hi = 0xEB;
     }
 
     fn update_irq(&mut self, irq: &mut IrqLines) {
         let d = &self.drives[self.sel()];
-        irq.set(ATA_IRQ, d.intrq && self.control & 0x02 == 0 && d.present());
+        irq.set(self.irq, d.intrq && self.control & 0x02 == 0 && d.present());
     }
 
     /// The sector the command block registers address, if it exists.
@@ -359,6 +477,9 @@ impl Ata {
         dr.xfer = Xfer::None;
         dr.buf.clear();
         dr.pos = 0;
+        if dr.atapi.is_some() {
+            return self.packet_device_command(d, cmd, ctx);
+        }
         match cmd {
             // WRITE SECTORS / WRITE MULTIPLE: DRQ at once for the first block, no interrupt.
             0x30 | 0x31 | 0xC5 => {
@@ -394,8 +515,157 @@ impl Ata {
         }
     }
 
+    /// A command written to an ATAPI device.
+    fn packet_device_command(&mut self, d: usize, cmd: u8, ctx: &mut Ctx) {
+        let dr = &mut self.drives[d];
+        match cmd {
+            // PACKET: DRQ at once for the command packet (PIO only: DMA aborts).
+            0xA0 if self.features & 1 == 0 => {
+                let limit = (self.cyl_hi as u32) << 8 | self.cyl_lo as u32;
+                dr.limit = match limit & !1 {
+                    0 => 0xFFFE,
+                    l => l,
+                };
+                dr.reply = Reply::None;
+                dr.reply_pos = 0;
+                dr.buf = vec![0; 12];
+                dr.pos = 0;
+                dr.xfer = Xfer::Packet;
+                dr.status = DRDY | DSC | DRQ;
+                self.count = 0x01; // C/D: command
+            }
+            // DEVICE RESET: the signature, no interrupt.
+            0x08 => {
+                dr.status = DRDY | DSC;
+                dr.error = 1;
+                if let Some(a) = dr.atapi.as_mut() {
+                    a.reset();
+                }
+                self.packet_signature();
+            }
+            _ => {
+                dr.status = BSY;
+                self.schedule(d, Pending::Command(cmd), ctx.now + CMD_NS, ctx);
+            }
+        }
+    }
+
+    /// An ATA command's work on an ATAPI device.
+    fn packet_device_execute(&mut self, d: usize, cmd: u8) {
+        match cmd {
+            0xA1 => {
+                let data = self.drives[d].identify_packet(d);
+                let dr = &mut self.drives[d];
+                dr.buf = data;
+                dr.pos = 0;
+                dr.xfer = Xfer::Identify;
+                dr.status = DRDY | DSC | DRQ;
+                dr.intrq = true;
+            }
+            0xEF => {
+                let ok = match self.features {
+                    0x02 | 0x82 | 0x55 | 0xAA | 0x66 | 0xCC => true,
+                    0x03 => matches!(self.count, 0x00 | 0x01 | 0x08..=0x0C),
+                    _ => false,
+                };
+                self.finish(d, if ok { 0 } else { ABRT })
+            }
+            0xE7 | 0xE0..=0xE3 | 0xE6 => self.finish(d, 0),
+            0xE5 => {
+                self.count = 0xFF;
+                self.finish(d, 0)
+            }
+            // IDENTIFY DEVICE, the read commands and anything else a disk would do: abort,
+            // leaving the packet signature for drivers that look for it.
+            _ => {
+                self.packet_signature();
+                self.finish(d, ABRT)
+            }
+        }
+    }
+
+    /// The command packet has arrived: run it.
+    fn packet(&mut self, d: usize) {
+        let mut cdb = [0u8; 12];
+        let dr = &mut self.drives[d];
+        for (c, b) in cdb.iter_mut().zip(dr.buf.iter()) {
+            *c = *b;
+        }
+        dr.buf.clear();
+        dr.pos = 0;
+        let r = match dr.atapi.as_mut() {
+            Some(a) => a.execute(&cdb),
+            None => Err(super::atapi::INVALID_OPCODE),
+        };
+        match r {
+            Ok(Reply::None) => self.packet_done(d, None),
+            Ok(Reply::Data(v)) if v.is_empty() => self.packet_done(d, None),
+            Ok(reply) => {
+                let dr = &mut self.drives[d];
+                dr.reply = reply;
+                dr.reply_pos = 0;
+                self.packet_block(d);
+            }
+            Err(sense) => self.packet_done(d, Some(sense)),
+        }
+    }
+
+    /// Total bytes of the current ATAPI reply.
+    fn reply_len(&self, d: usize) -> u64 {
+        match &self.drives[d].reply {
+            Reply::None => 0,
+            Reply::Data(v) => v.len() as u64,
+            Reply::Read { blocks, .. } => blocks * CD_SECTOR_SIZE as u64,
+        }
+    }
+
+    /// Put the next block of the reply in the buffer: DRQ, the byte count, an interrupt.
+    fn packet_block(&mut self, d: usize) {
+        let total = self.reply_len(d);
+        let dr = &mut self.drives[d];
+        let left = total.saturating_sub(dr.reply_pos);
+        if left == 0 {
+            return self.packet_done(d, None);
+        }
+        let limit = dr.limit as u64;
+        let n = if left <= limit {
+            left
+        } else if limit >= CD_SECTOR_SIZE as u64 {
+            limit - limit % CD_SECTOR_SIZE as u64
+        } else {
+            limit
+        };
+        let at = dr.reply_pos;
+        dr.buf = match (&dr.reply, dr.atapi.as_ref()) {
+            (Reply::Data(v), _) => v[at as usize..(at + n) as usize].to_vec(),
+            (Reply::Read { lba, .. }, Some(a)) => a.read_data(*lba, at, n as usize),
+            _ => vec![0; n as usize],
+        };
+        dr.reply_pos += n;
+        dr.pos = 0;
+        dr.xfer = Xfer::PacketIn;
+        dr.status = DRDY | DSC | DRQ;
+        dr.intrq = true;
+        self.cyl_lo = n as u8;
+        self.cyl_hi = (n >> 8) as u8;
+        self.count = 0x02; // I/O: to the host
+    }
+
+    /// The packet command ends: good status, or CHECK CONDITION with the sense key.
+    fn packet_done(&mut self, d: usize, sense: Option<Sense>) {
+        let error = sense.map_or(0, |s| s.0 << 4 | ABRT);
+        self.finish(d, error);
+        let dr = &mut self.drives[d];
+        dr.reply = Reply::None;
+        dr.reply_pos = 0;
+        self.count = 0x03; // I/O and C/D: status
+    }
+
     /// A command's work, when its BSY time is over.
     fn execute(&mut self, d: usize, cmd: u8) {
+        if cmd != 0x90 && self.drives[d].atapi.is_some() {
+            return self.packet_device_execute(d, cmd);
+        }
         match cmd {
             0x20 | 0x21 | 0xC4 => {
                 let block = if cmd == 0xC4 {
@@ -589,7 +859,9 @@ impl Ata {
     fn data_in(&mut self, size: u8, ctx: &mut Ctx) -> u32 {
         let d = self.sel();
         let dr = &mut self.drives[d];
-        if dr.status & DRQ == 0 || !matches!(dr.xfer, Xfer::Read { .. } | Xfer::Identify) {
+        if dr.status & DRQ == 0
+            || !matches!(dr.xfer, Xfer::Read { .. } | Xfer::Identify | Xfer::PacketIn)
+        {
             return 0xFFFF_FFFF >> (32 - 8 * size as u32);
         }
         let mut v = 0u32;
@@ -617,6 +889,12 @@ impl Ata {
                         dr.status = DRDY | DSC;
                     }
                 }
+                Xfer::PacketIn => {
+                    // The next block, or the completion, after the device's busy time.
+                    dr.xfer = Xfer::None;
+                    dr.status = BSY;
+                    self.schedule(d, Pending::PacketBlock, ctx.now + SECTOR_NS, ctx);
+                }
                 _ => {
                     dr.xfer = Xfer::None;
                     dr.status = DRDY | DSC;
@@ -629,7 +907,21 @@ impl Ata {
     fn data_out(&mut self, size: u8, value: u32, ctx: &mut Ctx) {
         let d = self.sel();
         let dr = &mut self.drives[d];
-        if dr.status & DRQ == 0 || !matches!(dr.xfer, Xfer::Write { .. }) {
+        if dr.status & DRQ == 0 || !matches!(dr.xfer, Xfer::Write { .. } | Xfer::Packet) {
+            return;
+        }
+        if dr.xfer == Xfer::Packet {
+            for i in 0..size as usize {
+                if let Some(b) = dr.buf.get_mut(dr.pos) {
+                    *b = (value >> (8 * i)) as u8;
+                }
+                dr.pos += 1;
+            }
+            if dr.pos >= 12 {
+                dr.xfer = Xfer::None;
+                dr.status = BSY;
+                self.schedule(d, Pending::Packet, ctx.now + CMD_NS, ctx);
+            }
             return;
         }
         for i in 0..size as usize {
@@ -667,7 +959,11 @@ impl Ata {
 
 impl Device for Ata {
     fn name(&self) -> &'static str {
-        "ata"
+        if self.base == 0x1F0 {
+            "ata"
+        } else {
+            "ata2"
+        }
     }
 
     fn io_read(&mut self, port: u16, size: u8, ctx: &mut Ctx) -> u32 {
@@ -676,15 +972,26 @@ impl Device for Ata {
         }
         let d = self.sel();
         let present = self.drives[d].present();
-        let v = match port {
-            0x1F0 => self.data_in(size.clamp(1, 4), ctx),
-            0x1F1 => self.drives[d].error as u32,
-            0x1F2 => self.count as u32,
-            0x1F3 => self.sector as u32,
-            0x1F4 => self.cyl_lo as u32,
-            0x1F5 => self.cyl_hi as u32,
-            0x1F6 => (self.dev_head | 0xA0) as u32,
-            0x1F7 => {
+        let reg = if port == self.ctl {
+            8
+        } else {
+            port.wrapping_sub(self.base)
+        };
+        // An absent slave beside a present master reads as zeros (the master answers for it),
+        // so that drivers do not take the shared registers for a device.
+        if d == 1 && !present && (1..=7).contains(&reg) {
+            self.update_irq(ctx.irq);
+            return 0;
+        }
+        let v = match reg {
+            0 => self.data_in(size.clamp(1, 4), ctx),
+            1 => self.drives[d].error as u32,
+            2 => self.count as u32,
+            3 => self.sector as u32,
+            4 => self.cyl_lo as u32,
+            5 => self.cyl_hi as u32,
+            6 => (self.dev_head | 0xA0) as u32,
+            7 => {
                 if present {
                     self.drives[d].intrq = false;
                     self.drives[d].status as u32
@@ -692,7 +999,7 @@ impl Device for Ata {
                     0
                 }
             }
-            0x3F6 => {
+            8 => {
                 if present {
                     self.drives[d].status as u32
                 } else {
@@ -707,23 +1014,23 @@ impl Device for Ata {
 
     fn io_write(&mut self, port: u16, size: u8, value: u32, ctx: &mut Ctx) {
         let v = value as u8;
-        if port == 0x3F6 {
+        if port == self.ctl {
             self.write_control(v, ctx);
             self.update_irq(ctx.irq);
             return;
         }
         // Registers cannot be written while the selected device is busy.
         let busy = self.drives[self.sel()].status & BSY != 0 && self.drives[self.sel()].present();
-        match port {
-            0x1F0 => self.data_out(size.clamp(1, 4), value, ctx),
+        match port.wrapping_sub(self.base) {
+            0 => self.data_out(size.clamp(1, 4), value, ctx),
             _ if busy || self.control & 0x04 != 0 => {}
-            0x1F1 => self.features = v,
-            0x1F2 => self.count = v,
-            0x1F3 => self.sector = v,
-            0x1F4 => self.cyl_lo = v,
-            0x1F5 => self.cyl_hi = v,
-            0x1F6 => self.dev_head = v & 0x5F,
-            0x1F7 => self.command(v, ctx),
+            1 => self.features = v,
+            2 => self.count = v,
+            3 => self.sector = v,
+            4 => self.cyl_lo = v,
+            5 => self.cyl_hi = v,
+            6 => self.dev_head = v & 0x5F,
+            7 => self.command(v, ctx),
             _ => {}
         }
         self.update_irq(ctx.irq);
@@ -755,6 +1062,8 @@ impl Device for Ata {
             Pending::Command(cmd) => self.execute(d, cmd),
             Pending::ReadBlock => self.read_block(d),
             Pending::WriteBlock => self.write_block(d),
+            Pending::Packet => self.packet(d),
+            Pending::PacketBlock => self.packet_block(d),
             Pending::Reset => {
                 self.signature();
                 for dr in &mut self.drives {

@@ -91,6 +91,8 @@ enum Pending {
 pub struct Kbc {
     /// Bytes waiting for the output buffer: (byte, from the mouse).
     queue: VecDeque<(u8, bool)>,
+    /// Answers of the controller itself, ahead of device data.
+    ctrl_replies: VecDeque<u8>,
     /// The output buffer (what port 60h returns).
     out: u8,
     out_full: bool,
@@ -135,6 +137,7 @@ impl Kbc {
     pub fn new() -> Kbc {
         Kbc {
             queue: VecDeque::new(),
+            ctrl_replies: VecDeque::new(),
             out: 0,
             out_full: false,
             out_aux: false,
@@ -174,6 +177,18 @@ impl Kbc {
         if self.out_full {
             return;
         }
+        // The controller's own answers (self test, command byte, ports) come first and are not
+        // held back when the keyboard or mouse port is disabled.
+        if let Some(b) = self.ctrl_replies.pop_front() {
+            self.out = b;
+            self.out_full = true;
+            self.out_aux = false;
+            if self.command_byte & 0x01 != 0 {
+                ctx.irq.raise(1);
+            }
+            self.next_load = None;
+            return;
+        }
         let Some(pos) = self.queue.iter().position(|&(_, aux)| {
             if aux {
                 self.command_byte & 0x20 == 0
@@ -202,7 +217,7 @@ impl Kbc {
 
     /// A byte from the controller itself (command results): goes ahead of device data.
     fn reply(&mut self, b: u8, now: Nanos) {
-        self.queue.push_front((b, false));
+        self.ctrl_replies.push_back(b);
         if self.next_load.is_none() {
             self.next_load = Some(now);
         }
@@ -515,7 +530,7 @@ impl Device for Kbc {
                 if self.out_full {
                     self.out_full = false;
                     ctx.irq.lower(if self.out_aux { 12 } else { 1 });
-                    if !self.queue.is_empty() {
+                    if !self.queue.is_empty() || !self.ctrl_replies.is_empty() {
                         self.next_load = Some(ctx.now + BYTE_GAP);
                         ctx.sys.stop_cpu = true;
                     }
@@ -623,6 +638,21 @@ mod tests {
             }
             out
         }
+    }
+
+    #[test]
+    fn self_test_answers_with_the_keyboard_disabled() {
+        let mut r = Rig::new();
+        r.write(0x64, 0xAD);
+        r.write(0x64, 0xA7);
+        r.write(0x64, 0xAA);
+        assert_eq!(r.drain(), vec![0x55]);
+        r.write(0x64, 0x20);
+        assert_eq!(
+            r.drain().len(),
+            1,
+            "command byte readable while the ports are off"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod acpi;
 pub mod ata;
+pub mod atapi;
 pub mod cmos;
 pub mod dma;
 pub mod fdc;

@@ -635,6 +635,121 @@ pub fn vector_file(base: &str) {
     assert_eq!(num(&rep, "skipped"), 0.0, "{base}");
 }
 
+/// `www/lessons/5_monitor.img` (tests/guests/lessons/5_monitor.asm): the trap-and-emulate lesson.
+const LESSON5: &[u8] = include_bytes!("../../../../www/lessons/5_monitor.img");
+
+/// Lesson 5 counted from its `main` (0000:7E00, reached through a breakpoint): the exact class
+/// counts, holes and timeline that `crates/pc/tests/lessons.rs` asserts natively, and the
+/// debugger's view (registers, disassembly, a step).
+pub fn lesson5_counts_are_exact() {
+    let mut m = Machine::new(16.0 * 1048576.0, Some("pentiumpro".into()), None).expect("machine");
+    m.insert_disk("fda", floppy(LESSON5)).expect("insert");
+    m.set_breakpoints(vec![0x7E00 as f64]).expect("breakpoints");
+    let mut exit = String::new();
+    for _ in 0..100 {
+        exit = m.run_for(1_000_000.0, None).expect("runFor");
+        if exit != "budget" {
+            break;
+        }
+    }
+    assert_eq!(exit, "breakpoint");
+    let regs = m.registers().expect("registers");
+    assert_eq!(num(&regs, "linear"), 0x7E00 as f64);
+    assert_eq!(prop(&regs, "mode").as_string().as_deref(), Some("real"));
+    let lines = m.disassemble(2.0, None).expect("disassemble");
+    let first = js_sys::Array::from(&lines).get(0);
+    assert_eq!(
+        prop(&first, "text").as_string().as_deref(),
+        Some("call 8245h"),
+        "{first:?}"
+    );
+    m.set_breakpoints(vec![]).expect("clear");
+    m.enable_teaching(Some(true));
+    for _ in 0..10 {
+        exit = m.run_for(1_000_000.0, None).expect("runFor");
+        if exit != "budget" {
+            break;
+        }
+    }
+    assert_eq!(exit, "halted");
+    let c = m.class_counts().expect("classCounts");
+    let counts = js_sys::JSON::stringify(&prop(&c, "counts")).expect("json");
+    // [class][ring][mode] with modes real, protected, protected+paging, v86.
+    assert_eq!(
+        String::from(counts),
+        "[[[655,6083,0,0],[0,0,0,0],[0,0,0,0],[0,2046,0,0]],\
+[[66,474,0,0],[0,0,0,0],[0,0,0,0],[0,4,0,0]],\
+[[6,10,0,0],[0,0,0,0],[0,0,0,0],[0,2,0,0]]]"
+    );
+    assert_eq!(num(&c, "holesTotal"), 2.0);
+    let holes = js_sys::Array::from(&m.holes().expect("holes"));
+    let texts: Vec<String> = holes
+        .iter()
+        .map(|h| prop(&h, "disasm").as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(texts, ["popfd", "sgdt [7F50h]"]);
+    let events = js_sys::Array::from(&m.timeline(None).expect("timeline"));
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {}->{}",
+                prop(&e, "kind").as_string().unwrap_or_default(),
+                prop(&e, "vector").as_f64().unwrap_or(-1.0),
+                num(&e, "cplBefore"),
+                num(&e, "cplAfter")
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "mode -1 0->0",
+            "exception 13 3->0",
+            "exception 13 3->0",
+            "exception 13 3->0",
+            "exception 13 3->0"
+        ]
+    );
+}
+
+/// `www/lessons/2_rings.img` (tests/guests/lessons/2_rings.asm): CLI and HLT trap in ring 3.
+const LESSON2: &[u8] = include_bytes!("../../../../www/lessons/2_rings.img");
+
+/// Breaks on events: after the mode change, then after each #GP (in the handler, ring 0), then
+/// a step.
+pub fn lesson2_event_breaks() {
+    let mut m = Machine::new(16.0 * 1048576.0, Some("pentiumpro".into()), None).expect("machine");
+    m.insert_disk("fda", floppy(LESSON2)).expect("insert");
+    m.enable_teaching(None);
+    m.set_event_breaks(vec![13], true);
+    let mut stops = Vec::new();
+    for _ in 0..200 {
+        let exit = m.run_for(1_000_000.0, None).expect("runFor");
+        if exit == "breakpoint" {
+            stops.push(format!(
+                "{} cpl {} at {:08x}",
+                m.mode(),
+                m.cpl(),
+                m.get_reg("eip").unwrap_or(0)
+            ));
+        } else if exit != "budget" {
+            stops.push(exit);
+            break;
+        }
+    }
+    assert_eq!(
+        stops,
+        [
+            "protected cpl 0 at 00007fa4",
+            "protected cpl 0 at 00007e45",
+            "protected cpl 0 at 00007e45",
+            "halted"
+        ]
+    );
+    assert_eq!(m.step(), "halted");
+}
+
 /// Defines every shared test as a `#[wasm_bindgen_test]` in the calling file.
 #[macro_export]
 macro_rules! web_tests {
@@ -684,6 +799,14 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn time_is_paced_and_no_disk_is_reported() {
             common::time_is_paced_and_no_disk_is_reported();
+        }
+        #[wasm_bindgen_test]
+        fn lesson2_event_breaks() {
+            common::lesson2_event_breaks();
+        }
+        #[wasm_bindgen_test]
+        fn lesson5_counts_are_exact() {
+            common::lesson5_counts_are_exact();
         }
         #[wasm_bindgen_test]
         fn vectors_00() {

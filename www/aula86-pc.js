@@ -1,0 +1,412 @@
+// <aula86-pc>: the aula86 PC as one custom element, for course pages. One module to import, no
+// build step:
+//
+//   <script type="module" src="aula86/aula86-pc.js"></script>
+//   <aula86-pc lesson="5" panels="screen lens timeline debugger" lang="es" autostart></aula86-pc>
+//
+// Attributes: fda, hda (disk image URLs), mem (MB, default 16), lesson (1-5, see lessons.js),
+// panels (any of "screen lens timeline debugger"; default "screen"), lang ("es" | "en"; default:
+// the browser's), autostart (run at once; otherwise a Start button), speed (emulated time per
+// wall-clock time, default 1), model (CPU, default pentiumpro). Several elements on one page are
+// independent machines.
+//
+// API (each element): ready (a Promise), screenText(), waitForText(text, ms), sendText(text),
+// sendKey(code, down), ctrlAltDel(), serialOutput(), sendSerial(text), stats(), screenshot(),
+// pause(), resume(), reset(), insertDisk(slot, source, opts), diskImage(slot), diskInfo(slot),
+// ejectDisk(slot), and for the teaching view classCounts(), holes(), timeline(since),
+// biosCalls(), ioCounts(), registers(), disassemble(count, linear), step(),
+// setBreakpoints([linear]), setEventBreaks([vectors], modeChange), runTo(linear), stepOver(). Events: those of the page's engine (serial, stop,
+// status, reset, pause, resume, ready, breakpoint) are re-sent from the element, and "timeline"
+// (detail: the new timeline entries, four times a second while it runs).
+
+import { Emulator, DEMO_URL, DEMO_NAME } from "./emulator.js";
+import { pickLang, translator } from "./i18n.js";
+import { LESSONS, MAIN, lessonById, lessonFloppy } from "./lessons.js";
+import { renderDebugger, renderLens, renderTimeline } from "./panels.js";
+
+const STYLE = `
+:host { display: block; font: 14px/1.4 system-ui, sans-serif; color: #1b1f24; max-width: 760px; }
+.bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
+.title { font-weight: 600; flex: 1 1 auto; }
+button, select, input { font: inherit; }
+.screen { position: relative; background: #000; line-height: 0; }
+canvas { width: 100%; image-rendering: pixelated; outline: none; aspect-ratio: 720 / 400; }
+canvas:focus { box-shadow: 0 0 0 2px #3b82f6; }
+.overlay { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
+  color: #ddd; line-height: 1.4; background: rgba(0, 0, 0, 0.6); }
+.overlay[hidden] { display: none; }
+.status { font-size: 12px; color: #555; }
+.lesson-text { margin: 6px 0; }
+details { border: 1px solid #ccd; border-radius: 4px; margin: 6px 0; padding: 2px 8px; }
+summary { cursor: pointer; font-weight: 600; }
+table { border-collapse: collapse; font-size: 12px; margin: 4px 0; }
+th, td { border: 1px solid #dde; padding: 1px 5px; text-align: right; }
+th:first-child, .holes td, .timeline td:nth-child(2), .disasm td { text-align: left; }
+tr.hole td, tr.hole th { background: #fde8e8; }
+tr.current { background: #fff3bf; }
+h4 { margin: 6px 0 2px; font-size: 13px; }
+.gpr { display: grid; grid-template-columns: repeat(3, max-content); gap: 0 14px; font: 12px monospace; }
+.flags { font: 12px monospace; }
+.counts { display: flex; gap: 24px; font-size: 12px; }
+.counts ul { margin: 0; padding-left: 16px; }
+.dbg-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
+.dbg-controls input { width: 10em; font-family: monospace; }
+pre.mem { font-size: 12px; margin: 2px 0; }
+`;
+
+const PANELS = ["lens", "timeline", "debugger"];
+
+function parseHexList(text) {
+  return String(text)
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => parseInt(s.replace(/h$/i, ""), 16))
+    .filter((n) => Number.isFinite(n) && n >= 0 && n <= 0xffffffff);
+}
+
+export class Aula86PC extends HTMLElement {
+  static get observedAttributes() {
+    return ["lang", "panels", "speed"];
+  }
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this.emu = null;
+    this._userBreakpoints = [];
+    this._breakVectors = [];
+    this._breakMode = false;
+    this._lessonArmed = false;
+    this._runTo = null;
+    let resolve, reject;
+    this._readyPromise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    this._readyPromise.catch(() => {});
+    this._resolveReady = resolve;
+    this._rejectReady = reject;
+  }
+
+  /** Resolves once the machine exists and its disks are in. */
+  get ready() {
+    return this._readyPromise;
+  }
+
+  get lang() {
+    return pickLang(this.getAttribute("lang"));
+  }
+
+  get lesson() {
+    const id = this.getAttribute("lesson");
+    return id ? lessonById(id) : null;
+  }
+
+  get panels() {
+    const p = (this.getAttribute("panels") || "screen").toLowerCase().split(/[\s,]+/);
+    return PANELS.filter((name) => p.includes(name));
+  }
+
+  connectedCallback() {
+    if (this.emu) return;
+    this._render();
+    this._boot().catch((e) => {
+      this._setOverlay(String(e && e.message ? e.message : e));
+      this._rejectReady(e);
+    });
+  }
+
+  attributeChangedCallback(name) {
+    if (!this.shadowRoot.firstChild) return;
+    if (name === "speed" && this.emu) this.emu.speed = Number(this.getAttribute("speed")) || 1;
+    else this._render();
+  }
+
+  // ---- building ------------------------------------------------------------------------------
+
+  _render() {
+    const t = translator(this.lang);
+    this._t = t;
+    const open = new Set(
+      [...this.shadowRoot.querySelectorAll("details[open]")].map((d) => d.dataset.panel),
+    );
+    const lesson = this.lesson;
+    const canvas = this.canvas || document.createElement("canvas");
+    canvas.tabIndex = 0;
+    this.canvas = canvas;
+    const root = this.shadowRoot;
+    root.innerHTML = `<style>${STYLE}</style>
+<div class="bar">
+  <span class="title" part="title">${lesson ? `${t("lesson")} ${lesson.id}: ${lesson.title[t.lang]}` : "aula86"}</span>
+  <button class="run" part="run"></button>
+  <button class="reset" part="reset">${t("reset")}</button>
+  <label>${t("language")} <select class="lang" part="lang">
+    <option value="en">English</option><option value="es">Español</option></select></label>
+</div>
+<div class="screen"><div class="overlay" hidden></div></div>
+<div class="status" part="status"></div>
+${lesson ? `<p class="lesson-text" part="lesson-text">${lesson.text[t.lang]}</p>` : ""}
+${this.panels
+  .map(
+    (p) => `<details data-panel="${p}" part="panel ${p}"><summary>${t(p)}</summary>
+${p === "debugger" ? `<div class="dbg-controls">
+  <button class="dbg-run"></button><button class="dbg-step">${t("step")}</button><button class="dbg-over">${t("stepOver")}</button>
+  <label>${t("runTo")} <input class="dbg-runto" placeholder="7E00"></label><button class="dbg-runto-go">▶</button>
+  <label>${t("breakpoints")} <input class="dbg-bps" value="${this._userBreakpoints.map((a) => a.toString(16).toUpperCase()).join(", ")}"></label>
+  <button class="dbg-bps-set">${t("setBreakpoints")}</button>
+  <label>${t("memory")} <input class="dbg-mem" placeholder="B8000"></label>
+  <label>${t("breakOnVectors")} <input class="dbg-vectors" placeholder="13, 14" value="${this._breakVectors.join(", ")}"></label>
+  <label><input type="checkbox" class="dbg-modebreak"${this._breakMode ? " checked" : ""}> ${t("breakOnMode")}</label></div><div class="dbg-state"></div>` : `<div class="body"></div>`}
+</details>`,
+  )
+  .join("")}`;
+    root.querySelector(".screen").prepend(canvas);
+    root.querySelector("select.lang").value = t.lang;
+    for (const d of root.querySelectorAll("details")) {
+      if (open.has(d.dataset.panel)) d.open = true;
+      d.addEventListener("toggle", () => this._refresh());
+    }
+    root.querySelector("select.lang").addEventListener("change", (e) => this.setAttribute("lang", e.target.value));
+    root.querySelector("button.run").addEventListener("click", () => this._toggleRun());
+    root.querySelector("button.reset").addEventListener("click", () => this.emu && this.emu.reset());
+    const dbg = root.querySelector("details[data-panel=debugger]");
+    if (dbg) {
+      dbg.querySelector(".dbg-run").addEventListener("click", () => this._toggleRun());
+      dbg.querySelector(".dbg-step").addEventListener("click", () => this.step());
+      dbg.querySelector(".dbg-over").addEventListener("click", () => this.stepOver());
+      const events = () => {
+        const vectors = dbg
+          .querySelector(".dbg-vectors")
+          .value.split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number)
+          .filter((v) => Number.isInteger(v) && v >= 0 && v < 256);
+        this.setEventBreaks(vectors, dbg.querySelector(".dbg-modebreak").checked);
+      };
+      dbg.querySelector(".dbg-vectors").addEventListener("change", events);
+      dbg.querySelector(".dbg-modebreak").addEventListener("change", events);
+      dbg.querySelector(".dbg-mem").addEventListener("change", (e) => {
+        const [a] = parseHexList(e.target.value);
+        this._memAddr = a ?? null;
+        this._refresh();
+      });
+      dbg.querySelector(".dbg-runto-go").addEventListener("click", () => {
+        const [a] = parseHexList(dbg.querySelector(".dbg-runto").value);
+        if (a !== undefined) this.runTo(a);
+      });
+      dbg.querySelector(".dbg-bps-set").addEventListener("click", () =>
+        this.setBreakpoints(parseHexList(dbg.querySelector(".dbg-bps").value)),
+      );
+    }
+    if (!this.emu) this._setOverlay(t("starting"));
+    else if (!this._started) this._setOverlay(t("clickToStart"));
+    this._refresh();
+  }
+
+  _setOverlay(text) {
+    const o = this.shadowRoot.querySelector(".overlay");
+    if (!o) return;
+    o.hidden = !text;
+    o.textContent = text || "";
+  }
+
+  async _boot() {
+    const mem = Number(this.getAttribute("mem")) || 16;
+    const speed = Number(this.getAttribute("speed")) || 1;
+    const model = this.getAttribute("model") || "pentiumpro";
+    const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed });
+    await emu.start();
+    this.emu = emu;
+    for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "breakpoint"]) {
+      emu.addEventListener(ev, (e) => this.dispatchEvent(new CustomEvent(ev, { detail: e.detail })));
+    }
+    emu.addEventListener("reset", () => this._armTeaching());
+    emu.addEventListener("status", () => this._refresh());
+    emu.addEventListener("pause", () => this._refresh());
+    emu.addEventListener("resume", () => this._refresh());
+    emu.addEventListener("stop", () => this._refresh());
+    emu.addEventListener("breakpoint", (e) => this._onBreakpoint(e.detail.linear));
+    const lesson = this.lesson;
+    const fda = this.getAttribute("fda");
+    const hda = this.getAttribute("hda");
+    if (lesson) await emu.insertDisk("fda", await lessonFloppy(lesson), { boot: false, name: lesson.image });
+    else if (fda) await emu.insertDisk("fda", fda, { boot: false });
+    if (hda) await emu.insertDisk("hda", hda, { boot: false });
+    if (!lesson && !fda && !hda) await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
+    emu.reset();
+    this._started = this.hasAttribute("autostart");
+    this._resolveReady(this);
+    this.dispatchEvent(new CustomEvent("ready"));
+    if (this._started) {
+      this._setOverlay("");
+      emu.resume();
+    } else {
+      this._setOverlay(this._t("clickToStart"));
+    }
+    this._refresh();
+  }
+
+  /** After every power-on: count when a panel or a lesson asks for it; a lesson from MAIN. */
+  _armTeaching() {
+    const m = this.emu.machine;
+    this._timelineSeen = 0;
+    if (this.lesson || this.panels.includes("lens") || this.panels.includes("timeline")) m.enableTeaching(true);
+    this._lessonArmed = !!this.lesson;
+    this._applyBreakpoints();
+  }
+
+  _applyBreakpoints() {
+    const set = [...this._userBreakpoints];
+    if (this._lessonArmed) set.push(MAIN);
+    if (this._runTo !== null) set.push(this._runTo);
+    const m = this.emu.machine;
+    m.setBreakpoints(set);
+    if (this._breakVectors.length || this._breakMode) m.enableTeaching();
+    m.setEventBreaks(Uint8Array.from(this._breakVectors), this._breakMode);
+  }
+
+  _onBreakpoint(linear) {
+    const user = this._userBreakpoints.includes(linear) || this._runTo === linear;
+    if (this._runTo === linear) this._runTo = null;
+    if (this._lessonArmed && linear === MAIN) {
+      // The lesson's own code starts: count from here, and go on unless someone stops here.
+      this._lessonArmed = false;
+      this.emu.machine.enableTeaching(true);
+      this._applyBreakpoints();
+      if (!user) this.emu.resume();
+      return;
+    }
+    this._applyBreakpoints();
+    this._refresh();
+  }
+
+  _toggleRun() {
+    if (!this.emu) return;
+    if (!this._started) {
+      this._started = true;
+      this._setOverlay("");
+    }
+    if (this.emu.running) this.emu.pause();
+    else this.emu.resume();
+    this._refresh();
+  }
+
+  // ---- panels --------------------------------------------------------------------------------
+
+  _refresh() {
+    const root = this.shadowRoot;
+    const t = this._t;
+    const run = root.querySelector("button.run");
+    const running = this.emu && this.emu.running && !this.emu.stopReason;
+    const label = !this._started ? t("start") : running ? t("pause") : t("resume");
+    if (run) run.textContent = label;
+    const dbgRun = root.querySelector(".dbg-run");
+    if (dbgRun) dbgRun.textContent = label;
+    if (!this.emu || !this.emu.machine) return;
+    const m = this.emu.machine;
+    const s = this.emu.stats();
+    const state = s.stopped ? t("stopped") : s.running ? t("running") : t("paused");
+    const status = root.querySelector(".status");
+    if (status) {
+      status.textContent = `${state} · ${t(s.mode)} · CPL ${s.cpl} · ${s.instructions.toLocaleString("en-US")} · ${s.mips.toFixed(1)} MIPS`;
+    }
+    this._emitTimeline(m);
+    for (const d of root.querySelectorAll("details[open]")) {
+      try {
+        if (d.dataset.panel === "lens") renderLens(d.querySelector(".body"), m, t);
+        else if (d.dataset.panel === "timeline") renderTimeline(d.querySelector(".body"), m, t);
+        else if (d.dataset.panel === "debugger") renderDebugger(d, m, t, this._memAddr);
+      } catch (e) {
+        console.warn("aula86 panel:", e);
+      }
+    }
+  }
+
+  /** New timeline entries as a "timeline" event (detail: the events) on each status tick. */
+  _emitTimeline(m) {
+    if (!m.teachingEnabled()) return;
+    const events = m.timeline(this._timelineSeen || 0);
+    if (events.length === 0) return;
+    this._timelineSeen = events[events.length - 1].at + 1;
+    this.dispatchEvent(new CustomEvent("timeline", { detail: events }));
+  }
+
+  // ---- the API -------------------------------------------------------------------------------
+
+  _need() {
+    if (!this.emu) throw new Error("aula86 is still starting: await element.ready first");
+    return this.emu;
+  }
+  screenText() { return this._need().screenText(); }
+  waitForText(text, ms) { return this._need().waitForText(text, ms); }
+  sendText(text) { return this._need().sendText(text); }
+  sendKey(code, down) { return this._need().sendKey(code, down); }
+  ctrlAltDel() { return this._need().ctrlAltDel(); }
+  serialOutput() { return this._need().serialOutput(); }
+  sendSerial(text) { return this._need().sendSerial(text); }
+  stats() { return this._need().stats(); }
+  screenshot() { return this._need().screenshot(); }
+  pause() { this._need().pause(); }
+  resume() {
+    this._started = true;
+    this._setOverlay("");
+    this._need().resume();
+  }
+  reset() { this._need().reset(); }
+  insertDisk(slot, source, opts) { return this._need().insertDisk(slot, source, opts); }
+  diskImage(slot) { return this._need().diskImage(slot); }
+  diskInfo(slot) { return this._need().diskInfo(slot); }
+  ejectDisk(slot) { return this._need().ejectDisk(slot); }
+  /** {classes, modes, counts[class][ring][mode], totals, holesTotal, eventsDropped}. */
+  classCounts() { return this._need().machine.classCounts(); }
+  holes() { return this._need().machine.holes(); }
+  /** [{at, kind, vector, errorCode, from, to, cplBefore, cplAfter, cs, eip}]. */
+  timeline(since) { return this._need().machine.timeline(since); }
+  biosCalls() { return this._need().machine.biosCalls(); }
+  ioCounts() { return this._need().machine.ioCounts(); }
+  registers() { return this._need().machine.registers(); }
+  disassemble(count = 12, linear) { return this._need().machine.disassemble(count, linear); }
+
+  /** Pause (if running) and execute one instruction; the registers after it. */
+  step() {
+    const emu = this._need();
+    this._started = true;
+    this._setOverlay("");
+    emu.pause();
+    const exit = emu.machine.step();
+    if (exit !== "budget" && exit !== "idle") emu._stopped(exit);
+    emu._draw();
+    this._refresh();
+    return emu.machine.registers();
+  }
+
+  /** Step, but run a CALL, INT or a REP/LOOP instruction to its end (to the next one). */
+  stepOver() {
+    const m = this._need().machine;
+    const [cur, next] = m.disassemble(2);
+    if (next && /^(call|int|rep|loop)/.test(cur.text)) this.runTo(next.linear);
+    else this.step();
+  }
+
+  /** Run until the instruction at linear address `linear`. */
+  runTo(linear) {
+    this._runTo = linear >>> 0;
+    this._applyBreakpoints();
+    this.resume();
+  }
+
+  /** Pause right after an exception with one of `vectors` (decimal) or, with `modeChange`, a mode change. */
+  setEventBreaks(vectors = [], modeChange = false) {
+    this._breakVectors = [...vectors].map((v) => v & 255);
+    this._breakMode = !!modeChange;
+    if (this.emu) this._applyBreakpoints();
+  }
+
+  setBreakpoints(list) {
+    this._userBreakpoints = [...list].map((a) => a >>> 0);
+    if (this.emu) this._applyBreakpoints();
+    const input = this.shadowRoot.querySelector(".dbg-bps");
+    if (input) input.value = this._userBreakpoints.map((a) => a.toString(16).toUpperCase()).join(", ");
+  }
+}
+
+if (!customElements.get("aula86-pc")) customElements.define("aula86-pc", Aula86PC);
+
+export { LESSONS };
