@@ -472,9 +472,23 @@ impl Cpu {
                 if let Some(b) = before {
                     self.teach_retire(bus, &insn, b);
                 }
+                let fallthrough = self.eip.wrapping_add(insn.len as u32);
                 let r = self.execute(bus, &insn);
+                let is_int = matches!(insn.op, 0xCC..=0xCE);
+                if let (Some(b), true, true) = (before, is_int, r.is_ok()) {
+                    // Recorded once delivered, so the event shows the handler's privilege level
+                    // (INTO that did not fire is no event).
+                    if insn.op != 0xCE || self.eip != fallthrough {
+                        let vector = match insn.op {
+                            0xCC => 3,
+                            0xCE => 4,
+                            _ => insn.imm as u8,
+                        };
+                        self.teach_event(b, teach::EventKind::SoftwareInterrupt { vector });
+                    }
+                }
                 // INT n clears TF for its handler and takes no single-step trap itself.
-                (r, matches!(insn.op, 0xCC..=0xCE))
+                (r, is_int)
             }
             Err(e) => (Err(e), false),
         };
@@ -650,14 +664,6 @@ impl Cpu {
             return;
         };
         let class = t.retire(insn, b.cpl, b.mode);
-        if matches!(insn.op, 0xCC..=0xCE) {
-            let vector = match insn.op {
-                0xCC => 3,
-                0xCE => 4,
-                _ => insn.imm as u8,
-            };
-            self.teach_event(b, teach::EventKind::SoftwareInterrupt { vector });
-        }
         if class == table::Class::Sensitive && (b.cpl > 0 || b.mode == teach::Mode::V86) {
             let bytes = self.insn_bytes(bus, insn.len);
             let linear = self.segs[SegReg::Cs as usize]

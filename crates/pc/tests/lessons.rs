@@ -190,7 +190,7 @@ fn lesson2_privileged_instructions_trap_in_ring3() {
             "mode real -> protected cpl 0->0 at 0000:00007fa1",
             "exception 13 Some(0) cpl 3->0 at 001b:00007e2d",
             "exception 13 Some(0) cpl 3->0 at 001b:00007e38",
-            "int 0x31 cpl 3->3 at 001b:00007e43",
+            "int 0x31 cpl 3->0 at 001b:00007e43",
         ]
     );
     // The only hole: the INT 31h system call (INT n is sensitive, and allowed by the gate's DPL).
@@ -220,7 +220,7 @@ fn lesson3_sensitive_instructions_do_not_trap_in_ring3() {
         events(&t),
         [
             "mode real -> protected cpl 0->0 at 0000:00008019",
-            "int 0x31 cpl 3->3 at 001b:00007e93"
+            "int 0x31 cpl 3->0 at 001b:00007e93"
         ]
     );
     assert_eq!(
