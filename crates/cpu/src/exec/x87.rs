@@ -970,6 +970,26 @@ impl Cpu {
         }
     }
 
+    /// Stack checks of the instructions that replace ST0 and push a second result (FPTAN,
+    /// FXTRACT, FSINCOS): an empty ST0 underflows, a full ST7 overflows. True when handled.
+    fn x87_two_results_stack_fault(&mut self) -> bool {
+        if self.fpu.is_empty(0) {
+            if !self.x87_underflow() {
+                self.fpu.set_st(0, F80::INDEFINITE);
+                self.x87_push(F80::INDEFINITE);
+            }
+            return true;
+        }
+        if !self.fpu.is_empty(7) {
+            if !self.x87_overflow() {
+                self.fpu.set_st(0, F80::INDEFINITE);
+                self.fpu.push(F80::INDEFINITE);
+            }
+            return true;
+        }
+        false
+    }
+
     /// D9 F0-F7: F2XM1 FYL2X FPTAN FPATAN FXTRACT FPREM1 FDECSTP FINCSTP.
     fn x87_d9_f0(&mut self, i: u8) -> Res<()> {
         match i {
@@ -977,20 +997,7 @@ impl Cpu {
             1 => self.x87_binary_pop(tr::fyl2x),
             2 => {
                 // FPTAN.
-                if self.fpu.is_empty(0) {
-                    if self.x87_underflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.x87_push(F80::INDEFINITE);
-                    return Ok(());
-                }
-                if !self.fpu.is_empty(7) {
-                    if self.x87_overflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.fpu.push(F80::INDEFINITE);
+                if self.x87_two_results_stack_fault() {
                     return Ok(());
                 }
                 let mut ctx = self.x87_ctx().full();
@@ -1013,20 +1020,7 @@ impl Cpu {
             3 => self.x87_binary_pop(tr::fpatan),
             4 => {
                 // FXTRACT.
-                if self.fpu.is_empty(0) {
-                    if self.x87_underflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.x87_push(F80::INDEFINITE);
-                    return Ok(());
-                }
-                if !self.fpu.is_empty(7) {
-                    if self.x87_overflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.fpu.push(F80::INDEFINITE);
+                if self.x87_two_results_stack_fault() {
                     return Ok(());
                 }
                 let mut ctx = self.x87_ctx().full();
@@ -1080,20 +1074,7 @@ impl Cpu {
             }
             3 => {
                 // FSINCOS.
-                if self.fpu.is_empty(0) {
-                    if self.x87_underflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.x87_push(F80::INDEFINITE);
-                    return Ok(());
-                }
-                if !self.fpu.is_empty(7) {
-                    if self.x87_overflow() {
-                        return Ok(());
-                    }
-                    self.fpu.set_st(0, F80::INDEFINITE);
-                    self.fpu.push(F80::INDEFINITE);
+                if self.x87_two_results_stack_fault() {
                     return Ok(());
                 }
                 let mut ctx = self.x87_ctx().full();
