@@ -1,7 +1,7 @@
 //! Data movement: MOV, XCHG, LEA, LDS/LES, PUSH/POP (registers, segments, memory, all, flags),
 //! CBW/CWD, LAHF/SAHF, XLAT.
 
-use super::{sign_extend, ud, Loc, CS, DS, EAX, EBX, EDX, ES, ESP, SS};
+use super::{sign_extend, ud, CS, DS, EAX, EBX, EDX, ES, ESP, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::{self, AF, CF, PF, SF, ZF};
@@ -329,11 +329,5 @@ impl Cpu {
         let f = self.eflags() & 0xFF;
         self.set_reg(1, 4, f);
         Ok(())
-    }
-
-    /// Used by the string and I/O code: the r/m location for a plain memory operand.
-    #[allow(dead_code)]
-    pub(crate) fn mem_loc(seg: u8, off: u32) -> Loc {
-        Loc::Mem(seg, off)
     }
 }
