@@ -4,12 +4,35 @@
 //! page it was decoded from; a write into a page that holds decoded code bumps that page's
 //! generation, so stale entries stop matching (self-modifying code keeps working). Writes into
 //! pages without decoded code cost one flag test.
+//!
+//! Beside it, a block cache: runs of up to [`BLOCK_MAX`] instructions decoded from one page, so
+//! that the run loop translates and looks up once per block rather than once per instruction.
+//! Blocks share the page generations, and every invalidation bumps [`CodeCache::epoch`], which
+//! the block loop watches to stop at once when an instruction rewrites code.
 
 use crate::decode::Insn;
 
 const ENTRY_BITS: u32 = 16;
 const ENTRIES: usize = 1 << ENTRY_BITS;
 const PAGES: usize = 1 << 20;
+
+/// Most instructions in one block.
+pub const BLOCK_MAX: usize = 32;
+const BLOCK_BITS: u32 = 13;
+const BLOCKS: usize = 1 << BLOCK_BITS;
+
+/// A block's header; its instructions live at `slot * BLOCK_MAX` in the arena.
+#[derive(Clone, Copy, Default)]
+struct BlockHead {
+    /// Physical address of the first instruction + 1 (0 = empty).
+    tag: u32,
+    /// Page generation and decode mode, as for [`Entry::key`].
+    key: u32,
+    /// Instructions in the block (at least one).
+    count: u8,
+    /// Bytes the block spans, from its first instruction's first byte to its last one's end.
+    bytes: u16,
+}
 
 /// 32 bytes, so that an entry never straddles a cache line.
 #[derive(Clone, Copy, Default)]
@@ -36,6 +59,10 @@ pub struct CodeCache {
     page_has_code: Vec<bool>,
     /// An instruction that crosses a page, decoded for one execution.
     scratch: Insn,
+    blocks: Vec<BlockHead>,
+    block_insns: Vec<Insn>,
+    /// Bumped whenever decoded code is invalidated.
+    pub epoch: u32,
 }
 
 impl Default for CodeCache {
@@ -51,6 +78,9 @@ impl CodeCache {
             page_gen: vec![0; PAGES],
             page_has_code: vec![false; PAGES],
             scratch: Insn::default(),
+            blocks: vec![BlockHead::default(); BLOCKS],
+            block_insns: vec![Insn::default(); BLOCKS * BLOCK_MAX],
+            epoch: 0,
         }
     }
 
@@ -62,6 +92,7 @@ impl CodeCache {
                 *has = false;
             }
         }
+        self.epoch = self.epoch.wrapping_add(1);
     }
 
     #[inline]
@@ -128,7 +159,50 @@ impl CodeCache {
         if self.page_has_code[page] {
             self.page_has_code[page] = false;
             self.page_gen[page] = self.page_gen[page].wrapping_add(1);
+            self.epoch = self.epoch.wrapping_add(1);
         }
+    }
+
+    #[inline]
+    fn block_slot(phys: u32) -> usize {
+        (phys.wrapping_mul(0x9E37_79B1) >> (32 - BLOCK_BITS)) as usize
+    }
+
+    /// The block that starts at `phys` in mode `big`, if it is still valid: its slot, its
+    /// instruction count and the bytes it spans.
+    #[inline]
+    pub fn find_block(&self, phys: u32, big: bool) -> Option<(usize, usize, u32)> {
+        let slot = Self::block_slot(phys);
+        let b = &self.blocks[slot];
+        if b.tag == phys.wrapping_add(1) && b.key == key(self.page_gen[(phys >> 12) as usize], big)
+        {
+            Some((slot, b.count as usize, b.bytes as u32))
+        } else {
+            None
+        }
+    }
+
+    /// Instruction `i` of the block in `slot`.
+    #[inline]
+    pub fn block_insn(&self, slot: usize, i: usize) -> &Insn {
+        &self.block_insns[slot * BLOCK_MAX + i]
+    }
+
+    /// Store a block of 1 to [`BLOCK_MAX`] instructions decoded from the page of `phys`, which
+    /// span `bytes` bytes from `phys`; returns its slot.
+    pub fn insert_block(&mut self, phys: u32, big: bool, insns: &[Insn], bytes: u32) -> usize {
+        debug_assert!(!insns.is_empty() && insns.len() <= BLOCK_MAX);
+        let page = (phys >> 12) as usize;
+        self.page_has_code[page] = true;
+        let slot = Self::block_slot(phys);
+        self.blocks[slot] = BlockHead {
+            tag: phys.wrapping_add(1),
+            key: key(self.page_gen[page], big),
+            count: insns.len() as u8,
+            bytes: bytes as u16,
+        };
+        self.block_insns[slot * BLOCK_MAX..slot * BLOCK_MAX + insns.len()].copy_from_slice(insns);
+        slot
     }
 
     pub fn invalidate_range(&mut self, addr: u32, len: u32) {
@@ -169,5 +243,25 @@ mod tests {
         assert!(c.lookup(0x2000, false).is_some());
         c.flush();
         assert!(c.lookup(0x2000, false).is_none());
+    }
+
+    #[test]
+    fn blocks_follow_their_page() {
+        let mut c = CodeCache::new();
+        let i = Insn {
+            op: 0x90,
+            len: 1,
+            ..Insn::default()
+        };
+        let slot = c.insert_block(0x3010, true, &[i, i, i], 3);
+        assert_eq!(c.find_block(0x3010, true), Some((slot, 3, 3)));
+        assert_eq!(c.find_block(0x3010, false), None, "mode is part of the key");
+        assert_eq!(c.find_block(0x3011, true), None);
+        let epoch = c.epoch;
+        c.note_write(0x4000);
+        assert_eq!(c.epoch, epoch, "a page without code costs nothing");
+        c.note_write(0x3FFF);
+        assert_ne!(c.epoch, epoch);
+        assert_eq!(c.find_block(0x3010, true), None);
     }
 }

@@ -347,8 +347,7 @@ impl Cpu {
         while left > 0 {
             if !self.needs_attention(bus) {
                 // The common case: nothing to deliver, trace, trap or watch.
-                self.step_plain(bus);
-                left -= 1;
+                left -= self.run_block(bus, left);
                 if self.stop_requested {
                     self.stop_requested = false;
                     return RunExit::Stopped;
@@ -398,7 +397,7 @@ impl Cpu {
     /// [`step`](Self::step) when [`needs_attention`](Self::needs_attention) is false: fetch,
     /// execute, count, and deliver a fault if there was one.
     #[inline]
-    fn step_plain<B: Bus>(&mut self, bus: &mut B) {
+    pub(crate) fn step_plain<B: Bus>(&mut self, bus: &mut B) {
         self.insn_start = self.eip;
         self.insn_esp = self.regs[Reg::Esp as usize];
         let result = match self.fetch_decoded(bus) {

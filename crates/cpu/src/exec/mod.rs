@@ -4,6 +4,7 @@
 
 mod alu;
 mod bcd;
+mod block;
 mod control;
 mod data;
 mod ext;

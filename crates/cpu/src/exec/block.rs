@@ -1,0 +1,155 @@
+//! Running from decoded blocks: the fast path of the run loop.
+//!
+//! A block is a run of instructions decoded from one physical page. It ends after an
+//! instruction that may change more than registers, flags and data memory (a far or indirect
+//! transfer, a segment load of SS, a flags load, I/O, a control-register write...), after an
+//! unconditional jump, at the page's end, at the CS limit, or after [`BLOCK_MAX`] instructions.
+//! Conditional branches do not end a block: while they fall through, the block goes on.
+//!
+//! The loop stops early when an instruction leaves EIP anywhere but at its own end (a taken
+//! branch, a REP iteration, a fault), invalidates decoded code (the cache's epoch moves) or asks
+//! the run loop to stop (FERR#, a BIOS call).
+
+use super::CS;
+use crate::bus::Bus;
+use crate::cache::BLOCK_MAX;
+use crate::decode::{self, Insn, F_INVALID};
+use crate::model::Model;
+use crate::paging::Access;
+use crate::Cpu;
+
+/// Whether execution may go on to the next instruction of a block after `insn`.
+fn continues_block(insn: &Insn) -> bool {
+    if insn.flags & F_INVALID != 0 {
+        return false;
+    }
+    match insn.op {
+        // ALU, INC/DEC, PUSH/POP of registers and ES/CS/SS/DS pushes, ES/DS pops.
+        0x00..=0x07 | 0x08..=0x0E | 0x10..=0x16 | 0x18..=0x1F => insn.op != 0x17,
+        0x20..=0x3F => true,
+        0x40..=0x63 => true,
+        0x68..=0x6B => true,
+        // Jcc: a taken branch stops the loop by its EIP; a fall-through goes on.
+        0x70..=0x7F => true,
+        0x80..=0x8D => true,
+        // MOV to a segment register: SS holds off interrupts for an instruction, and on the
+        // 8086 MOV CS is a jump.
+        0x8E => !matches!(insn.reg(), 1 | 2),
+        0x8F..=0x99 => true,
+        0x9B => true,
+        0x9E..=0xAF => true,
+        0xB0..=0xC1 => true,
+        0xC4..=0xC9 => true,
+        0xD0..=0xDF => true,
+        0xE0..=0xE3 => true,
+        0xF5..=0xF7 => true,
+        0xF8 | 0xF9 | 0xFC | 0xFD | 0xFE => true,
+        // Group 5: INC, DEC and PUSH; the calls and jumps end the block.
+        0xFF => matches!(insn.reg(), 0 | 1 | 6),
+        // Two-byte opcodes: CMOVcc, Jcc, SETcc, PUSH/POP FS/GS, CPUID, bit operations, SHLD,
+        // SHRD, IMUL, CMPXCHG, LFS/LGS, MOVZX/MOVSX, XADD, CMPXCHG8B, BSWAP, RDTSC, long NOP.
+        0x11F | 0x131 => true,
+        0x140..=0x14F | 0x180..=0x19F => true,
+        0x1A0..=0x1A5 | 0x1A8..=0x1AD | 0x1AF..=0x1B1 | 0x1B3..=0x1BF => true,
+        0x1C0 | 0x1C1 | 0x1C7..=0x1CF => true,
+        _ => false,
+    }
+}
+
+impl Cpu {
+    /// Execute the block at CS:EIP, at most `left` instructions of it; returns how many were
+    /// retired (at least one). Falls back to one plain step when there is no block to run.
+    #[inline]
+    pub(crate) fn run_block<B: Bus>(&mut self, bus: &mut B, left: u64) -> u64 {
+        let cs = &self.segs[CS as usize];
+        let (big, limit) = (cs.big(), cs.limit);
+        let eip = self.eip;
+        let lin = cs.base.wrapping_add(eip);
+        let Ok(phys) = self.translate(bus, lin, Access::Execute) else {
+            self.step_plain(bus);
+            return 1;
+        };
+        let found = match self.cache.find_block(phys, big) {
+            Some(b) => Some(b),
+            None => self.build_block(bus, phys, big),
+        };
+        let Some((slot, count, bytes)) = found else {
+            self.step_plain(bus);
+            return 1;
+        };
+        // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
+        if eip > limit || bytes - 1 > limit - eip {
+            self.step_plain(bus);
+            return 1;
+        }
+        let n = (count as u64).min(left) as usize;
+        let epoch = self.cache.epoch;
+        let mut done = 0;
+        while done < n {
+            let insn = *self.cache.block_insn(slot, done);
+            let start = self.eip;
+            self.insn_start = start;
+            self.insn_esp = self.regs[super::ESP as usize];
+            let result = self.execute(bus, &insn);
+            done += 1;
+            // Counted as it retires: RDTSC and the devices' clock read it.
+            self.counters.instructions += 1;
+            if let Err(e) = result {
+                self.counters.cache_hits += done as u64;
+                self.raise(bus, e);
+                return done as u64;
+            }
+            if self.eip != start.wrapping_add(insn.len as u32)
+                || self.cache.epoch != epoch
+                || self.stop_requested
+            {
+                break;
+            }
+        }
+        self.counters.cache_hits += done as u64;
+        done as u64
+    }
+
+    /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first
+    /// instruction cannot be decoded from this page alone (it crosses the page or the CS
+    /// limit, or fetching it faults): the plain path deals with those.
+    #[cold]
+    fn build_block<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        phys: u32,
+        big: bool,
+    ) -> Option<(usize, usize, u32)> {
+        let model = self.model;
+        let limit = self.segs[CS as usize].limit;
+        let eip = self.eip;
+        let page_end = (phys | 0xFFF) - phys + 1;
+        let mut insns = [Insn::default(); BLOCK_MAX];
+        let mut count = 0;
+        let mut pos: u32 = 0;
+        while count < BLOCK_MAX && pos < page_end {
+            let decoded = decode::decode(model, big, |i| {
+                let at = pos + i;
+                let off = eip.wrapping_add(at);
+                // (The 8086 wraps IP inside an instruction; the plain path handles that.)
+                if at >= page_end || off > limit || (model < Model::I286 && off > 0xFFFF) {
+                    return Err(super::gp0());
+                }
+                Ok(bus.read8(phys + at))
+            });
+            let Ok(insn) = decoded else { break };
+            insns[count] = insn;
+            count += 1;
+            pos += insn.len as u32;
+            if !continues_block(&insn) {
+                break;
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        self.counters.cache_misses += 1;
+        let slot = self.cache.insert_block(phys, big, &insns[..count], pos);
+        Some((slot, count, pos))
+    }
+}
