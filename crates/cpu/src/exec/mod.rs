@@ -6,6 +6,7 @@ mod alu;
 mod bcd;
 mod control;
 mod data;
+mod debug;
 mod ext;
 mod interrupt;
 mod muldiv;
@@ -180,6 +181,9 @@ impl Cpu {
         size: u32,
         user: bool,
     ) -> Res<u32> {
+        if self.data_breakpoints_armed {
+            self.note_data_access(lin, size, false);
+        }
         if self.cr0 & CR0_PG == 0 {
             return Ok(match size {
                 1 => bus.read8(lin) as u32,
@@ -221,6 +225,9 @@ impl Cpu {
         v: u32,
         user: bool,
     ) -> Res<()> {
+        if self.data_breakpoints_armed {
+            self.note_data_access(lin, size, true);
+        }
         let paging = self.cr0 & CR0_PG != 0;
         if !paging || (lin & 0xFFF) + size <= 0x1000 {
             let p = if paging {
