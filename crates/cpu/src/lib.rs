@@ -148,6 +148,15 @@ pub struct Cpu {
     pub(crate) cache: CodeCache,
     /// The x87 FPU (present on the 486 and later; see [`fpu::Fpu::present`]).
     pub fpu: fpu::Fpu,
+    /// Whether an enabled data breakpoint (DR7 R/W = 01 or 11) / I/O breakpoint (R/W = 10 with
+    /// CR4.DE) exists, so that memory / port accesses must be checked (kept in sync with DR7,
+    /// DR0-DR3 and CR4 by `exec::debug`).
+    pub(crate) data_breakpoints_armed: bool,
+    pub(crate) io_breakpoints_armed: bool,
+    /// DR6 B0-B3 of the data and I/O breakpoints the current instruction hit (a trap at its end).
+    pub(crate) db_hits: u32,
+    /// A task switch into a TSS with the T bit set: #DB with DR6.BT before the next instruction.
+    pub(crate) db_task_trap: bool,
 }
 
 impl Cpu {
@@ -184,6 +193,10 @@ impl Cpu {
             stop_requested: false,
             cache: CodeCache::new(),
             fpu: fpu::Fpu::new(model >= Model::I486),
+            data_breakpoints_armed: false,
+            io_breakpoints_armed: false,
+            db_hits: 0,
+            db_task_trap: false,
         };
         cpu.reset();
         cpu
@@ -233,6 +246,9 @@ impl Cpu {
         self.inhibit_irq = false;
         self.cpl = 0;
         self.dr = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
+        self.sync_breakpoints();
+        self.db_hits = 0;
+        self.db_task_trap = false;
         self.msr = msr::Msrs::default();
         self.delivering = None;
         self.tlb.flush_all();
@@ -382,11 +398,12 @@ impl Cpu {
 
     /// Whether the next step needs [`step`](Self::step)'s full treatment: a halted or shut-down
     /// CPU, an interrupt to deliver (or one inhibited for an instruction), single-stepping,
-    /// RF, instruction breakpoints, tracing or the teaching view. One test on the fast path.
+    /// RF, breakpoints (any DR7 enable bit), a task-switch debug trap (TSS T bit), tracing or
+    /// the teaching view. One test on the fast path.
     #[inline]
     fn needs_attention<B: Bus>(&mut self, bus: &mut B) -> bool {
         let f = self.flags.control();
-        (self.shutdown | self.halted | self.inhibit_irq)
+        (self.shutdown | self.halted | self.inhibit_irq | self.db_task_trap)
             || f & (flags::TF | flags::RF) != 0
             || self.dr[7] & 0xFF != 0
             || self.teach.is_some()
@@ -419,6 +436,12 @@ impl Cpu {
         if self.shutdown {
             return;
         }
+        if self.db_task_trap {
+            // A task switch into a TSS with T = 1 that was not an instruction's (an interrupt
+            // or exception through a task gate): its #DB comes before anything else.
+            self.pending_task_trap(bus);
+            return;
+        }
         let inhibit = self.inhibit_irq;
         self.inhibit_irq = false;
         if !inhibit && self.flags.control() & flags::IF != 0 && bus.interrupt_pending() {
@@ -437,6 +460,7 @@ impl Cpu {
                 self.teach_event(b, teach::EventKind::Interrupt { vector });
                 self.teach_transitions(b);
             }
+            self.db_hits = 0;
             return;
         }
         if self.halted {
@@ -445,9 +469,14 @@ impl Cpu {
         self.insn_start = self.eip;
         self.insn_esp = self.regs[Reg::Esp as usize];
         let f = self.flags.control();
+        self.db_hits = 0;
+        if self.dr[7] & 0xFF != 0 {
+            // DR7 may have been written from outside (a debugger): arm the data/I-O checks.
+            self.sync_breakpoints();
+        }
         if self.dr[7] & 0xFF != 0 && f & flags::RF == 0 {
             if let Some(hits) = self.code_breakpoints() {
-                self.dr[6] = (self.dr[6] & !0xF) | hits;
+                self.enter_debug_exception(hits, 0);
                 self.counters.instructions += 1;
                 self.raise(bus, Exception::fault(Exception::DB));
                 return;
@@ -496,14 +525,20 @@ impl Cpu {
             self.teach_transitions(b);
         }
         match result {
-            (Err(e), _) => self.raise(bus, e),
+            (Err(e), _) => {
+                self.raise(bus, e);
+                // A faulting instruction did not complete: no data breakpoint trap for it.
+                self.db_hits = 0;
+            }
             (Ok(()), is_int) => {
                 if f & flags::RF != 0 {
                     self.flags.set_bits(flags::RF, false);
                 }
-                if single_step && !is_int {
-                    self.dr[6] |= 1 << 14;
-                    self.deliver_exception(bus, Exception::fault(Exception::DB));
+                // Single-step, data/I-O breakpoints and the T bit of a task switched to: one
+                // #DB trap with all of them in DR6 (see `exec::debug`).
+                let step = single_step && !is_int;
+                if step || self.db_hits != 0 || self.db_task_trap {
+                    self.debug_trap(bus, step);
                 }
             }
         }
@@ -839,7 +874,10 @@ impl Cpu {
             34 => self.cr0 = v,
             35 => self.cr2 = v,
             36 => self.cr3 = v,
-            37 => self.cr4 = v,
+            37 => {
+                self.cr4 = v;
+                self.sync_breakpoints();
+            }
             38 => self.gdtr.base = v,
             39 => self.gdtr.limit = v,
             40 => self.idtr.base = v,

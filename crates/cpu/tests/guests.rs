@@ -1,5 +1,6 @@
 //! Guest programs (nasm sources in `tests/guests/cpu/`) that exercise protected mode, paging,
-//! virtual-8086 mode, task switches, exceptions, external interrupts and the 386+ instructions.
+//! virtual-8086 mode, task switches, exceptions, external interrupts, the debug registers and the
+//! 386+ instructions.
 //! Each is loaded at 0x10000 and entered in real mode at 1000:0000; it prints one line per check
 //! to port 0xE9 (`ok <name>` or `FAIL <name> <details>`, computed by the guest itself from the
 //! values the Intel SDM gives) and ends with `done` (the triple-fault guest ends in shutdown).
@@ -77,4 +78,9 @@ fn protected_mode_on_386() {
     for name in ["pmode", "priv", "task"] {
         check_guest(name, Model::I386, RunExit::Halted);
     }
+}
+
+#[test]
+fn debug_registers() {
+    check_guest("debugregs", Model::PentiumPro, RunExit::Halted);
 }

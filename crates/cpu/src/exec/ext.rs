@@ -236,31 +236,21 @@ impl Cpu {
                             self.tlb.flush_all();
                         }
                         self.cr4 = v;
+                        self.sync_breakpoints(); // CR4.DE turns I/O breakpoints on
                     }
                     _ => return Err(ud()),
                 }
             }
             0x21 => {
-                let i = match n {
-                    4 => 6,
-                    5 => 7,
-                    i => i,
-                } as usize;
+                // DR4/DR5 and general detect: see `debug`.
+                let i = self.debug_register_access(n)?;
                 let v = self.dr[i];
                 self.set_reg(4, r, v);
             }
             _ => {
-                let i = match n {
-                    4 => 6,
-                    5 => 7,
-                    i => i,
-                } as usize;
+                let i = self.debug_register_access(n)?;
                 let v = self.get_reg(4, r);
-                self.dr[i] = match i {
-                    6 => (v & 0x0000_E00F) | 0xFFFF_0FF0,
-                    7 => (v & 0xFFFF_2BFF) | 0x400,
-                    _ => v,
-                };
+                self.write_debug_register(i, v);
             }
         }
         Ok(())

@@ -7,6 +7,7 @@ mod bcd;
 mod block;
 mod control;
 mod data;
+mod debug;
 mod ext;
 mod interrupt;
 mod muldiv;
@@ -181,6 +182,9 @@ impl Cpu {
         size: u32,
         user: bool,
     ) -> Res<u32> {
+        if self.data_breakpoints_armed {
+            self.note_data_access(lin, size, false);
+        }
         if self.cr0 & CR0_PG == 0 {
             return Ok(match size {
                 1 => bus.read8(lin) as u32,
@@ -222,6 +226,9 @@ impl Cpu {
         v: u32,
         user: bool,
     ) -> Res<()> {
+        if self.data_breakpoints_armed {
+            self.note_data_access(lin, size, true);
+        }
         let paging = self.cr0 & CR0_PG != 0;
         if !paging || (lin & 0xFFF) + size <= 0x1000 {
             let p = if paging {

@@ -68,6 +68,14 @@ impl Cpu {
                     break;
                 }
             }
+            if self.db_hits != 0 {
+                // A data or I/O breakpoint traps after this iteration (see `debug`); the
+                // instruction resumes from here if its count is not exhausted.
+                if self.get_reg(asize, ECX) != 0 {
+                    self.eip = self.insn_start;
+                }
+                break;
+            }
         }
         Ok(())
     }

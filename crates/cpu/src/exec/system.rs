@@ -9,6 +9,9 @@ use crate::{Cpu, Res};
 
 impl Cpu {
     pub(crate) fn port_in<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32) -> u32 {
+        if self.io_breakpoints_armed {
+            self.note_io_access(port, size);
+        }
         bus.io_clock(self.counters.instructions);
         match size {
             1 => bus.io_read8(port) as u32,
@@ -18,6 +21,9 @@ impl Cpu {
     }
 
     pub(crate) fn port_out<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32, v: u32) {
+        if self.io_breakpoints_armed {
+            self.note_io_access(port, size);
+        }
         bus.io_clock(self.counters.instructions);
         match size {
             1 => bus.io_write8(port, v as u8),

@@ -138,6 +138,7 @@ impl Cpu {
             cpu.read_lin_as(bus, nb.wrapping_add(off), size, false)
         };
         let (eip, mut nfl, regs, sels, ldt, cr3);
+        let mut t_bit = false;
         if new32 {
             cr3 = Some(r(self, bus, 28, 4)?);
             eip = r(self, bus, 32, 4)?;
@@ -153,6 +154,7 @@ impl Cpu {
             }
             sels = ss;
             ldt = r(self, bus, 96, 2)? as u16;
+            t_bit = r(self, bus, 100, 2)? & 1 != 0;
         } else {
             cr3 = None;
             eip = r(self, bus, 14, 2)?;
@@ -189,6 +191,8 @@ impl Cpu {
             }
             None => Ok(()),
         });
+        // DR7 L0-L3 cleared; the T bit's #DB is due before the first instruction (see `debug`).
+        self.debug_task_switched(t_bit && loaded.is_ok());
         if let Err(e) = loaded {
             self.counters.exceptions += 1;
             self.deliver_exception(bus, e);
