@@ -1,12 +1,15 @@
 // The aula86 page: the screen, the toolbar, the status line, the drives, the serial port and the
 // message area around one Emulator (emulator.js), which is also window.aula86 for automation.
 //
-// URL parameters: fda=URL and hda=URL (disk images to boot; relative URLs work), mem=MB (1 to
-// 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default pentiumpro),
-// embed=1 (no header or footer: for an <iframe>), bios=URL and vgabios=URL (firmware to run
-// instead of the built-in BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin).
+// URL parameters: fda=URL, hda=URL and cdrom=URL (disk and ISO images to boot; relative URLs
+// work), mem=MB (1 to 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default
+// pentiumpro), mips=N (CPU speed limit in MIPS, 0 = unlimited, the default), embed=1 (no header
+// or footer: for an <iframe>), bios=URL and vgabios=URL (firmware to run instead of the built-in
+// BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin), bench=1 (run the benchmark instead of
+// a disk: bench.js; iters=N sets its length).
 
-import { Emulator, DEMO_NAME, DEMO_URL } from "./emulator.js";
+import { Emulator, DEMO_NAME, DEMO_URL, checkMips } from "./emulator.js";
+import { DEFAULT_ITERS, runBench } from "./bench.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -103,11 +106,27 @@ function modelFromParams() {
   return "pentiumpro";
 }
 
+function mipsFromParams() {
+  const raw = params.get("mips");
+  if (raw === null) return 0;
+  try {
+    return checkMips(raw);
+  } catch (e) {
+    showMessage("error", `mips=${raw}: ${e.message}. Running unlimited.`, [], "bad-param");
+    return 0;
+  }
+}
+
 if (params.get("embed") === "1") document.body.classList.add("embed");
 
 const canvas = $("screen");
 // Paused until the disks of the URL (or the demo disk) are in.
-const emu = new Emulator(canvas, { memMB: memFromParams(), model: modelFromParams(), paused: true });
+const emu = new Emulator(canvas, {
+  memMB: memFromParams(),
+  model: modelFromParams(),
+  mips: mipsFromParams(),
+  paused: true,
+});
 window.aula86 = emu;
 
 // ---- disks ---------------------------------------------------------------------------------
@@ -127,6 +146,10 @@ async function loadDisk(slot, source, name, focus = false) {
     const info = await emu.insertDisk(slot, source, { boot: true, name });
     if (focus) canvas.focus({ preventScroll: true });
     const shown = name || info.slot;
+    if (info.slot === "cdrom") {
+      cdNotes(info, shown);
+      return info;
+    }
     if (!info.bootable) {
       showMessage(
         "warning",
@@ -142,6 +165,25 @@ async function loadDisk(slot, source, name, focus = false) {
   } catch (e) {
     diskProblem(slot, source, name, e);
     return undefined;
+  }
+}
+
+/** What a CD that went in to boot needs said: not bootable, or a disk the BIOS boots first. */
+function cdNotes(info, shown) {
+  if (!info.bootable) {
+    const why = info.notes.length ? `: ${info.notes.join("; ")}` : "";
+    showMessage("warning", `“${shown}” is not a bootable CD${why}. It is in the drive for the guest to read.`, [], "not-bootable-cd");
+    return;
+  }
+  const first = ["fda", "hda"].filter((s) => emu.diskInfo(s));
+  if (first.length) {
+    const names = first.map((s) => (s === "fda" ? "A:" : "C:")).join(" and ");
+    showMessage(
+      "info",
+      `The BIOS boots ${names} before the CD-ROM: eject ${first.length > 1 ? "them" : "it"} and press Reset to boot from “${shown}”.`,
+      [],
+      "boot-order",
+    );
   }
 }
 
@@ -177,15 +219,16 @@ function download(slot) {
 
 function updateDrives() {
   if (!emu.machine || emu.broken) return;
-  for (const slot of ["fda", "hda"]) {
+  for (const slot of ["fda", "hda", "cdrom"]) {
     const info = emu.diskInfo(slot);
     const label = $(`${slot}-name`);
-    const text = info
-      ? `${info.name || "disk"} (${info.format || sizeText(info.bytes)}${info.modified ? ", changed" : ""})`
-      : "empty";
+    let text = "empty";
+    if (info && slot === "cdrom") text = `${info.name || "disc"} (${sizeText(info.bytes)}${info.bootable ? "" : ", not bootable"})`;
+    else if (info) text = `${info.name || "disk"} (${info.format || sizeText(info.bytes)}${info.modified ? ", changed" : ""})`;
     if (label.textContent !== text) label.textContent = text;
     $(`${slot}-eject`).disabled = !info;
-    $(`${slot}-download`).disabled = !(info && info.modified);
+    const download = $(`${slot}-download`);
+    if (download) download.disabled = !(info && info.modified);
   }
 }
 
@@ -200,7 +243,8 @@ function wireDrive(slot) {
     emu.ejectDisk(slot);
     updateDrives();
   }));
-  $(`${slot}-download`).addEventListener("click", guard(() => download(slot)));
+  const button = $(`${slot}-download`);
+  if (button) button.addEventListener("click", guard(() => download(slot)));
   dropTarget($(`drive-${slot}`), slot);
 }
 
@@ -273,12 +317,26 @@ function updateStatus(s) {
   else if (s.idle) state = "Waiting for input";
   $("state").textContent = state;
   $("mips").textContent = s.mips.toFixed(1);
+  const limit = $("mips-limit");
+  if (Number(limit.value) !== s.mipsLimit && document.activeElement !== limit) showMipsLimit(s.mipsLimit);
   $("mode").textContent = s.mode;
   $("cpl").textContent = String(s.cpl);
   $("video").textContent = s.videoMode;
   $("status").title = `${s.instructions.toLocaleString("en-US")} instructions, ${(s.emulatedMs / 1000).toFixed(1)} s emulated; ${s.model}, ${s.memMB} MB`;
   $("pause").textContent = s.paused ? "Resume" : "Pause";
   updateDrives();
+}
+
+/** Show `mips` in the CPU speed select (adding an option for a value it does not list). */
+function showMipsLimit(mips) {
+  const limit = $("mips-limit");
+  if (![...limit.options].some((o) => Number(o.value) === mips)) {
+    const o = document.createElement("option");
+    o.value = String(mips);
+    o.textContent = `${mips} MIPS`;
+    limit.append(o);
+  }
+  limit.value = [...limit.options].find((o) => Number(o.value) === mips).value;
 }
 
 // ---- the serial port -----------------------------------------------------------------------
@@ -308,7 +366,7 @@ function showSerial(text) {
 
 const REMOTE = new Set([
   "screenText", "waitForText", "sendText", "sendKey", "serialOutput", "sendSerial", "stats",
-  "reset", "pause", "resume", "ctrlAltDel", "screenshot",
+  "reset", "pause", "resume", "ctrlAltDel", "screenshot", "setMips",
 ]);
 const serialSubscribers = new Set();
 
@@ -393,6 +451,12 @@ $("serial-form").addEventListener("submit", guard((e) => {
 }));
 wireDrive("fda");
 wireDrive("hda");
+wireDrive("cdrom");
+$("mips-limit").addEventListener("change", guard(() => {
+  emu.mips = Number($("mips-limit").value);
+  updateStatus(emu.stats());
+}));
+emu.addEventListener("mips", (e) => showMipsLimit(e.detail));
 
 // ---- firmware --------------------------------------------------------------------------------
 
@@ -454,8 +518,14 @@ async function main() {
   showFocusHint();
   await emu.start();
   $("version").textContent = `aula86 ${emu.version}`;
-  for (const id of ["pause", "reset", "cad", "mouse", "shot", "fda-demo", "serial-in", "serial-send"]) {
+  for (const id of ["pause", "reset", "cad", "mouse", "shot", "fda-demo", "serial-in", "serial-send", "mips-limit"]) {
     $(id).disabled = false;
+  }
+  showMipsLimit(emu.mips);
+  if (params.get("bench") === "1") {
+    updateStatus(emu.stats());
+    await bench();
+    return;
   }
   for (const id of ["bios-file", "vgabios-file", "firmware-builtin"]) $(id).disabled = false;
   // Firmware named in the URL goes in before the disks (the machine is rebuilt for it).
@@ -467,12 +537,61 @@ async function main() {
   }
   const fda = params.get("fda");
   const hda = params.get("hda");
+  const cdrom = params.get("cdrom");
   // Disks named in the URL, else the demo disk. Each one that fails says why; the page stays.
   if (hda) await loadDisk("hda", hda, hda.split("/").pop());
+  if (cdrom) await loadDisk("cdrom", cdrom, cdrom.split("/").pop());
   if (fda) await loadDisk("fda", fda, fda.split("/").pop());
-  if (!fda && !hda) await bootDemo();
+  if (!fda && !hda && !cdrom) await bootDemo();
   emu.resume();
   updateStatus(emu.stats());
+}
+
+// ---- ?bench=1 -------------------------------------------------------------------------------
+
+function itersFromParams() {
+  const raw = params.get("iters");
+  if (raw === null) return DEFAULT_ITERS;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 1 && n <= 10_000_000) return n;
+  showMessage("error", `iters=${raw} is not an iteration count: give a whole number from 1 to 10000000. Using ${DEFAULT_ITERS}.`, [], "bad-param");
+  return DEFAULT_ITERS;
+}
+
+/** Run the benchmark guests (bench.js) and show their MIPS; the PC itself stays off. */
+async function bench() {
+  $("bench").hidden = false;
+  const state = $("bench-state");
+  const iters = itersFromParams();
+  const model = emu.model;
+  state.textContent = `Running ${iters.toLocaleString("en-US")} iterations of each guest on a ${model}…`;
+  const rows = { real: $("bench-real"), protected: $("bench-protected") };
+  try {
+    const r = await runBench({
+      iters,
+      model,
+      onProgress: (name, f) => {
+        rows[name].querySelector(".mips").textContent = `${Math.round(f * 100)}%`;
+      },
+    });
+    for (const name of ["real", "protected"]) {
+      const d = r.details[name];
+      const cells = rows[name].querySelectorAll("td");
+      if (!d) {
+        cells[4].textContent = `– (no 32-bit protected mode on a ${model})`;
+        continue;
+      }
+      cells[2].textContent = d.instructions.toLocaleString("en-US");
+      cells[3].textContent = (d.ms / 1000).toFixed(2);
+      cells[4].textContent = r[name].toFixed(1);
+    }
+    state.textContent = `Done: emulated MIPS of this browser's WebAssembly build, ${model} (instructions / time spent running them).`;
+    $("bench-result").textContent = JSON.stringify(r);
+    console.log(`aula86 bench: real ${r.real} MIPS, protected ${r.protected ?? "-"} MIPS (${JSON.stringify(r)})`);
+  } catch (e) {
+    state.textContent = "The benchmark failed.";
+    showMessage("error", `The benchmark failed: ${e && e.message ? e.message : e}`, [], "bench");
+  }
 }
 
 main().catch((e) => {

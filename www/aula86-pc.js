@@ -4,13 +4,15 @@
 //   <script type="module" src="aula86/aula86-pc.js"></script>
 //   <aula86-pc lesson="5" panels="screen lens timeline debugger" lang="es" autostart></aula86-pc>
 //
-// Attributes: fda, hda (disk image URLs), mem (MB, default 16), lesson (1-5, see lessons.js),
-// panels (any of "screen lens timeline debugger"; default "screen"), lang ("es" | "en"; default:
-// the browser's), autostart (run at once; otherwise a Start button), speed (emulated time per
-// wall-clock time, default 1), model (CPU, default pentiumpro). Several elements on one page are
-// independent machines.
+// Attributes: fda, hda, cdrom (disk and ISO image URLs; the BIOS boots A:, then C:, then the
+// CD), mem (MB, default 16), lesson (1-5, see lessons.js), panels (any of "screen lens timeline
+// debugger"; default "screen"), lang ("es" | "en"; default: the browser's), autostart (run at
+// once; otherwise a Start button), speed (emulated time per wall-clock time, default 1), mips
+// (CPU speed limit in MIPS, 0 = unlimited, the default; also the `mips` property; the timers keep
+// real time), model (CPU, default pentiumpro). Several elements on one page are independent
+// machines.
 //
-// API (each element): ready (a Promise), screenText(), waitForText(text, ms), sendText(text),
+// API (each element): ready (a Promise), mips (get/set), screenText(), waitForText(text, ms), sendText(text),
 // sendKey(code, down), ctrlAltDel(), serialOutput(), sendSerial(text), stats(), screenshot(),
 // pause(), resume(), reset(), insertDisk(slot, source, opts), diskImage(slot), diskInfo(slot),
 // ejectDisk(slot), and for the teaching view classCounts(), holes(), timeline(since),
@@ -19,7 +21,7 @@
 // status, reset, pause, resume, ready, breakpoint) are re-sent from the element, and "timeline"
 // (detail: the new timeline entries, four times a second while it runs).
 
-import { Emulator, DEMO_URL, DEMO_NAME } from "./emulator.js";
+import { Emulator, DEMO_URL, DEMO_NAME, checkMips } from "./emulator.js";
 import { pickLang, translator } from "./i18n.js";
 import { LESSONS, MAIN, lessonById, lessonFloppy } from "./lessons.js";
 import { renderDebugger, renderLens, renderTimeline } from "./panels.js";
@@ -66,7 +68,7 @@ function parseHexList(text) {
 
 export class Aula86PC extends HTMLElement {
   static get observedAttributes() {
-    return ["lang", "panels", "speed"];
+    return ["lang", "panels", "speed", "mips"];
   }
 
   constructor() {
@@ -114,9 +116,37 @@ export class Aula86PC extends HTMLElement {
   }
 
   attributeChangedCallback(name) {
+    if (name === "mips") {
+      if (this.emu) {
+        this.emu.mips = this._mipsAttribute();
+        this._refresh();
+      }
+      return;
+    }
     if (!this.shadowRoot.firstChild) return;
     if (name === "speed" && this.emu) this.emu.speed = Number(this.getAttribute("speed")) || 1;
     else this._render();
+  }
+
+  /** The `mips` attribute as a limit; a bad value is 0 (unlimited), with a warning. */
+  _mipsAttribute() {
+    const raw = this.getAttribute("mips");
+    if (raw === null || raw.trim() === "") return 0;
+    try {
+      return checkMips(raw);
+    } catch (e) {
+      console.warn(`aula86-pc: ${e.message}; running unlimited`);
+      return 0;
+    }
+  }
+
+  /** The CPU speed limit in MIPS (0 = unlimited); setting it sets the `mips` attribute. */
+  get mips() {
+    return this.emu ? this.emu.mips : this._mipsAttribute();
+  }
+
+  set mips(value) {
+    this.setAttribute("mips", String(checkMips(value)));
   }
 
   // ---- building ------------------------------------------------------------------------------
@@ -211,7 +241,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const mem = Number(this.getAttribute("mem")) || 16;
     const speed = Number(this.getAttribute("speed")) || 1;
     const model = this.getAttribute("model") || "pentiumpro";
-    const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed });
+    const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed, mips: this._mipsAttribute() });
     await emu.start();
     this.emu = emu;
     for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "breakpoint"]) {
@@ -226,10 +256,12 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const lesson = this.lesson;
     const fda = this.getAttribute("fda");
     const hda = this.getAttribute("hda");
+    const cdrom = this.getAttribute("cdrom");
     if (lesson) await emu.insertDisk("fda", await lessonFloppy(lesson), { boot: false, name: lesson.image });
     else if (fda) await emu.insertDisk("fda", fda, { boot: false });
     if (hda) await emu.insertDisk("hda", hda, { boot: false });
-    if (!lesson && !fda && !hda) await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
+    if (cdrom) await emu.insertDisk("cdrom", cdrom, { boot: false });
+    if (!lesson && !fda && !hda && !cdrom) await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
     emu.reset();
     this._started = this.hasAttribute("autostart");
     this._resolveReady(this);
@@ -305,7 +337,8 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const state = s.stopped ? t("stopped") : s.running ? t("running") : t("paused");
     const status = root.querySelector(".status");
     if (status) {
-      status.textContent = `${state} · ${t(s.mode)} · CPL ${s.cpl} · ${s.instructions.toLocaleString("en-US")} · ${s.mips.toFixed(1)} MIPS`;
+      const limit = s.mipsLimit ? ` (≤ ${s.mipsLimit})` : "";
+      status.textContent = `${state} · ${t(s.mode)} · CPL ${s.cpl} · ${s.instructions.toLocaleString("en-US")} · ${s.mips.toFixed(1)} MIPS${limit}`;
     }
     this._emitTimeline(m);
     for (const d of root.querySelectorAll("details[open]")) {

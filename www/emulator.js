@@ -3,11 +3,19 @@
 // mouse, with drives, the serial port and an API for automation (window.aula86 is one of
 // these). It knows nothing of the page around it: the page listens to its events.
 //
+// The run loop: each animation frame runs the machine for at most SLICE_MS of wall time, in calls
+// of about a millisecond each, and no further in emulated time than the wall clock (times
+// `speed`); so no task keeps the page from input for long, and frames stay at the display's rate.
+// `mips` (0 = unlimited) sets how many instructions a second of emulated time holds; as emulated
+// time is paced to the wall clock, a busy guest then runs at that many MIPS, with its timers
+// still in real time (a slow CPU, not a slow clock).
+//
 // Events (an EventTarget): "serial" (detail: the new text from COM1, one character per byte),
 // "stop" (detail: {reason, message}: the machine stopped by itself), "status" (detail: stats(),
 // four times a second), "firmware" (detail: a message of the BIOS), "disk" (detail: {slot,
 // info}: a disk went in or out), "reset", "pause", "resume", "ready", "breakpoint" (detail:
-// {linear}: the machine paused before an instruction at a breakpoint).
+// {linear}: the machine paused before an instruction at a breakpoint), "mips" (detail: the new
+// CPU speed limit).
 
 import init, { Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
@@ -30,6 +38,16 @@ const STOP_TEXT = {
 };
 
 export const SLOTS = Object.freeze(["fda", "fdb", "hda", "hdb", "cdrom"]);
+
+/** The CPU speed limits the page offers, in MIPS (0 = unlimited). */
+export const MIPS_CHOICES = Object.freeze([0, 0.1, 0.5, 1, 5, 20]);
+
+/** A MIPS limit: 0 (unlimited) or 0.001 to 10000; throws a coded Error otherwise. */
+export function checkMips(value) {
+  const v = Number(value);
+  if (v === 0 || (Number.isFinite(v) && v >= 0.001 && v <= 10000)) return v;
+  throw codedError("bad-mips", `a CPU speed is 0 (unlimited) or 0.001 to 10000 MIPS, not ${JSON.stringify(String(value))}`);
+}
 
 /** Seconds since 1970 of the local time now: PCs keep local time in their clock. */
 function localClockSeconds() {
@@ -110,11 +128,15 @@ async function readSource(source) {
 export class Emulator extends EventTarget {
   /**
    * @param {HTMLCanvasElement} canvas the screen (focusable: it takes the keyboard)
-   * @param {{memMB?: number, model?: string, paused?: boolean}} options: `paused` builds the
-   *   machine without running it (until resume(); the page puts its disks in first)
+   * @param {{memMB?: number, model?: string, paused?: boolean, speed?: number, mips?: number}}
+   *   options: `paused` builds the machine without running it (until resume(); the page puts
+   *   its disks in first); `speed` emulated time per wall-clock time; `mips` the CPU speed
+   *   limit (0 = unlimited)
    */
-  constructor(canvas, { memMB = 16, model = "pentiumpro", paused = false, speed = 1 } = {}) {
+  constructor(canvas, { memMB = 16, model = "pentiumpro", paused = false, speed = 1, mips = 0 } = {}) {
     super();
+    /** The CPU speed limit in MIPS (0 = unlimited); see the `mips` property. */
+    this._mipsLimit = checkMips(mips);
     /** Emulated time per wall-clock time (1 = real time). */
     this.speed = speed > 0 && Number.isFinite(speed) ? speed : 1;
     this.canvas = canvas;
@@ -162,10 +184,31 @@ export class Emulator extends EventTarget {
     await init();
     this.version = version();
     this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
+    this.machine.setMips(this._mipsLimit);
     this._attachInput();
     this.running = !this.startPaused;
     requestAnimationFrame(this._tick);
     this.dispatchEvent(new CustomEvent("ready"));
+  }
+
+  /** The CPU speed limit in MIPS, 0 for unlimited (as fast as the host runs it). */
+  get mips() {
+    return this._mipsLimit;
+  }
+
+  /** Set the CPU speed limit: 0 (unlimited) or 0.001 to 10000 MIPS; throws for anything else. */
+  set mips(value) {
+    const v = checkMips(value);
+    this._mipsLimit = v;
+    if (this.machine && !this.broken) this.machine.setMips(v);
+    this._mipsWindow = { t: 0, n: 0 };
+    this.dispatchEvent(new CustomEvent("mips", { detail: v }));
+  }
+
+  /** The same as setting `mips` (for pages that call methods, and for postMessage). */
+  setMips(value) {
+    this.mips = value;
+    return this._mipsLimit;
   }
 
   _need() {
@@ -444,13 +487,14 @@ export class Emulator extends EventTarget {
     this.idle = false;
   }
 
-  /** {instructions, mips, mode, cpl, running, stopped, videoMode, model, memMB, ...}. */
+  /** {instructions, mips, mipsLimit, mode, cpl, running, stopped, videoMode, model, memMB, ...}. */
   stats() {
     const m = this._need();
     const c = m.counters();
     return {
       instructions: c.instructions,
       mips: this.running && !this.stopReason ? this._mips : 0,
+      mipsLimit: this._mipsLimit,
       mode: m.mode(),
       cpl: m.cpl(),
       running: this.running && !this.stopReason,
@@ -511,11 +555,12 @@ export class Emulator extends EventTarget {
   }
 
   /**
-   * Put a disk in a slot ("fda", "fdb", "hda", "hdb"; "auto" picks A: or C: by size; "cdrom"
-   * is reserved for the CD-ROM drive to come). `source` is a Uint8Array, ArrayBuffer, File or
-   * URL. With `boot` (default true) the machine restarts from it. Resolves with the drive's
-   * info; rejects with an Error whose `code` says why ("empty", "not-floppy-size", "truncated",
-   * "not-a-disk", "too-large", "http", "fetch", "bad-slot", "no-cdrom").
+   * Put a disk in a slot ("fda", "fdb", "hda", "hdb", "cdrom" for an ISO image; "auto" picks
+   * the CD-ROM drive for an ISO image, else A: or C: by size). `source` is a Uint8Array,
+   * ArrayBuffer, File or URL. With `boot` (default true) the machine restarts from it (the BIOS
+   * boots A:, then C:, then the CD). Resolves with the drive's info; rejects with an Error
+   * whose `code` says why ("empty", "not-floppy-size", "truncated", "not-a-disk", "not-iso",
+   * "too-large", "http", "fetch", "bad-slot").
    */
   async insertDisk(slot, source, { boot = true, name } = {}) {
     const m = this._need();
@@ -524,9 +569,9 @@ export class Emulator extends EventTarget {
     const label = name || got.name || (typeof source === "string" ? source : "disk.img");
     this.diskNames[info.slot] = label;
     if (boot) {
-      // The BIOS boots A: before C:. A hard disk given to boot from takes over from the
-      // built-in demo floppy; a floppy the user put in stays.
-      if (info.slot.startsWith("hd") && this.diskNames.fda === DEMO_NAME) this.ejectDisk("fda");
+      // The BIOS boots A: before C: before the CD. A hard disk or CD given to boot from takes
+      // over from the built-in demo floppy; a floppy the user put in stays.
+      if (info.slot !== "fda" && info.slot !== "fdb" && this.diskNames.fda === DEMO_NAME) this.ejectDisk("fda");
       this.reset();
     }
     this.dispatchEvent(new CustomEvent("disk", { detail: { slot: info.slot, info } }));
@@ -584,10 +629,11 @@ export class Emulator extends EventTarget {
         throw codedError("bad-firmware", e && e.message ? e.message : String(e));
       }
     }
-    for (const slot of ["fda", "fdb", "hda", "hdb"]) {
+    for (const slot of SLOTS) {
       const bytes = old.diskImage(slot);
       if (bytes) next.insertDisk(slot, bytes);
     }
+    next.setMips(this._mipsLimit);
     this.machine = next;
     old.free();
     this.firmware = bios == null ? "builtin" : "rom";

@@ -15,6 +15,7 @@
 //! m.keyEvent(0x1E, true);      // press A (set-1 scan codes)
 //! ```
 
+use pc::cdrom::{CdError, CdImage, CD_SECTOR_SIZE};
 use pc::cpu::{self, Model};
 use pc::disk::{DiskError, DiskImage, DiskKind};
 use pc::{Exit, Pc};
@@ -152,6 +153,26 @@ fn disk_error(e: &DiskError) -> JsValue {
     coded_error(disk_error_code(e), e.to_string())
 }
 
+/// The `code` of the Error thrown for each way a CD image can be refused.
+fn cd_error_code(e: &CdError) -> &'static str {
+    match e {
+        CdError::Empty => "empty",
+        CdError::NotWholeSectors { .. } => "truncated",
+        CdError::TooSmall { .. } | CdError::NotIso9660 => "not-iso",
+    }
+}
+
+fn cd_error(e: &CdError) -> JsValue {
+    coded_error(cd_error_code(e), e.to_string())
+}
+
+/// Whether `bytes` hold an ISO 9660 volume descriptor ("CD001" at sector 16): what the slot
+/// "auto" sends to the CD-ROM drive.
+fn looks_like_iso(bytes: &[u8]) -> bool {
+    let at = 16 * CD_SECTOR_SIZE;
+    bytes.len() >= at + CD_SECTOR_SIZE && &bytes[at + 1..at + 6] == b"CD001"
+}
+
 /// A drive slot as the page names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
@@ -159,8 +180,7 @@ enum Slot {
     Floppy(u8),
     /// ATA primary master (0, C:) or slave (1).
     Hard(u8),
-    /// The CD-ROM drive: not built yet. The name is reserved so that pages and tests can
-    /// already show the slot.
+    /// The CD-ROM drive (ATAPI, master of the secondary channel).
     Cdrom,
 }
 
@@ -191,19 +211,12 @@ fn slot_name(slot: Slot) -> &'static str {
     }
 }
 
-fn no_cdrom() -> JsValue {
-    coded_error(
-        "no-cdrom",
-        "there is no CD-ROM drive yet: it is planned, and the slot 'cdrom' is kept for it",
-    )
-}
-
 /// `Machine.diskInfo(slot)` as JavaScript sees it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DiskInfoJs {
     slot: &'static str,
-    /// "floppy disk" or "hard disk".
+    /// "floppy disk", "hard disk" or "CD-ROM".
     kind: String,
     /// The size of the image file (what `diskImage` returns).
     bytes: f64,
@@ -211,13 +224,37 @@ struct DiskInfoJs {
     cylinders: u32,
     heads: u32,
     sectors_per_track: u32,
-    /// The floppy format ("1.44M"), or "" for a hard disk.
+    /// The floppy format ("1.44M"), "ISO 9660" for a CD, or "" for a hard disk.
     format: String,
     modified: bool,
     writable: bool,
-    /// Whether the first sector holds something (not all one byte value).
+    /// Whether the first sector holds something (not all one byte value); for a CD, whether
+    /// it has an El Torito boot entry.
     bootable: bool,
     notes: Vec<String>,
+}
+
+/// `diskInfo` of the disc in the CD-ROM drive: 2048-byte sectors, never writable; `bootable`
+/// when it has a usable El Torito boot entry (else a note says why not).
+fn cd_info(cd: &CdImage) -> DiskInfoJs {
+    let (bootable, notes) = match cd.boot_entry() {
+        Ok(_) => (true, Vec::new()),
+        Err(e) => (false, vec![e.to_string()]),
+    };
+    DiskInfoJs {
+        slot: "cdrom",
+        kind: "CD-ROM".to_string(),
+        bytes: cd.bytes().len() as f64,
+        sectors: cd.sectors() as f64,
+        cylinders: 0,
+        heads: 0,
+        sectors_per_track: 0,
+        format: "ISO 9660".to_string(),
+        modified: false,
+        writable: false,
+        bootable,
+        notes,
+    }
 }
 
 fn disk_info(slot: Slot, d: &DiskImage) -> DiskInfoJs {
@@ -463,8 +500,45 @@ impl Machine {
                 fresh.attach_hard_disk(d, img).map_err(|e| disk_error(&e))?;
             }
         }
+        if self.pc.has_cdrom_drive() {
+            fresh.attach_cdrom_drive();
+        }
+        if let Some(cd) = self.pc.eject_cdrom() {
+            fresh.insert_cdrom(cd);
+        }
         self.pc = fresh;
         Ok(())
+    }
+
+    /// Set the CPU's speed: `mips` million instructions per second of emulated time (0.001 to
+    /// 10000), or 0 for the default (a 50 MIPS clock, which the page runs as fast as the host
+    /// allows). Emulated time per instruction changes, not the clock: timers keep real time,
+    /// and a paced run (`runFor` to the wall clock) executes about `mips` million instructions a
+    /// second while the guest is busy. Kept across `reset`. Throws on a bad number.
+    #[wasm_bindgen(js_name = setMips)]
+    pub fn set_mips(&mut self, mips: f64) -> Result<(), JsValue> {
+        let ps = if mips == 0.0 {
+            pc::Config::default().ps_per_insn
+        } else if mips.is_finite() && (0.001..=10_000.0).contains(&mips) {
+            (1e6 / mips).round().max(1.0) as u64
+        } else {
+            return Err(js_error(format!(
+                "mips must be 0 (the default) or from 0.001 to 10000, not {mips}"
+            )));
+        };
+        // Emulated time so far stays; only the instructions from here on take the new time.
+        let b = &mut self.pc.board;
+        let now = b.time_now();
+        let insns = b.cur_insns;
+        b.set_time(now, insns);
+        b.ps_per_insn = ps;
+        self.pc.config.ps_per_insn = ps;
+        Ok(())
+    }
+
+    /// The CPU's speed in million instructions per emulated second (see `setMips`).
+    pub fn mips(&self) -> f64 {
+        1e6 / self.pc.board.ps_per_insn as f64
     }
 
     /// Run for at most `n` instructions, and (when `untilNs` is given) until emulated time
@@ -613,39 +687,41 @@ impl Machine {
     // ---- drives ----
 
     /// Put a disk image (the bytes of the file) in a drive: "fda" (A:) or "fdb" (B:) for
-    /// floppies, "hda" (C:) or "hdb" for hard disks, or "auto" (a floppy size goes to A:,
-    /// anything else to C:). "cdrom" is reserved for the CD-ROM drive to come. Returns
-    /// `diskInfo` of the drive. A hard disk is counted by the BIOS at power-on: reset after
-    /// attaching one to boot from it. Throws an Error whose `code` says why an image was
-    /// refused: "empty", "not-floppy-size" (it may be a hard disk image), "truncated",
-    /// "too-large", "not-a-disk", "bad-slot", "no-cdrom".
+    /// floppies, "hda" (C:) or "hdb" for hard disks, "cdrom" for an ISO 9660 CD image, or
+    /// "auto" (an ISO image goes to the CD-ROM drive, a floppy size to A:, anything else to
+    /// C:). Returns `diskInfo` of the drive. A hard disk is counted by the BIOS at power-on:
+    /// reset after attaching one to boot from it. The BIOS boots A:, then C:, then the CD (El
+    /// Torito). Throws an Error whose `code` says why an image was refused: "empty",
+    /// "not-floppy-size" (it may be a hard disk image), "truncated", "too-large", "not-a-disk",
+    /// "not-iso" (not an ISO 9660 CD image), "bad-slot".
     #[wasm_bindgen(js_name = insertDisk)]
     pub fn insert_disk(&mut self, slot: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
-        let (slot, image) = if slot.eq_ignore_ascii_case("auto") {
-            let image = DiskImage::from_bytes(bytes, None).map_err(|e| disk_error(&e))?;
-            let slot = match image.kind() {
-                DiskKind::Floppy => Slot::Floppy(0),
-                DiskKind::HardDisk => Slot::Hard(0),
-            };
-            (slot, image)
+        let slot = if slot.eq_ignore_ascii_case("auto") {
+            if looks_like_iso(&bytes) {
+                Slot::Cdrom
+            } else {
+                let image = DiskImage::from_bytes(bytes, None).map_err(|e| disk_error(&e))?;
+                let slot = match image.kind() {
+                    DiskKind::Floppy => Slot::Floppy(0),
+                    DiskKind::HardDisk => Slot::Hard(0),
+                };
+                return self.put_disk(slot, image);
+            }
         } else {
-            let slot = parse_slot(slot)?;
-            let kind = match slot {
-                Slot::Floppy(_) => DiskKind::Floppy,
-                Slot::Hard(_) => DiskKind::HardDisk,
-                Slot::Cdrom => return Err(no_cdrom()),
-            };
-            let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
-            (slot, image)
+            parse_slot(slot)?
         };
-        let info = disk_info(slot, &image);
-        match slot {
-            Slot::Floppy(d) => self.pc.insert_floppy(d, image),
-            Slot::Hard(i) => self.pc.attach_hard_disk(i, image),
-            Slot::Cdrom => return Err(no_cdrom()),
-        }
-        .map_err(|e| disk_error(&e))?;
-        to_js(&info)
+        let kind = match slot {
+            Slot::Floppy(_) => DiskKind::Floppy,
+            Slot::Hard(_) => DiskKind::HardDisk,
+            Slot::Cdrom => {
+                let cd = CdImage::from_bytes(bytes).map_err(|e| cd_error(&e))?;
+                let info = cd_info(&cd);
+                self.pc.insert_cdrom(cd);
+                return to_js(&info);
+            }
+        };
+        let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
+        self.put_disk(slot, image)
     }
 
     /// Take the disk out of a drive; returns whether there was one.
@@ -654,23 +730,19 @@ impl Machine {
         Ok(match parse_slot(slot)? {
             Slot::Floppy(d) => self.pc.eject_floppy(d).is_some(),
             Slot::Hard(i) => self.pc.detach_hard_disk(i).is_some(),
-            Slot::Cdrom => false,
+            Slot::Cdrom => self.pc.eject_cdrom().is_some(),
         })
     }
 
-    fn disk(&self, slot: Slot) -> Option<&DiskImage> {
-        match slot {
-            Slot::Floppy(d) => self.pc.floppy_image(d),
-            Slot::Hard(i) => self.pc.hard_disk_image(i),
-            Slot::Cdrom => None,
-        }
-    }
-
-    /// The image in a drive as a file would hold it, with everything the guest wrote; undefined
-    /// for an empty drive.
+    /// The image in a drive as a file would hold it, with everything the guest wrote (a CD as
+    /// it went in); undefined for an empty drive.
     #[wasm_bindgen(js_name = diskImage)]
     pub fn disk_image(&self, slot: &str) -> Result<Option<Vec<u8>>, JsValue> {
-        Ok(self.disk(parse_slot(slot)?).map(DiskImage::file_bytes))
+        let slot = parse_slot(slot)?;
+        if slot == Slot::Cdrom {
+            return Ok(self.pc.cdrom_image().map(|cd| cd.bytes().to_vec()));
+        }
+        Ok(self.disk(slot).map(DiskImage::file_bytes))
     }
 
     /// `{slot, kind, bytes, sectors, cylinders, heads, sectorsPerTrack, format, modified,
@@ -678,6 +750,12 @@ impl Machine {
     #[wasm_bindgen(js_name = diskInfo)]
     pub fn disk_info(&self, slot: &str) -> Result<JsValue, JsValue> {
         let slot = parse_slot(slot)?;
+        if slot == Slot::Cdrom {
+            return match self.pc.cdrom_image() {
+                Some(cd) => to_js(&cd_info(cd)),
+                None => Ok(JsValue::UNDEFINED),
+            };
+        }
         match self.disk(slot) {
             Some(d) => to_js(&disk_info(slot, d)),
             None => Ok(JsValue::UNDEFINED),
@@ -701,6 +779,30 @@ impl Machine {
     #[wasm_bindgen(js_name = memBytes)]
     pub fn mem_bytes(&self) -> f64 {
         self.pc.config.mem_bytes as f64
+    }
+}
+
+impl Machine {
+    /// Put a floppy or hard disk image in its drive; `diskInfo` of the drive.
+    fn put_disk(&mut self, slot: Slot, image: DiskImage) -> Result<JsValue, JsValue> {
+        let info = disk_info(slot, &image);
+        match slot {
+            Slot::Floppy(d) => self.pc.insert_floppy(d, image),
+            Slot::Hard(i) => self.pc.attach_hard_disk(i, image),
+            // Not reached: CDs go in through `insert_disk`.
+            Slot::Cdrom => return Err(js_error("a CD image is not a disk image")),
+        }
+        .map_err(|e| disk_error(&e))?;
+        to_js(&info)
+    }
+
+    /// The floppy or hard disk in a drive (`None` for the CD-ROM drive: see `cdrom_image`).
+    fn disk(&self, slot: Slot) -> Option<&DiskImage> {
+        match slot {
+            Slot::Floppy(d) => self.pc.floppy_image(d),
+            Slot::Hard(i) => self.pc.hard_disk_image(i),
+            Slot::Cdrom => None,
+        }
     }
 }
 

@@ -314,8 +314,8 @@ pub fn bad_disks_are_errors_with_codes() {
     assert_eq!(code, "not-a-disk");
     assert!(msg.contains("ZIP"), "{msg}");
     let (code, msg) = error_code(m.insert_disk("cdrom", floppy(&DEMO_TINY)));
-    assert_eq!(code, "no-cdrom");
-    assert!(msg.contains("CD-ROM"), "{msg}");
+    assert_eq!(code, "not-iso");
+    assert!(msg.contains("not an ISO CD image"), "{msg}");
     let (code, msg) = error_code(m.insert_disk("z:", floppy(&DEMO_TINY)));
     assert_eq!(code, "bad-slot");
     assert!(msg.contains("unknown drive slot 'z:'"), "{msg}");
@@ -420,6 +420,192 @@ pub fn time_is_paced_and_no_disk_is_reported() {
     assert!(msg.contains("untilNs"), "{msg}");
     let msg = error_message(m.run_for(-1.0, None));
     assert!(msg.contains("instruction count"), "{msg}");
+}
+
+/// Bytes per CD sector.
+const CD_SECTOR: usize = 2048;
+
+/// A hand-assembled El Torito no-emulation boot image (loaded at 07C0:0000): it prints
+/// `CD_HELLO` on the screen and COM1 when it was booted as drive E0h, else "wrong boot drive",
+/// then waits with interrupts on.
+#[rustfmt::skip]
+const CD_GUEST: &[u8] = &[
+    0x0E,                   // push cs
+    0x1F,                   // pop ds
+    0xBE, 0x23, 0x00,       // mov si,msg (23h)
+    0x80, 0xFA, 0xE0,       // cmp dl,0E0h
+    0x74, 0x03,             // je next
+    0xBE, 0x4C, 0x00,       // mov si,bad (4Ch)
+    0xAC,                   // next: lodsb
+    0x84, 0xC0,             // test al,al
+    0x74, 0x0D,             // jz done
+    0xB4, 0x0E,             // mov ah,0Eh
+    0xBB, 0x07, 0x00,       // mov bx,7
+    0xCD, 0x10,             // int 10h
+    0xBA, 0xF8, 0x03,       // mov dx,3F8h
+    0xEE,                   // out dx,al
+    0xEB, 0xEE,             // jmp next
+    0xFB,                   // done: sti
+    0xF4,                   // hlt
+    0xEB, 0xFC,             // jmp done
+];
+const CD_HELLO: &str = "aula86 CD guest, booted from drive E0h";
+
+/// An ISO 9660 image of `sectors` sectors: primary volume descriptor at 16, terminator at 18.
+/// With `boot`, an El Torito boot record at 17, the boot catalog at 19 and `CD_GUEST` as a
+/// no-emulation boot image (four 512-byte sectors) at 20.
+pub fn iso(sectors: usize, boot: bool) -> Vec<u8> {
+    let mut v = vec![0u8; sectors * CD_SECTOR];
+    let pvd = 16 * CD_SECTOR;
+    v[pvd] = 1;
+    v[pvd + 1..pvd + 7].copy_from_slice(b"CD001\x01");
+    let term = 18 * CD_SECTOR;
+    v[term] = 0xFF;
+    v[term + 1..term + 7].copy_from_slice(b"CD001\x01");
+    if !boot {
+        return v;
+    }
+    let br = 17 * CD_SECTOR;
+    v[br + 1..br + 7].copy_from_slice(b"CD001\x01");
+    v[br + 7..br + 30].copy_from_slice(b"EL TORITO SPECIFICATION");
+    v[br + 0x47..br + 0x4B].copy_from_slice(&19u32.to_le_bytes());
+    let c = 19 * CD_SECTOR;
+    v[c] = 1; // validation entry: header ID
+    v[c + 4..c + 10].copy_from_slice(b"AULA86");
+    v[c + 0x1E] = 0x55;
+    v[c + 0x1F] = 0xAA;
+    let sum = v[c..c + 32].chunks_exact(2).fold(0u16, |a, w| {
+        a.wrapping_add(u16::from_le_bytes([w[0], w[1]]))
+    });
+    v[c + 0x1C..c + 0x1E].copy_from_slice(&sum.wrapping_neg().to_le_bytes());
+    v[c + 32] = 0x88; // bootable, no emulation, load segment 0 (07C0h)
+    v[c + 38..c + 40].copy_from_slice(&4u16.to_le_bytes());
+    v[c + 40..c + 44].copy_from_slice(&20u32.to_le_bytes());
+    let g = 20 * CD_SECTOR;
+    let mut guest = CD_GUEST.to_vec();
+    guest.extend_from_slice(CD_HELLO.as_bytes());
+    guest.extend_from_slice(b"\r\n\0wrong boot drive\r\n\0");
+    v[g..g + guest.len()].copy_from_slice(&guest);
+    v
+}
+
+pub fn boots_an_iso_from_the_cd_drive() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    assert!(m.disk_info("cdrom").expect("diskInfo").is_undefined());
+    let disc = iso(24, true);
+    let info = m.insert_disk("cdrom", disc.clone()).expect("insertDisk");
+    assert_eq!(prop(&info, "slot").as_string().as_deref(), Some("cdrom"));
+    assert_eq!(prop(&info, "kind").as_string().as_deref(), Some("CD-ROM"));
+    assert_eq!(
+        prop(&info, "format").as_string().as_deref(),
+        Some("ISO 9660")
+    );
+    assert_eq!(num(&info, "bytes"), (24 * CD_SECTOR) as f64);
+    assert_eq!(num(&info, "sectors"), 24.0);
+    assert_eq!(prop(&info, "bootable").as_bool(), Some(true));
+    assert_eq!(prop(&info, "writable").as_bool(), Some(false));
+    // No floppy, no hard disk: the BIOS boots the CD by El Torito, as drive E0h.
+    let text = run_until_text(&mut m, CD_HELLO);
+    assert_eq!(rows(&text), vec![CD_HELLO]);
+    assert_eq!(
+        String::from_utf8_lossy(&m.take_serial()),
+        format!("{CD_HELLO}\r\n")
+    );
+    assert_eq!(m.mode(), "real");
+    // The disc stays in across a power cycle, and boots again.
+    m.reset(None).expect("reset");
+    assert_eq!(num(&m.counters().expect("counters"), "instructions"), 0.0);
+    let text = run_until_text(&mut m, CD_HELLO);
+    assert_eq!(rows(&text), vec![CD_HELLO]);
+    assert!(m.disk_image("cdrom").expect("diskImage").expect("a disc") == disc);
+    assert!(!m.disk_modified("cdrom").expect("modified"));
+    // A floppy is booted before the CD.
+    m.insert_disk("fda", floppy(&DEMO_TINY)).expect("fda");
+    m.reset(None).expect("reset");
+    run_until_text(&mut m, TINY_WROTE);
+    assert!(m.eject_disk("fda").expect("eject"));
+    // Eject: the drive is empty, and nothing boots.
+    assert!(m.eject_disk("cdrom").expect("eject"));
+    assert!(!m.eject_disk("cdrom").expect("eject"));
+    assert!(m.disk_info("cdrom").expect("diskInfo").is_undefined());
+    assert!(m.disk_image("cdrom").expect("diskImage").is_none());
+    m.reset(None).expect("reset");
+    run_until_text(&mut m, "No bootable disk");
+    // "auto" knows an ISO image by its volume descriptor.
+    let info = m.insert_disk("auto", disc).expect("auto");
+    assert_eq!(prop(&info, "slot").as_string().as_deref(), Some("cdrom"));
+    m.reset(None).expect("reset");
+    run_until_text(&mut m, CD_HELLO);
+}
+
+pub fn bad_cds_are_errors_with_codes() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    let (code, msg) = error_code(m.insert_disk("cdrom", Vec::new()));
+    assert_eq!(code, "empty");
+    assert!(msg.contains("empty"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("cd", b"just some text\n".to_vec()));
+    assert_eq!(code, "truncated");
+    assert!(msg.contains("2048-byte"), "{msg}");
+    let (code, msg) = error_code(m.insert_disk("cdrom", vec![0; 4 * CD_SECTOR]));
+    assert_eq!(code, "not-iso");
+    assert!(msg.contains("too small"), "{msg}");
+    // A floppy image is a whole number of CD sectors, but no ISO volume.
+    let (code, msg) = error_code(m.insert_disk("cdrom", floppy(&DEMO_TINY)));
+    assert_eq!(code, "not-iso");
+    assert!(msg.contains("CD001"), "{msg}");
+    assert!(m.disk_info("cdrom").expect("diskInfo").is_undefined());
+    // A data CD with no boot record goes in; it does not boot, and says why.
+    let info = m.insert_disk("cdrom", iso(20, false)).expect("data CD");
+    assert_eq!(prop(&info, "bootable").as_bool(), Some(false));
+    let notes: Vec<String> = js_sys::Array::from(&prop(&info, "notes"))
+        .iter()
+        .filter_map(|n| n.as_string())
+        .collect();
+    assert!(notes.iter().any(|n| n.contains("El Torito")), "{notes:?}");
+    run_until_text(&mut m, "No bootable disk");
+    let msgs = m.firmware_messages(None).expect("messages");
+    assert!(msgs.iter().any(|s| s.contains("El Torito")), "{msgs:?}");
+}
+
+/// `cli; jmp $` at 1000:0000: busy, with no interrupts.
+const SPIN: [u8; 3] = [0xFA, 0xEB, 0xFE];
+
+/// Instructions a paced run (`runFor` to an emulated time) executes in `ms` ms of a busy guest.
+fn busy_instructions(m: &mut Machine, ms: f64) -> f64 {
+    let before = num(&m.counters().expect("counters"), "instructions");
+    run_ms(m, ms);
+    num(&m.counters().expect("counters"), "instructions") - before
+}
+
+pub fn set_mips_paces_instructions_to_emulated_time() {
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    m.load(0x10000 as f64, &SPIN).expect("load");
+    m.set_reg("cs", 0x1000 as f64).expect("cs");
+    m.set_reg("eip", 0.0).expect("eip");
+    // The default clock: 50 million instructions a second of emulated time.
+    assert_eq!(m.mips(), 50.0);
+    let n = busy_instructions(&mut m, 10.0);
+    assert!((499_000.0..=501_000.0).contains(&n), "{n}");
+    // 1 MIPS: a microsecond an instruction; emulated time runs on as it did.
+    let t = m.now();
+    m.set_mips(1.0).expect("setMips");
+    assert_eq!(m.now(), t, "emulated time so far is kept");
+    assert_eq!(m.mips(), 1.0);
+    let n = busy_instructions(&mut m, 100.0);
+    assert!((99_000.0..=101_000.0).contains(&n), "{n}");
+    m.set_mips(0.1).expect("setMips");
+    let n = busy_instructions(&mut m, 100.0);
+    assert!((9_900.0..=10_100.0).contains(&n), "{n}");
+    // Kept across a power cycle; 0 goes back to the default.
+    m.reset(None).expect("reset");
+    assert!((m.mips() - 0.1).abs() < 1e-9, "{}", m.mips());
+    m.set_mips(0.0).expect("setMips");
+    assert_eq!(m.mips(), 50.0);
+    for bad in [-1.0, 0.0001, 1e6, f64::NAN, f64::INFINITY] {
+        let msg = error_message(m.set_mips(bad));
+        assert!(msg.contains("mips must be"), "{bad}: {msg}");
+    }
+    assert_eq!(m.mips(), 50.0);
 }
 
 /// A slice of the 80286 real-mode vectors (paths relative to this file: the repository's
@@ -795,6 +981,18 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn a_triple_fault_stops_the_machine() {
             common::a_triple_fault_stops_the_machine();
+        }
+        #[wasm_bindgen_test]
+        fn boots_an_iso_from_the_cd_drive() {
+            common::boots_an_iso_from_the_cd_drive();
+        }
+        #[wasm_bindgen_test]
+        fn bad_cds_are_errors_with_codes() {
+            common::bad_cds_are_errors_with_codes();
+        }
+        #[wasm_bindgen_test]
+        fn set_mips_paces_instructions_to_emulated_time() {
+            common::set_mips_paces_instructions_to_emulated_time();
         }
         #[wasm_bindgen_test]
         fn time_is_paced_and_no_disk_is_reported() {
