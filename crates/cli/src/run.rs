@@ -14,6 +14,8 @@ enum Step {
     UntilText(String),
     UntilSerial(String),
     Type(String),
+    /// Met once the guest has powered the machine off (ACPI S5 or a firmware shutdown port).
+    UntilPowerOff,
 }
 
 #[derive(Debug, Default)]
@@ -54,6 +56,7 @@ aula86 run [options] [steps]
             --until-text STR     run until STR is on the text screen
             --until-serial STR   run until COM1 has printed STR
             --type STR           type STR (\\n is Enter) once the previous step is met
+            --until-poweroff     run until the guest powers the machine off
   limits:   --max-insns N  --timeout SECS (wall clock)
   output:   --serial FILE|-  --e9 FILE|-  --screen-text  --screenshot FILE.png  --verbose
 On exit it prints instructions=<N>. It stops by itself when the CPU halts with interrupts
@@ -161,6 +164,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--until-text" => o.steps.push(Step::UntilText(unescape(&val()?))),
             "--until-serial" => o.steps.push(Step::UntilSerial(unescape(&val()?))),
+            "--until-poweroff" => o.steps.push(Step::UntilPowerOff),
             "--type" => o.steps.push(Step::Type(unescape(&val()?))),
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("run: unknown option '{other}'\n{USAGE}")),
@@ -288,6 +292,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut e9_done = 0usize;
     let mut steps = o.steps.clone().into_iter().peekable();
     let mut failure: Option<(u8, String)> = None;
+    let mut powered_off = false;
     const CHUNK: u64 = 2_000_000;
     'outer: loop {
         // Steps that need no running: typing, and conditions already met.
@@ -300,6 +305,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
                 }
                 Step::UntilText(t) => pc.screen_text().contains(t.as_str()),
                 Step::UntilSerial(t) => contains(&serial_seen, t.as_bytes()),
+                Step::UntilPowerOff => powered_off,
             };
             if !met {
                 break;
@@ -357,13 +363,17 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
                     Step::Type(_) => true,
                     Step::UntilText(t) => pc.screen_text().contains(t.as_str()),
                     Step::UntilSerial(t) => contains(&serial_seen, t.as_bytes()),
+                    Step::UntilPowerOff => false,
                 }) =>
             {
                 continue
             }
             Exit::Idle => "the guest waits for input that will not come",
             Exit::Stopped => "the CPU halted with interrupts disabled",
-            Exit::PowerOff => "the guest powered the machine off",
+            Exit::PowerOff => {
+                powered_off = true;
+                "the guest powered the machine off"
+            }
             Exit::TripleFault => {
                 failure = Some((
                     3,
@@ -382,6 +392,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
             Step::UntilText(t) => !pc.screen_text().contains(t.as_str()),
             Step::UntilSerial(t) => !contains(&serial_seen, t.as_bytes()),
             Step::Type(_) => true,
+            Step::UntilPowerOff => !powered_off,
         });
         if let Some(s) = pending {
             failure = Some((1, format!("{why} before: {}", describe(Some(&s)))));
@@ -432,6 +443,7 @@ fn describe(step: Option<&Step>) -> String {
         Some(Step::UntilText(t)) => format!("screen text {t:?}"),
         Some(Step::UntilSerial(t)) => format!("serial text {t:?}"),
         Some(Step::Type(t)) => format!("typing {t:?}"),
+        Some(Step::UntilPowerOff) => "the guest powering off".into(),
         None => "nothing".into(),
     }
 }
