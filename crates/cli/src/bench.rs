@@ -47,6 +47,7 @@ enum Mode {
 pub fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut model = Model::PentiumPro;
     let mut seconds = 3.0f64;
+    let mut insns: Option<u64> = None;
     let mut modes = vec![Mode::Real, Mode::Protected];
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -60,6 +61,10 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
                 seconds = s
                     .parse()
                     .map_err(|_| format!("bench: bad --seconds '{s}'"))?;
+            }
+            "--insns" => {
+                let s = it.next().ok_or("bench: --insns needs a value")?;
+                insns = Some(s.parse().map_err(|_| format!("bench: bad --insns '{s}'"))?);
             }
             "--mode" => {
                 let m = it.next().ok_or("bench: --mode needs a value")?;
@@ -83,13 +88,14 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
         modes.retain(|&m| m == Mode::Real);
     }
     for mode in modes {
-        run(model, mode, seconds)?;
+        run(model, mode, seconds, insns)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Run one guest for about `seconds` and print its MIPS.
-fn run(model: Model, mode: Mode, seconds: f64) -> Result<(), String> {
+/// Run one guest for about `seconds` (or exactly `insns` instructions after the warm-up: a
+/// fixed amount of work, for instruction-counting profilers) and print its MIPS.
+fn run(model: Model, mode: Mode, seconds: f64, insns: Option<u64>) -> Result<(), String> {
     let (guest, name): (&[u8], &str) = match mode {
         Mode::Real => (&BENCH16, "real"),
         Mode::Protected => (&BENCH32, "protected"),
@@ -100,17 +106,21 @@ fn run(model: Model, mode: Mode, seconds: f64) -> Result<(), String> {
     pc.cpu.set_named("eip", 0);
     // Warm up (this also runs the guest's set-up code), then run slices until the time is up.
     pc.run(1_000_000, None);
-    let slice = 10_000_000u64;
     let start = Instant::now();
     let before = pc.counters();
     loop {
+        let done = pc.counters().instructions - before.instructions;
+        let slice = insns.map_or(10_000_000, |n| n.saturating_sub(done).min(10_000_000));
+        if slice == 0 {
+            break;
+        }
         if pc.run(slice, None) != Exit::Budget {
             return Err(format!(
                 "bench: the {name} guest stopped unexpectedly at {:#x}",
                 pc.cpu.pc_linear()
             ));
         }
-        if start.elapsed().as_secs_f64() >= seconds {
+        if insns.is_none() && start.elapsed().as_secs_f64() >= seconds {
             break;
         }
     }

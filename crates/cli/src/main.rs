@@ -12,7 +12,7 @@ usage:
   aula86 run [options]   boot a PC headless (aula86 run --help)
   aula86 vectors [--dump] [--verbose] <file.json.gz | directory>
       run hardware CPU test vectors (shared/vectors/PROTOCOL.md); summary or dump mode
-  aula86 bench [--model M] [--seconds S] [--mode real|protected|both]
+  aula86 bench [--model M] [--seconds S | --insns N] [--mode real|protected|both]
       run the built-in integer benchmark loop and print emulated MIPS
   aula86 --help";
 

@@ -182,10 +182,17 @@ impl CodeCache {
         }
     }
 
-    /// Instruction `i` of the block in `slot`.
+    /// The instructions of the block in `slot`, lent out while the block runs (nothing that
+    /// an instruction does inserts blocks), so that they execute in place rather than as
+    /// copies; hand them back with [`return_block_insns`](Self::return_block_insns).
     #[inline]
-    pub fn block_insn(&self, slot: usize, i: usize) -> &Insn {
-        &self.block_insns[slot * BLOCK_MAX + i]
+    pub fn lend_block_insns(&mut self) -> Vec<Insn> {
+        std::mem::take(&mut self.block_insns)
+    }
+
+    #[inline]
+    pub fn return_block_insns(&mut self, insns: Vec<Insn>) {
+        self.block_insns = insns;
     }
 
     /// Store a block of 1 to [`BLOCK_MAX`] instructions decoded from the page of `phys`, which

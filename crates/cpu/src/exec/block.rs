@@ -84,20 +84,21 @@ impl Cpu {
         }
         let n = (count as u64).min(left) as usize;
         let epoch = self.cache.epoch;
+        let arena = self.cache.lend_block_insns();
+        let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
         let mut done = 0;
-        while done < n {
-            let insn = *self.cache.block_insn(slot, done);
+        let mut fault = None;
+        for insn in block {
             let start = self.eip;
             self.insn_start = start;
             self.insn_esp = self.regs[super::ESP as usize];
-            let result = self.execute(bus, &insn);
+            let result = self.execute(bus, insn);
             done += 1;
             // Counted as it retires: RDTSC and the devices' clock read it.
             self.counters.instructions += 1;
             if let Err(e) = result {
-                self.counters.cache_hits += done as u64;
-                self.raise(bus, e);
-                return done as u64;
+                fault = Some(e);
+                break;
             }
             if self.eip != start.wrapping_add(insn.len as u32)
                 || self.cache.epoch != epoch
@@ -106,8 +107,12 @@ impl Cpu {
                 break;
             }
         }
-        self.counters.cache_hits += done as u64;
-        done as u64
+        self.cache.return_block_insns(arena);
+        self.counters.cache_hits += done;
+        if let Some(e) = fault {
+            self.raise(bus, e);
+        }
+        done
     }
 
     /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first
