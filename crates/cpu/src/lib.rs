@@ -90,7 +90,8 @@ pub struct Counters {
     pub invalid_opcodes: u64,
     /// External (hardware) interrupts delivered.
     pub interrupts: u64,
-    /// Decoded-instruction cache hits and misses.
+    /// Instructions executed without decoding them (from the cache), and instructions decoded
+    /// (a block decodes several at once, some of which may never run).
     pub cache_hits: u64,
     pub cache_misses: u64,
 }

@@ -69,7 +69,9 @@ impl Cpu {
             self.step_plain(bus);
             return 1;
         };
-        let found = match self.cache.find_block(phys, big) {
+        let cached = self.cache.find_block(phys, big);
+        let fresh = cached.is_none();
+        let found = match cached {
             Some(b) => Some(b),
             None => self.build_block(bus, phys, big),
         };
@@ -108,7 +110,9 @@ impl Cpu {
             }
         }
         self.cache.return_block_insns(arena);
-        self.counters.cache_hits += done;
+        if !fresh {
+            self.counters.cache_hits += done;
+        }
         if let Some(e) = fault {
             self.raise(bus, e);
         }
@@ -153,7 +157,7 @@ impl Cpu {
         if count == 0 {
             return None;
         }
-        self.counters.cache_misses += 1;
+        self.counters.cache_misses += count as u64;
         let slot = self.cache.insert_block(phys, big, &insns[..count], pos);
         Some((slot, count, pos))
     }
