@@ -703,6 +703,7 @@ impl Cpu {
             let linear = self.segs[SegReg::Cs as usize]
                 .base
                 .wrapping_add(self.insn_start);
+            let big = self.segs[SegReg::Cs as usize].big();
             if let Some(t) = self.teach.as_mut() {
                 t.hole(teach::Hole {
                     at,
@@ -712,6 +713,7 @@ impl Cpu {
                     bytes,
                     mode: b.mode,
                     ring: b.cpl,
+                    big,
                     why: "unprivileged",
                 });
             }
@@ -731,6 +733,7 @@ impl Cpu {
             .base
             .wrapping_add(self.insn_start);
         let eip = self.insn_start;
+        let big = self.segs[SegReg::Cs as usize].big();
         if let Some(t) = self.teach.as_mut() {
             t.hole(teach::Hole {
                 at,
@@ -740,6 +743,7 @@ impl Cpu {
                 bytes: Vec::new(),
                 mode,
                 ring,
+                big,
                 why,
             });
         }
