@@ -1,8 +1,9 @@
 // The teaching panels of <aula86-pc>: the lens (instructions by Popek–Goldberg class × ring ×
 // mode, and the holes), the timeline (exceptions, interrupts, mode changes, task switches; BIOS
-// calls and I/O by device) and a small debugger (pause, step, run to, breakpoints, registers with
-// EFLAGS/CR0 decoded, disassembly at EIP). Each render function fills its element from the wasm
-// Machine; the element decides when.
+// calls and I/O by device) and a small debugger (pause, step, run to, breakpoints on addresses,
+// exceptions, mode changes and I/O ports, registers with EFLAGS/CR0 decoded, disassembly around
+// EIP, the GDT, the IDT, the page tables and a page walk, memory by linear or physical address).
+// Each render function fills its element from the wasm Machine; the element decides when.
 
 const esc = (s) =>
   String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
@@ -97,9 +98,9 @@ export function renderTimeline(el, m, t) {
     `<div><h4>${esc(t("ioByDevice"))}</h4><ul>${list(m.ioCounts())}</ul></div></div>`;
 }
 
-/** 16 bytes a row from linear `addr`. */
-function hexDump(m, addr, rows = 8) {
-  const bytes = m.readLinear(addr, rows * 16);
+/** 16 bytes a row from linear (or, with `physical`, physical) `addr`. */
+function hexDump(m, addr, rows = 8, physical = false) {
+  const bytes = physical ? m.readPhysical(addr, rows * 16) : m.readLinear(addr, rows * 16);
   let out = "";
   for (let r = 0; r < rows; r++) {
     const row = bytes.subarray(r * 16, r * 16 + 16);
@@ -132,8 +133,140 @@ function gdtRows(m, gdtr, t) {
   return `<h4>GDT</h4><table class="gdt"><tr><th>sel</th><th>base</th><th>limit</th><th>${esc(t("type"))}</th><th>DPL</th></tr>${rows}</table>`;
 }
 
-/** The debugger's state view (its buttons are wired by the element). */
-export function renderDebugger(el, m, t, memAddr = null) {
+/** A list of hex numbers ("3F8, 60h 0x64") as numbers from 0 to `max`; the rest dropped. */
+export function parseHex(text, max = 0xffffffff) {
+  return String(text)
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((s) => s.replace(/^0x/i, "").replace(/h$/i, ""))
+    .filter((s) => /^[0-9a-f]+$/i.test(s))
+    .map((s) => parseInt(s, 16))
+    .filter((n) => n <= max);
+}
+
+/**
+ * The debugger's further controls (I/O breakpoints, memory by physical address, a page walk),
+ * for the element's control bar; `pc` is the element (its `_portBreaks` and `_dbg` state).
+ */
+export function debuggerControls(t, pc) {
+  const ports = (pc._portBreaks || []).map((p) => hex(p, 2)).join(", ");
+  const d = pc._dbg || {};
+  return (
+    `<label>${esc(t("portBreaks"))} <input class="dbg-ports" placeholder="E9, 3F8" value="${ports}"></label>` +
+    `<label><input type="checkbox" class="dbg-physical"${d.physical ? " checked" : ""}> ${esc(t("memPhysical"))}</label>` +
+    `<label>${esc(t("pageWalk"))} <input class="dbg-walk" placeholder="200000" value="${d.walk == null ? "" : hex(d.walk)}"></label>`
+  );
+}
+
+/** Wire the controls of `debuggerControls` (in the debugger panel `dbg`) to the element `pc`. */
+export function wireDebuggerControls(dbg, pc) {
+  pc._dbg = pc._dbg || { physical: false, walk: null, open: {} };
+  const state = pc._dbg;
+  dbg.querySelector(".dbg-ports").addEventListener("change", (e) => pc.setPortBreaks(parseHex(e.target.value, 0xffff)));
+  dbg.querySelector(".dbg-physical").addEventListener("change", (e) => {
+    state.physical = e.target.checked;
+    pc._refresh();
+  });
+  dbg.querySelector(".dbg-walk").addEventListener("change", (e) => {
+    const [a] = parseHex(e.target.value);
+    state.walk = a ?? null;
+    state.open.pages = true;
+    pc._refresh();
+  });
+  // The IDT and page-table sections are built only while open: build one when it opens.
+  dbg.addEventListener(
+    "toggle",
+    (e) => {
+      const sec = e.target.dataset && e.target.dataset.sec;
+      // A section built open fires "toggle" too: only a change of state counts.
+      if (e.target === dbg || !sec || !!state.open[sec] === e.target.open) return;
+      state.open[sec] = e.target.open;
+      if (e.target.open) pc._refresh();
+    },
+    true,
+  );
+}
+
+const GATE_KIND = { ivt: "kindIvt", int32: "kindInt32", trap32: "kindTrap32", int16: "kindInt16", trap16: "kindTrap16", task: "kindTask", bad: "kindBad" };
+
+/** The IDT (or the real-mode IVT), one row a vector; exceptions named. */
+function idtRows(m, t) {
+  const idt = m.idt();
+  const real = idt.mode === "real";
+  const rows = idt.entries
+    .map((g) => {
+      // Exceptions by name (in real mode the PC puts IRQs and BIOS services from 8 on).
+      const exc = g.vector < (real ? 8 : 32) ? t.exc(g.vector) : `#${g.vector}`;
+      const name = exc === `#${g.vector}` ? "" : ` <small>${esc(exc)}</small>`;
+      if (!g.readable) return `<tr data-vector="${g.vector}"><td>${hex(g.vector, 2)}${name}</td><td colspan="5">${esc(t("unreadable"))}</td></tr>`;
+      const where = g.kind === "task" ? `TSS ${hex(g.selector, 4)}` : `${hex(g.selector, 4)}:${hex(g.offset, real || g.kind.endsWith("16") ? 4 : 8)}`;
+      return (
+        `<tr data-vector="${g.vector}"${g.present ? "" : ' class="absent"'}><td>${hex(g.vector, 2)}${name}</td><td>${esc(t(GATE_KIND[g.kind]))}</td>` +
+        `<td><code>${where}</code></td><td>${real ? "" : g.dpl}</td><td>${g.present ? "P" : "—"}</td>` +
+        `<td><code>${g.target == null ? "" : hex(g.target)}</code></td></tr>`
+      );
+    })
+    .join("");
+  return (
+    `<p><b>IDTR</b> ${hex(idt.base)}/${hex(idt.limit, 4)} — ${idt.entries.length} ${esc(t("vectors"))}</p>` +
+    `<div style="max-height: 22em; overflow: auto"><table class="idt"><thead><tr><th>${esc(t("vector"))}</th><th>${esc(t("type"))}</th>` +
+    `<th>${real ? "seg:off" : "sel:offset"}</th><th>DPL</th><th>${esc(t("present"))}</th><th>${esc(t("handler"))}</th></tr></thead>` +
+    `<tbody>${rows}</tbody></table></div>`
+  );
+}
+
+/** The present page-directory entries and the walk of `linear`. */
+function pageRows(m, t, linear) {
+  const pt = m.pageTables(linear);
+  if (!pt.paging) return `<p class="paging-off">${esc(t("pagingOff"))}</p>`;
+  const flags = (f) => (f.length ? f.join(" ") : "—");
+  const rows = pt.entries
+    .slice(0, 64)
+    .map(
+      (e) =>
+        `<tr><td>${hex(e.index, 3)}</td><td>${hex(e.linear)}–${hex(e.linear + 0x3fffff)}</td><td><code>${hex(e.entry)}</code></td>` +
+        `<td>${hex(e.address)} <small>${esc(t(e.big ? "page4m" : "table4k"))}</small></td><td>${flags(e.flags)}</td><td>${e.pages ?? ""}</td></tr>`,
+    )
+    .join("");
+  const w = pt.walk;
+  let walk = "";
+  if (w) {
+    const steps = [`<li>${esc(t("linear"))} <code>${hex(w.linear)}</code>: PDE ${w.linear >>> 22} · PTE ${(w.linear >>> 12) & 1023} · offset ${hex(w.linear & 0xfff, 3)}</li>`];
+    steps.push(`<li>PDE @ <code>${hex(w.pdeAddress)}</code> = <code>${hex(w.pde)}</code> [${flags(w.pdeFlags)}]${w.big ? ` — ${esc(t("page4m"))}` : ""}</li>`);
+    if (w.pte != null) steps.push(`<li>PTE @ <code>${hex(w.pteAddress)}</code> = <code>${hex(w.pte)}</code> [${flags(w.pteFlags)}]</li>`);
+    if (w.stop) steps.push(`<li class="walk-stop"><b>${esc(t(w.stop === "pde" ? "walkStopsPde" : "walkStopsPte"))}</b></li>`);
+    else
+      steps.push(
+        `<li class="walk-physical">${esc(t("walkPhysical"))} <code>${hex(w.physical)}</code> — ${esc(t("rights"))}: ` +
+          `${esc(t(w.user ? "userPage" : "supervisorPage"))}, ${esc(t(w.writable ? "writablePage" : "readOnlyPage"))}</li>`,
+      );
+    walk = `<h4>${esc(t("walk"))}</h4><ol class="walk">${steps.join("")}</ol>`;
+  }
+  return (
+    `<p><b>CR3</b> ${hex(pt.cr3)} <b>PSE</b> ${pt.pse ? 1 : 0} <b>PGE</b> ${pt.pge ? 1 : 0}</p>` +
+    walk +
+    `<h4>${esc(t("pdeTitle"))} (${pt.entries.length})</h4><table class="pde"><thead><tr><th>#</th><th>${esc(t("maps"))}</th>` +
+    `<th>${esc(t("entry"))}</th><th>${esc(t("tableOrPage"))}</th><th>flags</th><th>${esc(t("pages"))}</th></tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
+
+/** The last access to a watched port, if one stopped the machine. */
+function portHitText(m, t) {
+  const h = m.portHit ? m.portHit() : undefined;
+  if (!h) return "";
+  const value = hex(h.value, h.size * 2);
+  return (
+    `<p class="port-hit"><b>${esc(t("stoppedAfterIo"))}:</b> ${esc(t(h.write ? "ioWrite" : "ioRead"))} ` +
+    `<code>${hex(h.port, 4)}h</code>${h.device ? ` (${esc(h.device)})` : ""}, ${h.write ? "←" : "→"} <code>${value}h</code></p>`
+  );
+}
+
+/**
+ * The debugger's state view (its buttons are wired by the element). `opts`: {physical (the
+ * memory view by physical address), walk (a linear address to walk through the page tables),
+ * open: {idt, pages} (the sections that are open, built only then)}.
+ */
+export function renderDebugger(el, m, t, memAddr = null, opts = {}) {
   const r = m.registers();
   const gpr = r.gpr.map(([n, v]) => `<span><b>${n.toUpperCase()}</b> ${hex(v)}</span>`).join("");
   const segs = r.segs
@@ -143,14 +276,24 @@ export function renderDebugger(el, m, t, memAddr = null) {
         `<td>DPL ${s.dpl}${s.big ? " 32" : " 16"}</td></tr>`,
     )
     .join("");
-  const lines = m.disassemble(12);
-  const dis = lines
-    .map(
-      (l, i) =>
-        `<tr${i === 0 ? ' class="current"' : ""}><td><code>${hex(l.linear)}</code></td><td><small>${esc(l.bytes)}</small></td><td><code>${esc(l.text)}</code></td></tr>`,
-    )
-    .join("");
+  const lines = m.disassembleAround ? m.disassembleAround(4, 12) : m.disassemble(12).map((l, i) => ({ ...l, current: i === 0 }));
+  const noBefore = m.disassembleAround && !lines.some((l) => l.before) && r.eip > 0;
+  const dis =
+    (noBefore ? `<tr class="no-before"><td colspan="3"><small>${esc(t("noBefore"))}</small></td></tr>` : "") +
+    lines
+      .map(
+        (l) =>
+          `<tr${l.current ? ' class="current"' : l.before ? ` class="before" title="${esc(t("beforeEip"))}"` : ""}><td><code>${hex(l.linear)}</code>${l.before ? " ?" : ""}</td>` +
+          `<td><small>${esc(l.bytes)}</small></td><td><code>${esc(l.text)}</code></td></tr>`,
+      )
+      .join("");
+  const open = opts.open || {};
+  const section = (sec, title, body) =>
+    `<details class="dbg-sec" data-sec="${sec}"${open[sec] ? " open" : ""}><summary>${esc(title)}</summary>${open[sec] ? body() : ""}</details>`;
+  const physical = !!opts.physical;
+  const memAt = memAddr ?? (physical ? (m.linearToPhysical ? m.linearToPhysical(r.linear) : undefined) ?? r.linear : r.linear);
   el.querySelector(".dbg-state").innerHTML =
+    portHitText(m, t) +
     `<h4>${esc(t("registers"))}</h4><div class="gpr">${gpr}<span><b>EIP</b> ${hex(r.eip)}</span></div>` +
     `<div class="flags"><b>EFLAGS</b> <span class="eflags">${hex(r.eflags)}</span> [${esc(r.eflagsSet.join(" "))}]</div>` +
     `<div class="flags"><b>CR0</b> <span class="cr0">${hex(r.cr0)}</span> [${esc(r.cr0Set.join(" "))}] <b>CR2</b> ${hex(r.cr2)} <b>CR3</b> ${hex(r.cr3)} <b>CR4</b> ${hex(r.cr4)} [${esc(r.cr4Set.join(" "))}]</div>` +
@@ -159,5 +302,7 @@ export function renderDebugger(el, m, t, memAddr = null) {
     `<h4>${esc(t("segments"))}</h4><table class="segs">${segs}</table>` +
     `<h4>${esc(t("disassembly"))}</h4><table class="disasm">${dis}</table>` +
     (r.mode === "real" ? "" : gdtRows(m, r.gdtr, t)) +
-    `<h4>${esc(t("memory"))} (${esc(t("linear"))})</h4><pre class="mem">${hexDump(m, memAddr ?? r.linear)}</pre>`;
+    (m.idt ? section("idt", t(r.mode === "real" ? "ivtTitle" : "idtTitle"), () => idtRows(m, t)) : "") +
+    (m.pageTables ? section("pages", t("pageTables"), () => pageRows(m, t, opts.walk ?? r.linear)) : "") +
+    `<h4>${esc(t("memory"))} (${esc(t(physical ? "physical" : "linear"))})</h4><pre class="mem">${hexDump(m, memAt, 8, physical && !!m.readPhysical)}</pre>`;
 }

@@ -704,6 +704,7 @@ impl Cpu {
             let linear = self.segs[SegReg::Cs as usize]
                 .base
                 .wrapping_add(self.insn_start);
+            let big = self.segs[SegReg::Cs as usize].big();
             if let Some(t) = self.teach.as_mut() {
                 t.hole(teach::Hole {
                     at,
@@ -713,6 +714,7 @@ impl Cpu {
                     bytes,
                     mode: b.mode,
                     ring: b.cpl,
+                    big,
                     why: "unprivileged",
                 });
             }
@@ -732,6 +734,7 @@ impl Cpu {
             .base
             .wrapping_add(self.insn_start);
         let eip = self.insn_start;
+        let big = self.segs[SegReg::Cs as usize].big();
         if let Some(t) = self.teach.as_mut() {
             t.hole(teach::Hole {
                 at,
@@ -741,6 +744,7 @@ impl Cpu {
                 bytes: Vec::new(),
                 mode,
                 ring,
+                big,
                 why,
             });
         }

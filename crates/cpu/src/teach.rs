@@ -36,6 +36,8 @@ pub struct Hole {
     pub bytes: Vec<u8>,
     pub mode: Mode,
     pub ring: u8,
+    /// Whether the code segment was 32-bit (the D bit), so the bytes disassemble right.
+    pub big: bool,
     /// What makes it a hole: "unprivileged" (ran without trapping) or a silent difference such as
     /// "POPF kept IF".
     pub why: &'static str,

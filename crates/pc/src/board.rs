@@ -52,6 +52,18 @@ impl DeviceId {
 /// The I/O port through which the built-in BIOS's stubs call into the host.
 pub const HOSTCALL_PORT: u16 = 0xE0;
 
+/// An access to a watched port (see [`Board::watch_ports`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortHit {
+    /// The port the access started at (an access of `size` bytes covers `port..port + size`).
+    pub port: u16,
+    /// 1, 2 or 4 bytes.
+    pub size: u8,
+    pub write: bool,
+    /// The value written, or the value the read returned.
+    pub value: u32,
+}
+
 pub struct Board {
     pub mem: Memory,
     pub irq: IrqLines,
@@ -91,6 +103,11 @@ pub struct Board {
     /// Ports whose byte writes are recorded in `port_log` (the CLI's `--log-port`).
     pub log_ports: Vec<u16>,
     pub port_log: Vec<(u16, u8)>,
+    /// Ports whose accesses are noted in `port_hit` (the debugger's I/O breakpoints). Empty,
+    /// an access costs one branch more.
+    pub watch_ports: Vec<u16>,
+    /// The last access to a watched port since whoever watches took it.
+    pub port_hit: Option<PortHit>,
 }
 
 /// Run `$body` with `$dev` bound to the device `$id` and `$ctx` to a context over the board's
@@ -155,6 +172,8 @@ impl Board {
             vga_rom_base: None,
             log_ports: Vec::new(),
             port_log: Vec::new(),
+            watch_ports: Vec::new(),
+            port_hit: None,
         }
     }
 
@@ -278,10 +297,42 @@ impl Board {
     }
 
     fn io_read(&mut self, port: u16, size: u8) -> u32 {
+        let v = self.io_read_dev(port, size);
+        if !self.watch_ports.is_empty() {
+            self.watched(port, size, false, v);
+        }
+        v
+    }
+
+    fn io_write(&mut self, port: u16, size: u8, value: u32) {
+        if !self.watch_ports.is_empty() {
+            self.watched(port, size, true, value);
+        }
+        self.io_write_dev(port, size, value);
+    }
+
+    /// Note an access of `size` bytes at `port` in `port_hit` if it touches a watched port.
+    #[cold]
+    fn watched(&mut self, port: u16, size: u8, write: bool, value: u32) {
+        if self
+            .watch_ports
+            .iter()
+            .any(|&p| p.wrapping_sub(port) < size as u16)
+        {
+            self.port_hit = Some(PortHit {
+                port,
+                size,
+                write,
+                value,
+            });
+        }
+    }
+
+    fn io_read_dev(&mut self, port: u16, size: u8) -> u32 {
         if size > 1 && !self.is_wide(port) {
             let mut v = 0;
             for i in 0..size as u16 {
-                v |= self.io_read(port.wrapping_add(i), 1) << (8 * i);
+                v |= self.io_read_dev(port.wrapping_add(i), 1) << (8 * i);
             }
             return v;
         }
@@ -298,10 +349,10 @@ impl Board {
         v
     }
 
-    fn io_write(&mut self, port: u16, size: u8, value: u32) {
+    fn io_write_dev(&mut self, port: u16, size: u8, value: u32) {
         if size > 1 && !self.is_wide(port) {
             for i in 0..size as u16 {
-                self.io_write(port.wrapping_add(i), 1, (value >> (8 * i)) & 0xFF);
+                self.io_write_dev(port.wrapping_add(i), 1, (value >> (8 * i)) & 0xFF);
             }
             return;
         }
@@ -551,5 +602,40 @@ impl Bus for Board {
     #[inline]
     fn io_clock(&mut self, instructions: u64) {
         self.cur_insns = instructions;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watched_ports_note_the_accesses_that_touch_them() {
+        let mut b = Board::new(1 << 20, 0);
+        b.io_write16(0x20, 0x1234);
+        assert_eq!(b.port_hit, None, "nothing watched");
+        b.watch_ports = vec![0x21, 0xE9];
+        b.io_write8(0x20, 0x11);
+        assert_eq!(b.port_hit, None, "another port");
+        // A 16-bit write at 20h covers 21h too.
+        b.io_write16(0x20, 0x0BFF);
+        let hit = PortHit {
+            port: 0x20,
+            size: 2,
+            write: true,
+            value: 0x0BFF,
+        };
+        assert_eq!(b.port_hit.take(), Some(hit));
+        // Reads note the value read.
+        let v = b.io_read8(0xE9);
+        assert_eq!(
+            b.port_hit.take(),
+            Some(PortHit {
+                port: 0xE9,
+                size: 1,
+                write: false,
+                value: v as u32,
+            })
+        );
     }
 }

@@ -506,6 +506,8 @@ impl Machine {
         if let Some(cd) = self.pc.eject_cdrom() {
             fresh.insert_cdrom(cd);
         }
+        // The I/O breakpoints (`setPortBreaks`) stay, as the other breakpoints do.
+        fresh.board.watch_ports = std::mem::take(&mut self.pc.board.watch_ports);
         self.pc = fresh;
         Ok(())
     }
@@ -556,12 +558,11 @@ impl Machine {
             Some(t) => Some(whole("untilNs", t, MAX_SAFE_INTEGER)? as u64),
             None => None,
         };
-        let exit =
-            if self.breakpoints.is_empty() && self.break_vectors.is_empty() && !self.break_mode {
-                Some(self.pc.run(n, until))
-            } else {
-                self.run_with_breakpoints(n, until)
-            };
+        let exit = if self.no_breaks() {
+            Some(self.pc.run(n, until))
+        } else {
+            self.run_with_breakpoints(n, until)
+        };
         Ok(match exit {
             None => "breakpoint",
             Some(Exit::TimeLimit) => "time",

@@ -1,9 +1,11 @@
 //! The teaching view and the debugger for JavaScript: class counts by ring and mode, the holes,
-//! the timeline, BIOS calls and I/O by device; registers decoded, disassembly, single steps and
-//! breakpoints. Still a bridge: the counting is the CPU's (`cpu::teach`), this only converts.
+//! the timeline, BIOS calls and I/O by device; registers decoded, disassembly (also before EIP),
+//! single steps, breakpoints on addresses, events and I/O ports; the IDT, the page tables and
+//! physical memory. Still a bridge: the counting is the CPU's (`cpu::teach`), the port watch the
+//! board's; this reads guest memory without side effects and converts.
 
-use crate::{to_js, to_u32, to_usize, whole, Machine, MAX_SAFE_INTEGER};
-use pc::board::DeviceId;
+use crate::{js_error, to_js, to_u32, to_usize, whole, Machine, MAX_SAFE_INTEGER};
+use pc::board::{Board, DeviceId, PortHit};
 use pc::cpu::teach::{EventKind, Mode, Teaching};
 use pc::cpu::{disasm, Segment};
 use pc::Exit;
@@ -114,6 +116,151 @@ struct LineJs {
     bytes: String,
     text: String,
 }
+
+/// A line of `disassembleAround`: a `LineJs` and where it stands relative to EIP.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AroundLineJs {
+    linear: u32,
+    offset: u32,
+    bytes: String,
+    text: String,
+    /// Decoded backwards (see `disassembleAround`): before EIP, and only probably right.
+    before: bool,
+    /// The instruction at CS:EIP.
+    current: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PortHitJs {
+    port: u16,
+    size: u8,
+    write: bool,
+    value: u32,
+    /// The device that decodes the port ("Uart", "SysCtl", ...), if any.
+    device: Option<String>,
+}
+
+/// One IDT entry (or real-mode IVT vector).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GateJs {
+    vector: u8,
+    /// "ivt" (real mode: a segment:offset), "int32", "trap32", "int16", "trap16", "task" or
+    /// "bad" (a descriptor type that is no gate).
+    kind: &'static str,
+    /// The descriptor's type field (0-15; 0 in real mode).
+    #[serde(rename = "type")]
+    typ: u8,
+    /// The code segment selector (the segment in real mode; the TSS selector of a task gate).
+    selector: u16,
+    offset: u32,
+    dpl: u8,
+    present: bool,
+    /// Linear address of the handler: segment × 16 + offset in real mode; for an interrupt or
+    /// trap gate, the base of the selector's descriptor (GDT or LDT) + offset when it can be
+    /// read.
+    target: Option<u32>,
+    /// False when the entry lies on a page that is not present (nothing else is then known).
+    readable: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IdtJs {
+    /// "real" (the IVT: 4-byte segment:offset vectors) or "protected" (8-byte gates; also in
+    /// v86 mode).
+    mode: &'static str,
+    base: u32,
+    limit: u32,
+    entries: Vec<GateJs>,
+}
+
+/// A page-directory entry that is present.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PdeJs {
+    index: u16,
+    /// The first linear address it maps (index × 4 MiB).
+    linear: u32,
+    entry: u32,
+    /// Physical address of its page table, or of the 4 MiB page.
+    address: u32,
+    /// A 4 MiB page (PS set and CR4.PSE on).
+    big: bool,
+    flags: Vec<&'static str>,
+    /// Present entries in its page table (None for a 4 MiB page).
+    pages: Option<u16>,
+}
+
+/// The walk of one linear address through the tables.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WalkJs {
+    linear: u32,
+    pde_address: Option<u32>,
+    pde: Option<u32>,
+    pde_flags: Vec<&'static str>,
+    big: bool,
+    pte_address: Option<u32>,
+    pte: Option<u32>,
+    pte_flags: Vec<&'static str>,
+    /// Where the address lands; None when the walk stopped.
+    physical: Option<u32>,
+    /// None when it got to a page; "pde" or "pte" for the entry that is not present.
+    stop: Option<&'static str>,
+    /// Effective rights (both levels): user mode may access it, writes are allowed.
+    user: bool,
+    writable: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageTablesJs {
+    /// CR0.PG.
+    paging: bool,
+    cr3: u32,
+    /// Physical address of the page directory.
+    directory: u32,
+    /// CR4.PSE (4 MiB pages) and CR4.PGE (global pages).
+    pse: bool,
+    pge: bool,
+    /// The present page-directory entries (empty with paging off).
+    entries: Vec<PdeJs>,
+    walk: Option<WalkJs>,
+}
+
+const PDE_FLAGS: [(u32, &str); 9] = [
+    (1 << 0, "P"),
+    (1 << 1, "R/W"),
+    (1 << 2, "U/S"),
+    (1 << 3, "PWT"),
+    (1 << 4, "PCD"),
+    (1 << 5, "A"),
+    (1 << 6, "D"),
+    (1 << 7, "PS"),
+    (1 << 8, "G"),
+];
+
+const PTE_FLAGS: [(u32, &str); 9] = [
+    (1 << 0, "P"),
+    (1 << 1, "R/W"),
+    (1 << 2, "U/S"),
+    (1 << 3, "PWT"),
+    (1 << 4, "PCD"),
+    (1 << 5, "A"),
+    (1 << 6, "D"),
+    (1 << 7, "PAT"),
+    (1 << 8, "G"),
+];
+
+/// How far before EIP `disassembleAround` starts its candidate decodings (longer than the
+/// longest instruction, so that a chain of several instructions can sync).
+const BACK_BYTES: u32 = 32;
+
+/// The most bytes `readPhysical` and `readLinear` return at once.
+const MAX_READ: usize = 1 << 20;
 
 fn hex_bytes(b: &[u8]) -> String {
     b.iter()
@@ -236,6 +383,170 @@ impl Machine {
             .collect()
     }
 
+    /// Whether the code segment runs 16- or 32-bit code: the D bit of CS in protected mode;
+    /// real and v86 mode are 16-bit.
+    fn code_big(&self) -> bool {
+        let c = &self.pc.cpu;
+        c.protected_mode() && !c.v86_mode() && c.segs[1].big()
+    }
+
+    /// `len` bytes at a linear address, or None if any of them is on a page not present.
+    fn read_linear_all(&mut self, linear: u32, len: usize) -> Option<Vec<u8>> {
+        self.read_linear(linear, len).into_iter().collect()
+    }
+
+    /// The base of the segment descriptor `sel` names (GDT or LDT), if it can be read.
+    fn descriptor_base(&mut self, sel: u16) -> Option<u32> {
+        let c = &self.pc.cpu;
+        let (base, limit) = if sel & 4 != 0 {
+            (c.ldtr.base, c.ldtr.limit)
+        } else {
+            (c.gdtr.base, c.gdtr.limit)
+        };
+        let index = u32::from(sel & !7);
+        if (sel & 4 == 0 && index == 0) || index.checked_add(7)? > limit {
+            return None;
+        }
+        let d = self.read_linear_all(base.wrapping_add(index), 8)?;
+        Some(u32::from_le_bytes([d[2], d[3], d[4], d[7]]))
+    }
+
+    /// One IDT gate (8 bytes) decoded.
+    fn gate(&mut self, vector: u8, d: Option<Vec<u8>>) -> GateJs {
+        let Some(d) = d else {
+            return GateJs {
+                vector,
+                kind: "bad",
+                typ: 0,
+                selector: 0,
+                offset: 0,
+                dpl: 0,
+                present: false,
+                target: None,
+                readable: false,
+            };
+        };
+        let access = d[5];
+        let typ = access & 15;
+        let kind = if access & 0x10 != 0 {
+            "bad"
+        } else {
+            match typ {
+                5 => "task",
+                6 => "int16",
+                7 => "trap16",
+                14 => "int32",
+                15 => "trap32",
+                _ => "bad",
+            }
+        };
+        let selector = u16::from_le_bytes([d[2], d[3]]);
+        let low = u32::from(u16::from_le_bytes([d[0], d[1]]));
+        let offset = match kind {
+            "int32" | "trap32" => low | u32::from(u16::from_le_bytes([d[6], d[7]])) << 16,
+            "int16" | "trap16" => low,
+            _ => 0,
+        };
+        let present = access & 0x80 != 0;
+        let target = if present && matches!(kind, "int32" | "trap32" | "int16" | "trap16") {
+            self.descriptor_base(selector)
+                .map(|b| b.wrapping_add(offset))
+        } else {
+            None
+        };
+        GateJs {
+            vector,
+            kind,
+            typ,
+            selector,
+            offset,
+            dpl: (access >> 5) & 3,
+            present,
+            target,
+            readable: true,
+        }
+    }
+
+    /// The walk of `linear` through the page tables at `dir` (paging on).
+    fn walk(&mut self, dir: u32, pse: bool, linear: u32) -> WalkJs {
+        let pde_address = dir | ((linear >> 22) << 2);
+        let pde = self.read_u32(pde_address);
+        let mut w = WalkJs {
+            linear,
+            pde_address: Some(pde_address),
+            pde: Some(pde),
+            pde_flags: set_names(pde, &PDE_FLAGS),
+            big: false,
+            pte_address: None,
+            pte: None,
+            pte_flags: Vec::new(),
+            physical: None,
+            stop: None,
+            user: false,
+            writable: false,
+        };
+        if pde & 1 == 0 {
+            w.stop = Some("pde");
+            return w;
+        }
+        if pse && pde & 0x80 != 0 {
+            w.big = true;
+            w.physical = Some((pde & 0xFFC0_0000) | (linear & 0x003F_FFFF));
+            w.user = pde & 4 != 0;
+            w.writable = pde & 2 != 0;
+            return w;
+        }
+        let pte_address = (pde & 0xFFFF_F000) | (((linear >> 12) & 0x3FF) << 2);
+        let pte = self.read_u32(pte_address);
+        w.pte_address = Some(pte_address);
+        w.pte = Some(pte);
+        w.pte_flags = set_names(pte, &PTE_FLAGS);
+        if pte & 1 == 0 {
+            w.stop = Some("pte");
+            return w;
+        }
+        w.physical = Some((pte & 0xFFFF_F000) | (linear & 0xFFF));
+        w.user = pde & pte & 4 != 0;
+        w.writable = pde & pte & 2 != 0;
+        w
+    }
+
+    /// The instructions before `eip` (at linear `lin`) that decode into a chain ending exactly
+    /// at it: (linear, offset, length, text) each. From each start `eip - BACK_BYTES ..= eip -
+    /// 1` (not before the segment's offset 0), decode forward; a chain counts when no byte is
+    /// missing, no instruction is `(bad)` and the last one ends at `eip`. The longest chain
+    /// (earliest start) wins; none, an empty list.
+    fn chain_before(&mut self, lin: u32, eip: u32, big: bool) -> Vec<(u32, u32, usize, String)> {
+        let back = BACK_BYTES.min(eip);
+        if back == 0 {
+            return Vec::new();
+        }
+        let start_lin = lin.wrapping_sub(back);
+        let start_off = eip.wrapping_sub(back);
+        let buf = self.read_linear(start_lin, back as usize + 15);
+        let model = self.pc.cpu.model;
+        for first in 0..back as usize {
+            let mut pos = first;
+            let mut chain = Vec::new();
+            while pos < back as usize {
+                let bytes: Vec<u8> = buf[pos..].iter().map_while(|b| *b).collect();
+                let off = start_off.wrapping_add(pos as u32);
+                let off = if big { off } else { off & 0xFFFF };
+                match disasm::disassemble(model, big, &bytes, off) {
+                    Ok((text, len)) if len > 0 && text != "(bad)" => {
+                        chain.push((start_lin.wrapping_add(pos as u32), off, len, text));
+                        pos += len;
+                    }
+                    _ => break,
+                }
+            }
+            if pos == back as usize {
+                return chain;
+            }
+        }
+        Vec::new()
+    }
+
     /// The instruction at `linear` as (length, text, bytes).
     fn disasm_at(&mut self, linear: u32, offset: u32, big: bool) -> (usize, String, Vec<u8>) {
         let raw = self.read_linear(linear, 16);
@@ -277,6 +588,8 @@ impl Machine {
     /// None when it stopped at a breakpoint.
     pub(crate) fn run_with_breakpoints(&mut self, n: u64, until: Option<u64>) -> Option<Exit> {
         let events = !self.break_vectors.is_empty() || self.break_mode;
+        let ports = !self.pc.board.watch_ports.is_empty();
+        self.pc.board.port_hit = None;
         for i in 0..n {
             if i > 0 && self.breakpoints.contains(&self.pc.cpu.pc_linear()) {
                 return None;
@@ -289,8 +602,19 @@ impl Machine {
             if events && self.event_break(before) {
                 return None;
             }
+            if ports && self.pc.board.port_hit.is_some() {
+                return None;
+            }
         }
         Some(Exit::Budget)
+    }
+
+    /// Whether `runFor` may run at full speed: no breakpoint of any kind is set.
+    pub(crate) fn no_breaks(&self) -> bool {
+        self.breakpoints.is_empty()
+            && self.break_vectors.is_empty()
+            && !self.break_mode
+            && self.pc.board.watch_ports.is_empty()
     }
 }
 
@@ -359,8 +683,7 @@ impl Machine {
             .map(|h| {
                 // The code size is not kept with the hole: 32-bit in protected mode is the
                 // common case (and what the lessons use).
-                let big = matches!(h.mode, Mode::Protected | Mode::Paged);
-                let disasm = disasm::disassemble(self.pc.cpu.model, big, &h.bytes, h.eip)
+                let disasm = disasm::disassemble(self.pc.cpu.model, h.big, &h.bytes, h.eip)
                     .map(|(t, _)| t)
                     .unwrap_or_else(|_| hex_bytes(&h.bytes));
                 HoleJs {
@@ -474,6 +797,7 @@ impl Machine {
     /// Execute one instruction (or deliver one interrupt): "budget" if it went on normally,
     /// else why the machine stopped (as `run`).
     pub fn step(&mut self) -> String {
+        self.pc.board.port_hit = None;
         crate::exit_name(self.pc.run(1, None)).to_string()
     }
 
@@ -554,7 +878,7 @@ impl Machine {
     pub fn disassemble(&mut self, count: f64, linear: Option<f64>) -> Result<JsValue, JsValue> {
         let count = to_usize("count", count)?.min(256);
         let cs = self.pc.cpu.segs[1];
-        let big = self.pc.cpu.protected_mode() && !self.pc.cpu.v86_mode() && cs.big();
+        let big = self.code_big();
         let mut lin = match linear {
             Some(l) => to_u32("linear", l)?,
             None => self.pc.cpu.pc_linear(),
@@ -579,11 +903,248 @@ impl Machine {
     #[wasm_bindgen(js_name = readLinear)]
     pub fn read_linear_js(&mut self, linear: f64, len: f64) -> Result<Vec<u8>, JsValue> {
         let linear = to_u32("linear", linear)?;
-        let len = to_usize("len", len)?.min(1 << 20);
+        let len = to_usize("len", len)?.min(MAX_READ);
         Ok(self
             .read_linear(linear, len)
             .into_iter()
             .map(|b| b.unwrap_or(0))
             .collect())
+    }
+
+    /// `len` bytes (at most 1 MiB) at physical address `addr`, as the CPU sees RAM and the
+    /// BIOS (without side effects: the VGA window shows the RAM behind it, and past the end of
+    /// RAM reads as FFh). Throws on a bad address or length.
+    #[wasm_bindgen(js_name = readPhysical)]
+    pub fn read_physical(&mut self, addr: f64, len: f64) -> Result<Vec<u8>, JsValue> {
+        let addr = to_u32("physical address", addr)?;
+        let len = to_usize("len", len)?;
+        if len > MAX_READ {
+            return Err(js_error(format!(
+                "len {len} is more than readPhysical returns at once ({MAX_READ} bytes)"
+            )));
+        }
+        Ok(self.pc.read(addr, len))
+    }
+
+    /// The linear address's physical address through the page tables (the address itself
+    /// with paging off); undefined on a page that is not present.
+    #[wasm_bindgen(js_name = linearToPhysical)]
+    pub fn linear_to_physical(&mut self, linear: f64) -> Result<Option<u32>, JsValue> {
+        let linear = to_u32("linear", linear)?;
+        Ok(self.physical(linear))
+    }
+
+    /// `count` instructions from CS:EIP, after up to `before` instructions that lead to it:
+    /// `[{linear, offset, bytes, text, before, current}]`. x86 code cannot be decoded
+    /// backwards for sure, so those are found by decoding forward from each address 1 to 32
+    /// bytes before EIP and keeping the longest chain whose last instruction ends exactly at
+    /// EIP (no `(bad)` opcode, no missing byte); `before` marks them. When no start syncs there
+    /// are none. The code size is that of CS: its D bit in protected mode, 16-bit in real and
+    /// v86 mode.
+    #[wasm_bindgen(js_name = disassembleAround)]
+    pub fn disassemble_around(&mut self, before: f64, count: f64) -> Result<JsValue, JsValue> {
+        let before = to_usize("before", before)?.min(32);
+        let count = to_usize("count", count)?.min(256);
+        let big = self.code_big();
+        let cs_base = self.pc.cpu.segs[1].base;
+        let eip = self.pc.cpu.eip;
+        let lin = self.pc.cpu.pc_linear();
+        let mut out = Vec::with_capacity(before + count);
+        if before > 0 {
+            let chain = self.chain_before(lin, eip, big);
+            let skip = chain.len().saturating_sub(before);
+            for (linear, offset, len, text) in chain.into_iter().skip(skip) {
+                let bytes = self.read_linear_all(linear, len).unwrap_or_default();
+                out.push(AroundLineJs {
+                    linear,
+                    offset,
+                    bytes: hex_bytes(&bytes),
+                    text,
+                    before: true,
+                    current: false,
+                });
+            }
+        }
+        let mut l = lin;
+        for i in 0..count {
+            let offset = l.wrapping_sub(cs_base);
+            let offset = if big { offset } else { offset & 0xFFFF };
+            let (len, text, bytes) = self.disasm_at(l, offset, big);
+            out.push(AroundLineJs {
+                linear: l,
+                offset,
+                bytes: hex_bytes(&bytes),
+                text,
+                before: false,
+                current: i == 0,
+            });
+            l = l.wrapping_add(len as u32);
+        }
+        to_js(&out)
+    }
+
+    /// Stop `runFor` (answering "breakpoint") right after an instruction that reads or writes
+    /// one of `ports` (0-65535; an access of 2 or 4 bytes covers the ports after its first;
+    /// the built-in BIOS's own port accesses count too). Replaces the previous set; empty to
+    /// clear. Throws on a number that is no port (and then changes nothing).
+    #[wasm_bindgen(js_name = setPortBreaks)]
+    pub fn set_port_breaks(&mut self, ports: Vec<f64>) -> Result<(), JsValue> {
+        let mut v = Vec::with_capacity(ports.len());
+        for p in ports {
+            v.push(whole("port", p, f64::from(u16::MAX))? as u16);
+        }
+        v.sort_unstable();
+        v.dedup();
+        if v != self.pc.board.watch_ports {
+            // The same set again keeps `portHit` (the page sets its breakpoints after each stop).
+            self.pc.board.watch_ports = v;
+            self.pc.board.port_hit = None;
+        }
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = portBreaks)]
+    pub fn port_breaks(&self) -> Vec<u16> {
+        self.pc.board.watch_ports.clone()
+    }
+
+    /// The access to a watched port that stopped the last `runFor` (or happened in the last
+    /// `step`): `{port, size, write, value, device}`; undefined if none did.
+    #[wasm_bindgen(js_name = portHit)]
+    pub fn port_hit(&self) -> Result<JsValue, JsValue> {
+        match self.pc.board.port_hit {
+            Some(PortHit {
+                port,
+                size,
+                write,
+                value,
+            }) => to_js(&PortHitJs {
+                port,
+                size,
+                write,
+                value,
+                device: Board::port_owner(port).map(device_name),
+            }),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The interrupt table the CPU uses now: `{mode, base, limit, entries: [{vector, kind,
+    /// type, selector, offset, dpl, present, target, readable}]}`. In real mode the IVT at
+    /// IDTR (4-byte segment:offset vectors, kind "ivt"); in protected and v86 mode the IDT's
+    /// gates (through the page tables), as many as its limit holds (at most 256).
+    pub fn idt(&mut self) -> Result<JsValue, JsValue> {
+        let c = &self.pc.cpu;
+        let (base, limit) = (c.idtr.base, c.idtr.limit);
+        let real = !c.protected_mode();
+        let size = if real { 4 } else { 8 };
+        let n = ((u64::from(limit) + 1) / size).min(256) as u32;
+        let mut entries = Vec::with_capacity(n as usize);
+        for v in 0..n {
+            let at = base.wrapping_add(v * size as u32);
+            let d = self.read_linear_all(at, size as usize);
+            let vector = v as u8;
+            entries.push(if real {
+                match d {
+                    Some(d) => {
+                        let offset = u32::from(u16::from_le_bytes([d[0], d[1]]));
+                        let selector = u16::from_le_bytes([d[2], d[3]]);
+                        GateJs {
+                            vector,
+                            kind: "ivt",
+                            typ: 0,
+                            selector,
+                            offset,
+                            dpl: 0,
+                            present: true,
+                            target: Some((u32::from(selector) << 4).wrapping_add(offset)),
+                            readable: true,
+                        }
+                    }
+                    None => self.gate(vector, None),
+                }
+            } else {
+                self.gate(vector, d)
+            });
+        }
+        to_js(&IdtJs {
+            mode: if real { "real" } else { "protected" },
+            base,
+            limit,
+            entries,
+        })
+    }
+
+    /// The page tables (32-bit paging, 4 KiB and, with CR4.PSE, 4 MiB pages): `{paging, cr3,
+    /// directory, pse, pge, entries: [{index, linear, entry, address, big, flags, pages}],
+    /// walk}`. `entries` are the present page-directory entries (flags by name: P R/W U/S PWT
+    /// PCD A D PS G; `pages` counts the present entries of a 4 KiB table). With `linear`,
+    /// `walk` follows it: `{linear, pdeAddress, pde, pdeFlags, big, pteAddress, pte, pteFlags,
+    /// physical, stop, user, writable}` — `stop` is "pde" or "pte" where an entry is not
+    /// present; with paging off the physical address is the linear one. Reads memory only.
+    #[wasm_bindgen(js_name = pageTables)]
+    pub fn page_tables(&mut self, linear: Option<f64>) -> Result<JsValue, JsValue> {
+        let linear = linear.map(|l| to_u32("linear", l)).transpose()?;
+        let c = &self.pc.cpu;
+        let (cr3, cr4) = (c.cr3, c.cr4);
+        let paging = c.cr0 & 0x8000_0000 != 0;
+        let (pse, pge) = (cr4 & 0x10 != 0, cr4 & 0x80 != 0);
+        let dir = cr3 & 0xFFFF_F000;
+        let mut entries = Vec::new();
+        let mut walk = None;
+        if paging {
+            let pd = self.pc.read(dir, 4096);
+            for (i, e) in pd.chunks_exact(4).enumerate() {
+                let pde = u32::from_le_bytes([e[0], e[1], e[2], e[3]]);
+                if pde & 1 == 0 {
+                    continue;
+                }
+                let big = pse && pde & 0x80 != 0;
+                let (address, pages) = if big {
+                    (pde & 0xFFC0_0000, None)
+                } else {
+                    let table = pde & 0xFFFF_F000;
+                    let pt = self.pc.read(table, 4096);
+                    let n = pt.chunks_exact(4).filter(|p| p[0] & 1 != 0).count();
+                    (table, Some(n as u16))
+                };
+                entries.push(PdeJs {
+                    index: i as u16,
+                    linear: (i as u32) << 22,
+                    entry: pde,
+                    address,
+                    big,
+                    flags: set_names(pde, &PDE_FLAGS),
+                    pages,
+                });
+            }
+            if let Some(l) = linear {
+                walk = Some(self.walk(dir, pse, l));
+            }
+        } else if let Some(l) = linear {
+            walk = Some(WalkJs {
+                linear: l,
+                pde_address: None,
+                pde: None,
+                pde_flags: Vec::new(),
+                big: false,
+                pte_address: None,
+                pte: None,
+                pte_flags: Vec::new(),
+                physical: Some(l),
+                stop: None,
+                user: true,
+                writable: true,
+            });
+        }
+        to_js(&PageTablesJs {
+            paging,
+            cr3,
+            directory: dir,
+            pse,
+            pge,
+            entries,
+            walk,
+        })
     }
 }
