@@ -1,19 +1,26 @@
-// The aula86 page: the screen, the toolbar, the status line, the drives, the serial port and the
-// message area around one Emulator (emulator.js), which is also window.aula86 for automation.
+// The aula86 page: an <aula86-pc> element (aula86-pc.js, the same one a course page embeds) and,
+// around it, what a full page adds: the toolbar, the status line, the messages, the drives
+// (floppy A: and B:, hard disk C:, CD-ROM), the firmware choice, the CPU speed limit, the lesson
+// picker, the panel toggles, the language switch, the serial port and ?bench=1. The element is
+// window.aula86 for automation; everything here goes through its API.
 //
-// URL parameters: fda=URL, hda=URL and cdrom=URL (disk and ISO images to boot; relative URLs
+// URL parameters: fda=URL, fdb=URL, hda=URL and cdrom=URL (disk and ISO images; relative URLs
 // work), mem=MB (1 to 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default
-// pentiumpro), mips=N (CPU speed limit in MIPS, 0 = unlimited, the default), embed=1 (no header
-// or footer: for an <iframe>), bios=URL and vgabios=URL (firmware to run instead of the built-in
-// BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin), bench=1 (run the benchmark instead of
-// a disk: bench.js; iters=N sets its length).
+// pentiumpro), mips=N (CPU speed limit in MIPS, 0 = unlimited, the default), lesson=1..5 (boot a
+// lesson floppy instead of the demo disk), panels=lens,timeline,debugger (the teaching panels to
+// show, open), lang=en|es (the panels' and lessons' language; default the browser's), embed=1 (no
+// header or footer: for an <iframe>), bios=URL and vgabios=URL (firmware to run instead of the
+// built-in BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin), bench=1 (run the benchmark
+// instead of a disk: bench.js; iters=N sets its length).
 
-import { Emulator, DEMO_NAME, DEMO_URL, checkMips } from "./emulator.js";
+import { DEMO_NAME, DEMO_URL, checkMips } from "./emulator.js";
 import { DEFAULT_ITERS, runBench } from "./bench.js";
+import { LESSONS, lessonById } from "./lessons.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const MODELS = ["8086", "186", "286", "386", "486", "pentium", "pentiumpro"];
+const PANELS = ["lens", "timeline", "debugger"];
 const SLOT_LABEL = {
   fda: "floppy drive A",
   fdb: "floppy drive B",
@@ -22,6 +29,7 @@ const SLOT_LABEL = {
   cdrom: "the CD-ROM drive",
   auto: "a drive",
 };
+const DRIVES = ["fda", "fdb", "hda", "cdrom"];
 const MAX_MESSAGES = 5;
 
 // ---- messages ------------------------------------------------------------------------------
@@ -87,7 +95,7 @@ window.addEventListener("error", (e) => {
   showMessage("error", `Unexpected error: ${e.message}`);
 });
 
-// ---- the machine ---------------------------------------------------------------------------
+// ---- the machine: the element, configured from the URL before it is defined ----------------
 
 function memFromParams() {
   const raw = params.get("mem");
@@ -117,17 +125,44 @@ function mipsFromParams() {
   }
 }
 
+function lessonFromParams() {
+  const raw = params.get("lesson");
+  if (raw === null || raw === "") return null;
+  const lesson = lessonById(raw);
+  if (lesson) return lesson;
+  showMessage("error", `lesson=${raw} is not a lesson (${LESSONS.map((l) => l.id).join(", ")}). Booting the demo disk.`, [], "bad-param");
+  return null;
+}
+
+function panelsFromParams() {
+  const raw = params.get("panels");
+  if (raw === null) return [];
+  const asked = raw.toLowerCase().split(/[\s,]+/).filter(Boolean);
+  const bad = asked.filter((p) => !PANELS.includes(p) && p !== "screen");
+  if (bad.length) showMessage("error", `panels=${raw}: there is no panel ${bad.join(", ")} (${PANELS.join(", ")}).`, [], "bad-param");
+  return PANELS.filter((p) => asked.includes(p));
+}
+
 if (params.get("embed") === "1") document.body.classList.add("embed");
 
-const canvas = $("screen");
-// Paused until the disks of the URL (or the demo disk) are in.
-const emu = new Emulator(canvas, {
-  memMB: memFromParams(),
-  model: modelFromParams(),
-  mips: mipsFromParams(),
-  paused: true,
-});
-window.aula86 = emu;
+const pc = $("machine");
+const startLesson = params.get("bench") === "1" ? null : lessonFromParams();
+pc.setAttribute("mem", String(memFromParams()));
+pc.setAttribute("model", modelFromParams());
+pc.setAttribute("mips", String(mipsFromParams()));
+if (params.get("lang")) pc.setAttribute("lang", params.get("lang"));
+if (startLesson) pc.setAttribute("lesson", startLesson.id);
+const startPanels = panelsFromParams();
+pc.setAttribute("panels", ["screen", ...startPanels].join(" "));
+// Defining the element upgrades it: it builds its screen (pc.canvas) and starts its machine,
+// paused, drives empty (or the lesson's floppy in A:) until main() puts the disks in.
+await import("./aula86-pc.js");
+const canvas = pc.canvas;
+canvas.id = "screen";
+canvas.setAttribute("aria-label", "The PC's screen. Click it to type; keys then go to the PC.");
+window.aula86 = pc;
+/** An internal error made the machine unusable (its "stop" event said so). */
+let broken = false;
 
 // ---- disks ---------------------------------------------------------------------------------
 
@@ -137,20 +172,33 @@ function sizeText(n) {
   return `${n} bytes`;
 }
 
+/** The name of the disk in `slot`, or undefined. */
+const diskName = (slot) => (pc.diskInfo(slot) || {}).name;
+
+/** Leave the lesson (a disk a person chose replaces its floppy). */
+function leaveLesson() {
+  if (!pc.hasAttribute("lesson")) return;
+  pc.removeAttribute("lesson");
+  $("lesson").value = "";
+}
+
 /**
- * Put `source` (File, bytes or URL) in `slot` and boot; problems become messages. `focus`
- * gives the screen the keyboard afterwards (when a person chose the disk).
+ * Put `source` (File, bytes or URL) in `slot` and boot (B: only changes the disk); problems
+ * become messages. `focus` gives the screen the keyboard afterwards (when a person chose the
+ * disk).
  */
 async function loadDisk(slot, source, name, focus = false) {
+  const boot = slot !== "fdb";
   try {
-    const info = await emu.insertDisk(slot, source, { boot: true, name });
+    if (boot) leaveLesson();
+    const info = await pc.insertDisk(slot, source, { boot, name });
     if (focus) canvas.focus({ preventScroll: true });
     const shown = name || info.slot;
     if (info.slot === "cdrom") {
       cdNotes(info, shown);
       return info;
     }
-    if (!info.bootable) {
+    if (!info.bootable && boot) {
       showMessage(
         "warning",
         `The first sector of “${shown}” is blank, so this disk will probably not boot.`,
@@ -175,7 +223,7 @@ function cdNotes(info, shown) {
     showMessage("warning", `“${shown}” is not a bootable CD${why}. It is in the drive for the guest to read.`, [], "not-bootable-cd");
     return;
   }
-  const first = ["fda", "hda"].filter((s) => emu.diskInfo(s));
+  const first = ["fda", "hda"].filter((s) => pc.diskInfo(s));
   if (first.length) {
     const names = first.map((s) => (s === "fda" ? "A:" : "C:")).join(" and ");
     showMessage(
@@ -194,7 +242,7 @@ function diskProblem(slot, source, name, e) {
     actions.push({ label: "Attach it as hard disk C: instead", run: () => loadDisk("hda", source, name, true) });
   }
   if (e.code === "http" || e.code === "fetch" || slot === "fda") {
-    if (emu.diskNames.fda !== DEMO_NAME) {
+    if (diskName("fda") !== DEMO_NAME) {
       actions.push({ label: "Boot the demo disk", run: () => bootDemo(true) });
     }
   }
@@ -206,11 +254,11 @@ function bootDemo(focus = false) {
 }
 
 function download(slot) {
-  const bytes = emu.diskImage(slot);
+  const bytes = pc.diskImage(slot);
   if (!bytes) return;
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
-  a.download = emu.diskNames[slot] || `${slot}.img`;
+  a.download = diskName(slot) || `${slot}.img`;
   document.body.append(a);
   a.click();
   a.remove();
@@ -218,9 +266,9 @@ function download(slot) {
 }
 
 function updateDrives() {
-  if (!emu.machine || emu.broken) return;
-  for (const slot of ["fda", "hda", "cdrom"]) {
-    const info = emu.diskInfo(slot);
+  if (!pc.machine || broken) return;
+  for (const slot of DRIVES) {
+    const info = pc.diskInfo(slot);
     const label = $(`${slot}-name`);
     let text = "empty";
     if (info && slot === "cdrom") text = `${info.name || "disc"} (${sizeText(info.bytes)}${info.bootable ? "" : ", not bootable"})`;
@@ -240,7 +288,7 @@ function wireDrive(slot) {
     if (file) await loadDisk(slot, file, file.name, true);
   }));
   $(`${slot}-eject`).addEventListener("click", guard(() => {
-    emu.ejectDisk(slot);
+    pc.ejectDisk(slot);
     updateDrives();
   }));
   const button = $(`${slot}-download`);
@@ -273,17 +321,18 @@ window.addEventListener("drop", (e) => e.preventDefault());
 // ---- the screen ----------------------------------------------------------------------------
 
 /**
- * Scale the canvas to fit the space it has, by a whole number of device pixels per emulated
- * pixel (crisp), lines doubled in the 640x200 modes; a fractional fit only when even one to one
- * does not fit.
+ * Scale the element's canvas to fit the space it has, by a whole number of device pixels per
+ * emulated pixel (crisp), lines doubled in the 640x200 modes; a fractional fit only when even
+ * one to one does not fit.
  */
 function fitScreen() {
-  const wrap = $("screen-wrap");
+  const wrap = canvas.parentElement;
+  if (!wrap) return;
   const w = canvas.width;
   const h = canvas.height;
   const ky = w / h > 2.5 ? 2 : 1;
-  const full = document.fullscreenElement === wrap;
-  const availW = Math.max(160, wrap.clientWidth);
+  const full = pc.isFullscreen;
+  const availW = Math.max(160, full ? window.innerWidth : wrap.clientWidth);
   const availH = Math.max(120, full ? window.innerHeight : window.innerHeight * (document.body.classList.contains("embed") ? 0.75 : 0.7));
   const dpr = window.devicePixelRatio || 1;
   const s = Math.floor(Math.min((availW * dpr) / w, (availH * dpr) / (h * ky)));
@@ -297,21 +346,21 @@ function fitScreen() {
     cssW = w * f;
     cssH = h * ky * f;
   }
-  canvas.classList.toggle("smooth", s < 1);
+  // Smaller than the picture (a narrow window): smooth, or whole lines would vanish.
+  canvas.style.imageRendering = s < 1 ? "auto" : "";
   canvas.style.width = `${cssW}px`;
   canvas.style.height = `${cssH}px`;
 }
 
 function showFocusHint() {
-  $("focus-hint").textContent =
-    document.activeElement === canvas ? "Keys go to the PC (click elsewhere to stop)" : "Click the screen to type";
+  $("focus-hint").textContent = canvas.matches(":focus") ? "Keys go to the PC (click elsewhere to stop)" : "Click the screen to type";
 }
 
 // ---- status --------------------------------------------------------------------------------
 
 function updateStatus(s) {
   let state = "Running";
-  if (emu.broken) state = "Stopped (internal error)";
+  if (broken) state = "Stopped (internal error)";
   else if (s.stopped) state = "Stopped";
   else if (s.paused) state = "Paused";
   else if (s.idle) state = "Waiting for input";
@@ -338,6 +387,57 @@ function showMipsLimit(mips) {
   }
   limit.value = [...limit.options].find((o) => Number(o.value) === mips).value;
 }
+
+// ---- the teaching view: lessons, panels, language -------------------------------------------
+
+for (const l of LESSONS) {
+  const o = document.createElement("option");
+  o.value = l.id;
+  o.textContent = `${l.id}. ${l.title.en}`;
+  $("lesson").append(o);
+}
+
+/** The page's lesson picker and panel toggles from the element's attributes. */
+function showTeaching() {
+  $("lesson").value = pc.lesson ? pc.lesson.id : "";
+  for (const l of LESSONS) $("lesson").querySelector(`option[value="${l.id}"]`).textContent = `${l.id}. ${l.title[pc.lang]}`;
+  const shown = pc.panels;
+  for (const p of PANELS) $(`panel-${p}`).checked = shown.includes(p);
+  $("lang").value = pc.lang;
+}
+
+/** Show the panels checked (each one that was just checked opens). */
+function setPanels(open = []) {
+  const on = PANELS.filter((p) => $(`panel-${p}`).checked);
+  pc.setAttribute("panels", ["screen", ...on].join(" "));
+  for (const p of open) pc.openPanel(p);
+}
+
+$("lesson").addEventListener("change", guard(async () => {
+  const id = $("lesson").value;
+  if (!id) {
+    pc.removeAttribute("lesson");
+    await bootDemo(true);
+    return;
+  }
+  // A lesson is watched through the lens and the timeline: show them if no panel is.
+  if (!PANELS.some((p) => $(`panel-${p}`).checked)) {
+    $("panel-lens").checked = true;
+    $("panel-timeline").checked = true;
+    setPanels(["lens", "timeline"]);
+  }
+  // The element puts the lesson's floppy in A: and restarts from it.
+  pc.setAttribute("lesson", id);
+  showTeaching();
+  canvas.focus({ preventScroll: true });
+}));
+for (const p of PANELS) {
+  $(`panel-${p}`).addEventListener("change", guard((e) => setPanels(e.target.checked ? [p] : [])));
+}
+$("lang").addEventListener("change", guard(() => {
+  pc.setAttribute("lang", $("lang").value);
+  showTeaching();
+}));
 
 // ---- the serial port -----------------------------------------------------------------------
 
@@ -380,7 +480,7 @@ window.addEventListener("message", async (e) => {
       serialSubscribers.add(e.source);
       reply.result = true;
     } else if (REMOTE.has(d.aula86)) {
-      reply.result = await emu[d.aula86](...(Array.isArray(d.args) ? d.args : []));
+      reply.result = await pc[d.aula86](...(Array.isArray(d.args) ? d.args : []));
     } else {
       throw new Error(`aula86 has no method ${JSON.stringify(d.aula86)} for other pages`);
     }
@@ -390,51 +490,45 @@ window.addEventListener("message", async (e) => {
   e.source.postMessage(reply, target);
 });
 
-// ---- wiring --------------------------------------------------------------------------------
+// ---- wiring: the element's events and the page's controls ------------------------------------
 
-emu.addEventListener("serial", (e) => {
+pc.addEventListener("serial", (e) => {
   showSerial(e.detail);
   for (const w of serialSubscribers) w.postMessage({ aula86Event: "serial", detail: e.detail }, "*");
 });
-emu.addEventListener("status", (e) => updateStatus(e.detail));
-emu.addEventListener("resize", fitScreen);
-emu.addEventListener("disk", updateDrives);
-emu.addEventListener("stop", (e) => {
-  const actions = e.detail.reason === "error" ? [] : [{ label: "Reset", run: () => emu.reset() }];
+pc.addEventListener("status", (e) => updateStatus(e.detail));
+pc.addEventListener("resize", fitScreen);
+pc.addEventListener("disk", updateDrives);
+pc.addEventListener("stop", (e) => {
+  if (e.detail.reason === "error") broken = true;
+  const actions = e.detail.reason === "error" ? [] : [{ label: "Reset", run: () => pc.reset() }];
   showMessage("error", e.detail.message, actions, e.detail.reason);
-  updateStatus(emu.stats());
+  if (!broken) updateStatus(pc.stats());
 });
-emu.addEventListener("firmware", (e) => {
+pc.addEventListener("firmware", (e) => {
   const actions = [];
-  if (/no bootable disk/i.test(e.detail) && emu.diskNames.fda !== DEMO_NAME) {
+  if (/no bootable disk/i.test(e.detail) && diskName("fda") !== DEMO_NAME) {
     actions.push({ label: "Boot the demo disk", run: () => bootDemo(true) });
   }
   showMessage("info", `The BIOS says: ${e.detail}`, actions, "firmware");
 });
 
-$("pause").addEventListener("click", () => (emu.running ? emu.pause() : emu.resume()));
-emu.addEventListener("pause", () => updateStatus(emu.stats()));
-emu.addEventListener("resume", () => updateStatus(emu.stats()));
+$("pause").addEventListener("click", () => (pc.running ? pc.pause() : pc.resume()));
+pc.addEventListener("pause", () => updateStatus(pc.stats()));
+pc.addEventListener("resume", () => updateStatus(pc.stats()));
 $("reset").addEventListener("click", guard(() => {
   clearMessages();
-  emu.reset();
+  pc.reset();
   canvas.focus();
 }));
 $("cad").addEventListener("click", guard(() => {
-  emu.ctrlAltDel();
+  pc.ctrlAltDel();
   canvas.focus();
 }));
-$("mouse").addEventListener("click", guard(() => emu.captureMouse()));
-$("fullscreen").addEventListener("click", guard(async () => {
-  const wrap = $("screen-wrap");
-  if (!wrap.requestFullscreen || document.fullscreenEnabled === false) {
-    throw new Error("Fullscreen is not allowed here (a page that embeds this one must allow it).");
-  }
-  await wrap.requestFullscreen();
-  canvas.focus();
-}));
+$("mouse").addEventListener("click", guard(() => pc.captureMouse()));
+$("fullscreen").addEventListener("click", guard(() => pc.fullscreen()));
 $("shot").addEventListener("click", guard(async () => {
-  const blob = await emu.screenshot();
+  const blob = await pc.screenshot();
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = "aula86-screen.png";
@@ -446,17 +540,15 @@ $("shot").addEventListener("click", guard(async () => {
 $("fda-demo").addEventListener("click", guard(() => bootDemo(true)));
 $("serial-form").addEventListener("submit", guard((e) => {
   e.preventDefault();
-  emu.sendSerial(`${$("serial-in").value}\r`);
+  pc.sendSerial(`${$("serial-in").value}\r`);
   $("serial-in").value = "";
 }));
-wireDrive("fda");
-wireDrive("hda");
-wireDrive("cdrom");
+for (const slot of DRIVES) wireDrive(slot);
 $("mips-limit").addEventListener("change", guard(() => {
-  emu.mips = Number($("mips-limit").value);
-  updateStatus(emu.stats());
+  pc.mips = Number($("mips-limit").value);
+  updateStatus(pc.stats());
 }));
-emu.addEventListener("mips", (e) => showMipsLimit(e.detail));
+pc.addEventListener("mips", (e) => showMipsLimit(e.detail));
 
 // ---- firmware --------------------------------------------------------------------------------
 
@@ -465,12 +557,12 @@ const firmwareFiles = { bios: null, vgaBios: null };
 
 async function loadFirmware(bios, vgaBios, label) {
   try {
-    const kind = await emu.setFirmware(bios, vgaBios);
+    const kind = await pc.setFirmware(bios, vgaBios);
     $("firmware-name").textContent = kind === "builtin" ? "built-in BIOS" : label;
     showMessage("info", kind === "builtin" ? "The PC restarted with the built-in BIOS." : `The PC restarted with ${label}.`, [], "firmware");
     return true;
   } catch (e) {
-    const actions = emu.firmware === "rom" ? [{ label: "Use the built-in BIOS", run: () => loadFirmware(null, null) }] : [];
+    const actions = pc.firmware === "rom" ? [{ label: "Use the built-in BIOS", run: () => loadFirmware(null, null) }] : [];
     showMessage("error", `Could not use that firmware: ${e && e.message ? e.message : e}.`, actions, (e && e.code) || "bad-firmware");
     return false;
   } finally {
@@ -504,30 +596,37 @@ $("firmware-builtin").addEventListener("click", guard(async () => {
   firmwareFiles.vgaBios = null;
   await loadFirmware(null, null);
 }));
-dropTarget($("screen-wrap"), "auto");
+dropTarget(pc, "auto");
 
 canvas.addEventListener("focus", showFocusHint);
 canvas.addEventListener("blur", showFocusHint);
 canvas.addEventListener("mousedown", () => canvas.focus());
 document.addEventListener("fullscreenchange", fitScreen);
 window.addEventListener("resize", fitScreen);
-if (typeof ResizeObserver !== "undefined") new ResizeObserver(fitScreen).observe($("screen-wrap"));
+if (typeof ResizeObserver !== "undefined") new ResizeObserver(fitScreen).observe(pc);
 
 async function main() {
   fitScreen();
   showFocusHint();
-  await emu.start();
-  $("version").textContent = `aula86 ${emu.version}`;
+  showTeaching();
+  // The machine exists, paused, its drives empty (or the lesson's floppy in A:).
+  await pc.ready;
+  $("version").textContent = `aula86 ${pc.version}`;
   for (const id of ["pause", "reset", "cad", "mouse", "shot", "fda-demo", "serial-in", "serial-send", "mips-limit"]) {
     $(id).disabled = false;
   }
-  showMipsLimit(emu.mips);
+  showMipsLimit(pc.mips);
   if (params.get("bench") === "1") {
-    updateStatus(emu.stats());
+    // The PC stays off (its screen hidden): the benchmark runs machines of its own.
+    pc.classList.add("off");
+    updateStatus(pc.stats());
     await bench();
     return;
   }
-  for (const id of ["bios-file", "vgabios-file", "firmware-builtin"]) $(id).disabled = false;
+  for (const id of ["bios-file", "vgabios-file", "firmware-builtin", "lesson", ...PANELS.map((p) => `panel-${p}`)]) {
+    $(id).disabled = false;
+  }
+  for (const p of startPanels) pc.openPanel(p);
   // Firmware named in the URL goes in before the disks (the machine is rebuilt for it).
   const bios = params.get("bios");
   if (bios) {
@@ -536,15 +635,19 @@ async function main() {
     await loadFirmware(bios, vga, vga ? `${name(bios)} + ${name(vga)}` : name(bios));
   }
   const fda = params.get("fda");
+  const fdb = params.get("fdb");
   const hda = params.get("hda");
   const cdrom = params.get("cdrom");
-  // Disks named in the URL, else the demo disk. Each one that fails says why; the page stays.
+  // Disks named in the URL, else the lesson's floppy or the demo disk. Each one that fails says
+  // why; the page stays.
+  if (fdb) await loadDisk("fdb", fdb, fdb.split("/").pop());
   if (hda) await loadDisk("hda", hda, hda.split("/").pop());
   if (cdrom) await loadDisk("cdrom", cdrom, cdrom.split("/").pop());
   if (fda) await loadDisk("fda", fda, fda.split("/").pop());
-  if (!fda && !hda && !cdrom) await bootDemo();
-  emu.resume();
-  updateStatus(emu.stats());
+  if (!fda && !hda && !cdrom && !startLesson) await bootDemo();
+  pc.resume();
+  updateStatus(pc.stats());
+  showTeaching();
 }
 
 // ---- ?bench=1 -------------------------------------------------------------------------------
@@ -563,7 +666,7 @@ async function bench() {
   $("bench").hidden = false;
   const state = $("bench-state");
   const iters = itersFromParams();
-  const model = emu.model;
+  const model = pc.model;
   state.textContent = `Running ${iters.toLocaleString("en-US")} iterations of each guest on a ${model}…`;
   const rows = { real: $("bench-real"), protected: $("bench-protected") };
   try {

@@ -9,22 +9,32 @@
 // debugger"; default "screen"), lang ("es" | "en"; default: the browser's), autostart (run at
 // once; otherwise a Start button), speed (emulated time per wall-clock time, default 1), mips
 // (CPU speed limit in MIPS, 0 = unlimited, the default; also the `mips` property; the timers keep
-// real time), model (CPU, default pentiumpro). Several elements on one page are independent
-// machines.
+// real time), model (CPU, default pentiumpro), empty (start with empty drives instead of the demo
+// disk; disks go in with insertDisk()). Setting `lesson` later puts that lesson's floppy in A:
+// and restarts the PC from it. Several elements on one page are independent machines.
 //
 // API (each element): ready (a Promise), mips (get/set), screenText(), waitForText(text, ms), sendText(text),
 // sendKey(code, down), ctrlAltDel(), serialOutput(), sendSerial(text), stats(), screenshot(),
 // pause(), resume(), reset(), insertDisk(slot, source, opts), diskImage(slot), diskInfo(slot),
 // ejectDisk(slot), and for the teaching view classCounts(), holes(), timeline(since),
 // biosCalls(), ioCounts(), registers(), disassemble(count, linear), step(),
-// setBreakpoints([linear]), setEventBreaks([vectors], modeChange), runTo(linear), stepOver(). Events: those of the page's engine (serial, stop,
-// status, reset, pause, resume, ready, breakpoint) are re-sent from the element, and "timeline"
-// (detail: the new timeline entries, four times a second while it runs).
+// setBreakpoints([linear]), setEventBreaks([vectors], modeChange), runTo(linear), stepOver(),
+// setPortBreaks([ports]), portHit(), disassembleAround(before, count), idt(), pageTables(linear),
+// readPhysical(addr, len).
+// For a page built around the element (www/index.html is one): emulator (its Emulator, see
+// emulator.js), machine (the wasm Machine), canvas (the screen), version, model, running,
+// setMips(n), setFirmware(bios, vgaBios), firmware, captureMouse(), fullscreen() (the screen
+// alone), openPanel(name, open). Events: those of the engine (serial, stop, status, reset, pause,
+// resume, firmware, disk, mips, resize, breakpoint) are re-sent from the element, and "ready",
+// and "timeline" (detail: the new timeline entries, four times a second while it runs).
+// CSS parts, for ::part(): bar, title, run, reset, lang-switch, lang, screen, canvas, status,
+// lesson-text, panel (and each panel's name). Children with slot="below-screen" show under the
+// screen and status line, above the lesson text and the panels (the full page's status line).
 
 import { Emulator, DEMO_URL, DEMO_NAME, checkMips } from "./emulator.js";
 import { pickLang, translator } from "./i18n.js";
 import { LESSONS, MAIN, lessonById, lessonFloppy } from "./lessons.js";
-import { renderDebugger, renderLens, renderTimeline } from "./panels.js";
+import { debuggerControls, renderDebugger, renderLens, renderTimeline, wireDebuggerControls } from "./panels.js";
 
 const STYLE = `
 :host { display: block; font: 14px/1.4 system-ui, sans-serif; color: #1b1f24; max-width: 760px; }
@@ -34,6 +44,7 @@ button, select, input { font: inherit; }
 .screen { position: relative; background: #000; line-height: 0; }
 canvas { width: 100%; image-rendering: pixelated; outline: none; aspect-ratio: 720 / 400; }
 canvas:focus { box-shadow: 0 0 0 2px #3b82f6; }
+.screen:fullscreen { display: flex; align-items: center; justify-content: center; width: 100vw; height: 100vh; }
 .overlay { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   color: #ddd; line-height: 1.4; background: rgba(0, 0, 0, 0.6); }
 .overlay[hidden] { display: none; }
@@ -46,6 +57,7 @@ th, td { border: 1px solid #dde; padding: 1px 5px; text-align: right; }
 th:first-child, .holes td, .timeline td:nth-child(2), .disasm td { text-align: left; }
 tr.hole td, tr.hole th { background: #fde8e8; }
 tr.current { background: #fff3bf; }
+tr.before { color: #667; font-style: italic; }
 h4 { margin: 6px 0 2px; font-size: 13px; }
 .gpr { display: grid; grid-template-columns: repeat(3, max-content); gap: 0 14px; font: 12px monospace; }
 .flags { font: 12px monospace; }
@@ -53,6 +65,7 @@ h4 { margin: 6px 0 2px; font-size: 13px; }
 .counts ul { margin: 0; padding-left: 16px; }
 .dbg-controls { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
 .dbg-controls input { width: 10em; font-family: monospace; }
+.dbg-controls input[type="checkbox"] { width: auto; }
 pre.mem { font-size: 12px; margin: 2px 0; }
 `;
 
@@ -68,7 +81,7 @@ function parseHexList(text) {
 
 export class Aula86PC extends HTMLElement {
   static get observedAttributes() {
-    return ["lang", "panels", "speed", "mips"];
+    return ["lang", "panels", "speed", "mips", "lesson"];
   }
 
   constructor() {
@@ -78,6 +91,8 @@ export class Aula86PC extends HTMLElement {
     this._userBreakpoints = [];
     this._breakVectors = [];
     this._breakMode = false;
+    this._portBreaks = [];
+    this._dbg = { physical: false, walk: null, open: {} };
     this._lessonArmed = false;
     this._runTo = null;
     let resolve, reject;
@@ -126,6 +141,21 @@ export class Aula86PC extends HTMLElement {
     if (!this.shadowRoot.firstChild) return;
     if (name === "speed" && this.emu) this.emu.speed = Number(this.getAttribute("speed")) || 1;
     else this._render();
+    if (name === "lesson" && this._booted) this._loadLesson().catch((e) => this._setOverlay(String(e && e.message ? e.message : e)));
+    // A lens or timeline opened on a running machine counts from now on.
+    if (name === "panels" && this.emu && this.emu.machine && this.panels.some((p) => p !== "debugger")) {
+      if (!this.emu.machine.teachingEnabled()) this.emu.machine.enableTeaching();
+    }
+  }
+
+  /** The lesson of the `lesson` attribute into A:, and a restart from it (after boot). */
+  async _loadLesson() {
+    const lesson = this.lesson;
+    if (!lesson || !this.emu) return;
+    const disk = await lessonFloppy(lesson);
+    if (this.lesson !== lesson) return;
+    await this.emu.insertDisk("fda", disk, { boot: true, name: lesson.image.split("/").pop() });
+    if (this._started) this.emu.resume();
   }
 
   /** The `mips` attribute as a limit; a bad value is 0 (unlimited), with a warning. */
@@ -160,18 +190,20 @@ export class Aula86PC extends HTMLElement {
     const lesson = this.lesson;
     const canvas = this.canvas || document.createElement("canvas");
     canvas.tabIndex = 0;
+    canvas.setAttribute("part", "canvas");
     this.canvas = canvas;
     const root = this.shadowRoot;
     root.innerHTML = `<style>${STYLE}</style>
-<div class="bar">
+<div class="bar" part="bar">
   <span class="title" part="title">${lesson ? `${t("lesson")} ${lesson.id}: ${lesson.title[t.lang]}` : "aula86"}</span>
   <button class="run" part="run"></button>
   <button class="reset" part="reset">${t("reset")}</button>
-  <label>${t("language")} <select class="lang" part="lang">
+  <label part="lang-switch">${t("language")} <select class="lang" part="lang">
     <option value="en">English</option><option value="es">Español</option></select></label>
 </div>
-<div class="screen"><div class="overlay" hidden></div></div>
+<div class="screen" part="screen"><div class="overlay" hidden></div></div>
 <div class="status" part="status"></div>
+<slot name="below-screen"></slot>
 ${lesson ? `<p class="lesson-text" part="lesson-text">${lesson.text[t.lang]}</p>` : ""}
 ${this.panels
   .map(
@@ -183,7 +215,8 @@ ${p === "debugger" ? `<div class="dbg-controls">
   <button class="dbg-bps-set">${t("setBreakpoints")}</button>
   <label>${t("memory")} <input class="dbg-mem" placeholder="B8000"></label>
   <label>${t("breakOnVectors")} <input class="dbg-vectors" placeholder="13, 14" value="${this._breakVectors.join(", ")}"></label>
-  <label><input type="checkbox" class="dbg-modebreak"${this._breakMode ? " checked" : ""}> ${t("breakOnMode")}</label></div><div class="dbg-state"></div>` : `<div class="body"></div>`}
+  <label><input type="checkbox" class="dbg-modebreak"${this._breakMode ? " checked" : ""}> ${t("breakOnMode")}</label>
+  ${debuggerControls(t, this)}</div><div class="dbg-state"></div>` : `<div class="body"></div>`}
 </details>`,
   )
   .join("")}`;
@@ -224,6 +257,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
       dbg.querySelector(".dbg-bps-set").addEventListener("click", () =>
         this.setBreakpoints(parseHexList(dbg.querySelector(".dbg-bps").value)),
       );
+      wireDebuggerControls(dbg, this);
     }
     if (!this.emu) this._setOverlay(t("starting"));
     else if (!this._started) this._setOverlay(t("clickToStart"));
@@ -244,7 +278,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed, mips: this._mipsAttribute() });
     await emu.start();
     this.emu = emu;
-    for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "breakpoint"]) {
+    for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "mips", "resize", "breakpoint"]) {
       emu.addEventListener(ev, (e) => this.dispatchEvent(new CustomEvent(ev, { detail: e.detail })));
     }
     emu.addEventListener("reset", () => this._armTeaching());
@@ -257,12 +291,15 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const fda = this.getAttribute("fda");
     const hda = this.getAttribute("hda");
     const cdrom = this.getAttribute("cdrom");
-    if (lesson) await emu.insertDisk("fda", await lessonFloppy(lesson), { boot: false, name: lesson.image });
+    if (lesson) await emu.insertDisk("fda", await lessonFloppy(lesson), { boot: false, name: lesson.image.split("/").pop() });
     else if (fda) await emu.insertDisk("fda", fda, { boot: false });
     if (hda) await emu.insertDisk("hda", hda, { boot: false });
     if (cdrom) await emu.insertDisk("cdrom", cdrom, { boot: false });
-    if (!lesson && !fda && !hda && !cdrom) await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
+    if (!lesson && !fda && !hda && !cdrom && !this.hasAttribute("empty")) {
+      await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
+    }
     emu.reset();
+    this._booted = true;
     this._started = this.hasAttribute("autostart");
     this._resolveReady(this);
     this.dispatchEvent(new CustomEvent("ready"));
@@ -292,6 +329,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
     m.setBreakpoints(set);
     if (this._breakVectors.length || this._breakMode) m.enableTeaching();
     m.setEventBreaks(Uint8Array.from(this._breakVectors), this._breakMode);
+    m.setPortBreaks(this._portBreaks);
   }
 
   _onBreakpoint(linear) {
@@ -345,7 +383,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
       try {
         if (d.dataset.panel === "lens") renderLens(d.querySelector(".body"), m, t);
         else if (d.dataset.panel === "timeline") renderTimeline(d.querySelector(".body"), m, t);
-        else if (d.dataset.panel === "debugger") renderDebugger(d, m, t, this._memAddr);
+        else if (d.dataset.panel === "debugger") renderDebugger(d, m, t, this._memAddr, this._dbg);
       } catch (e) {
         console.warn("aula86 panel:", e);
       }
@@ -387,6 +425,46 @@ ${p === "debugger" ? `<div class="dbg-controls">
   diskImage(slot) { return this._need().diskImage(slot); }
   diskInfo(slot) { return this._need().diskInfo(slot); }
   ejectDisk(slot) { return this._need().ejectDisk(slot); }
+
+  // For a page built around the element (www/index.html): the engine and what it offers.
+  /** Its Emulator (emulator.js), once it exists (null while starting). */
+  get emulator() { return this.emu; }
+  /** The wasm Machine (null while starting; a new one after setFirmware()). */
+  get machine() { return this.emu ? this.emu.machine : null; }
+  get version() { return this.emu ? this.emu.version : ""; }
+  get model() { return this.emu ? this.emu.model : this.getAttribute("model") || "pentiumpro"; }
+  /** Whether the PC is not paused (as the Emulator's `running`; stats().stopped says if it stopped). */
+  get running() { return !!(this.emu && this.emu.running); }
+  /** The same as setting `mips` (for postMessage); the new limit. */
+  setMips(value) {
+    this.mips = value;
+    return this.mips;
+  }
+  /** Other firmware (see emulator.js); "builtin" or "rom". */
+  setFirmware(bios, vgaBios) { return this._need().setFirmware(bios, vgaBios); }
+  /** "builtin" or "rom" (after setFirmware). */
+  get firmware() { return this.emu && this.emu.firmware ? this.emu.firmware : "builtin"; }
+  captureMouse() { return this._need().captureMouse(); }
+  /** The screen alone, full screen; the canvas takes the keyboard. */
+  async fullscreen() {
+    const screen = this.shadowRoot.querySelector(".screen");
+    if (!screen.requestFullscreen || document.fullscreenEnabled === false) {
+      throw new Error("Fullscreen is not allowed here (a page that embeds this one must allow it).");
+    }
+    await screen.requestFullscreen();
+    this.canvas.focus();
+  }
+  /** Whether the screen is full screen now. */
+  get isFullscreen() {
+    const s = this.shadowRoot.fullscreenElement;
+    return !!s && s === this.shadowRoot.querySelector(".screen");
+  }
+  /** Open (or close) a panel of the `panels` attribute: "lens", "timeline" or "debugger". */
+  openPanel(name, open = true) {
+    const d = this.shadowRoot.querySelector(`details[data-panel="${name}"]`);
+    if (d) d.open = !!open;
+    return !!d;
+  }
   /** {classes, modes, counts[class][ring][mode], totals, holesTotal, eventsDropped}. */
   classCounts() { return this._need().machine.classCounts(); }
   holes() { return this._need().machine.holes(); }
@@ -396,6 +474,15 @@ ${p === "debugger" ? `<div class="dbg-controls">
   ioCounts() { return this._need().machine.ioCounts(); }
   registers() { return this._need().machine.registers(); }
   disassemble(count = 12, linear) { return this._need().machine.disassemble(count, linear); }
+  /** Up to `before` instructions that probably led to CS:EIP (marked `before`), then `count` from it. */
+  disassembleAround(before = 4, count = 12) { return this._need().machine.disassembleAround(before, count); }
+  /** {mode, base, limit, entries: [{vector, kind, type, selector, offset, dpl, present, target, readable}]} (real mode: the IVT). */
+  idt() { return this._need().machine.idt(); }
+  /** {paging, cr3, directory, pse, pge, entries: [present PDEs], walk} (the walk of `linear`, when given). */
+  pageTables(linear) { return this._need().machine.pageTables(linear); }
+  readPhysical(addr, len) { return this._need().machine.readPhysical(addr, len); }
+  /** The access to a watched port that stopped the PC: {port, size, write, value, device}, or undefined. */
+  portHit() { return this._need().machine.portHit(); }
 
   /** Pause (if running) and execute one instruction; the registers after it. */
   step() {
@@ -430,6 +517,17 @@ ${p === "debugger" ? `<div class="dbg-controls">
     this._breakVectors = [...vectors].map((v) => v & 255);
     this._breakMode = !!modeChange;
     if (this.emu) this._applyBreakpoints();
+  }
+
+  /** Pause right after an instruction that reads or writes one of `ports` (0-FFFFh); [] clears. */
+  setPortBreaks(ports) {
+    const list = [...ports].map(Number);
+    const bad = list.find((p) => !Number.isInteger(p) || p < 0 || p > 0xffff);
+    if (bad !== undefined) throw new RangeError(`not an I/O port (0 to FFFFh): ${bad}`);
+    this._portBreaks = [...new Set(list)].sort((a, b) => a - b);
+    if (this.emu) this._applyBreakpoints();
+    const input = this.shadowRoot.querySelector(".dbg-ports");
+    if (input) input.value = this._portBreaks.map((p) => p.toString(16).toUpperCase()).join(", ");
   }
 
   setBreakpoints(list) {

@@ -2,8 +2,10 @@
 // system's headless Chromium through playwright-core, and check what a person would see: the
 // demo disk boots, keys reach the guest, disks go in through the file input and come back out
 // through the download button, ISO images boot from the CD-ROM drive, bad input gets a clear
-// message, the iframe example works, the CPU speed limit holds, the run loop leaves the page
-// responsive (long tasks, frames a second), and ?bench=1 measures MIPS.
+// message, the page's machine is the <aula86-pc> element (window.aula86) with its lesson
+// picker, panel toggles and language switch, the iframe example works, the CPU speed limit
+// holds, the run loop leaves the page responsive (long tasks, frames a second), and ?bench=1
+// measures MIPS.
 //
 //   scripts/build-web && (cd tests/e2e && npm ci && node --test)
 //
@@ -665,6 +667,111 @@ test("the screen fits a narrow window; embed=1 shows the machine only", async ()
   assert.equal(await page.isVisible("footer"), false, "embed=1 hides the footer");
   await shot(page, "narrow-embed");
   await close();
+});
+
+test("the page's machine is the <aula86-pc> element: window.aula86, the screen, lessons, panels, language", async () => {
+  const { page, close } = await openPage("", { viewport: { width: 1100, height: 1300 } });
+  await waitForText(page, DEMO_BOOTED(1));
+  // One element, the same one course pages embed; window.aula86 is it, and its canvas is the
+  // page's screen (#screen), drawn by its own Emulator.
+  const r = await page.evaluate(() => {
+    const pc = document.querySelector("aula86-pc");
+    const ctx = pc.canvas.getContext("2d");
+    const px = ctx.getImageData(0, 0, pc.canvas.width, pc.canvas.height).data;
+    let lit = 0;
+    for (let i = 0; i < px.length; i += 4) if (px[i] | px[i + 1] | px[i + 2]) lit++;
+    return {
+      count: document.querySelectorAll("aula86-pc").length,
+      id: pc.id,
+      upgraded: pc instanceof customElements.get("aula86-pc"),
+      api: window.aula86 === pc,
+      screen: pc.canvas.id === "screen" && pc.shadowRoot.contains(pc.canvas),
+      engine: pc.emulator.canvas === pc.canvas && window.aula86.machine === pc.emulator.machine,
+      size: [pc.canvas.width, pc.canvas.height],
+      lit,
+    };
+  });
+  assert.deepEqual(
+    { ...r, lit: r.lit > 1000 },
+    { count: 1, id: "machine", upgraded: true, api: true, screen: true, engine: true, size: [720, 400], lit: true },
+  );
+  // The page's controls act on the element, and the element's events reach the page.
+  await page.click("#pause");
+  assert.equal(await page.evaluate(() => document.querySelector("aula86-pc").stats().paused), true);
+  await page.waitForFunction(() => document.getElementById("state").textContent === "Paused", null, { timeout: WAIT_MS });
+  await page.click("#pause");
+  await page.evaluate(() => document.querySelector("aula86-pc").sendText("via the element"));
+  await waitForText(page, "   Typed       via the element\n");
+  await page.selectOption("#mips-limit", "5");
+  assert.equal(await page.evaluate(() => document.querySelector("aula86-pc").getAttribute("mips")), "5");
+  await page.evaluate(() => (window.aula86.mips = 0));
+  await page.waitForFunction(() => document.getElementById("mips-limit").value === "0", null, { timeout: WAIT_MS });
+  // No lesson: the element's own bar (title, Start, language) and status line are hidden.
+  const hidden = await page.evaluate(() =>
+    [".bar", ".status"].map((c) => getComputedStyle(document.querySelector("aula86-pc").shadowRoot.querySelector(c)).display),
+  );
+  assert.deepEqual(hidden, ["none", "none"]);
+
+  // The lesson picker: lesson 5 boots in the element, counted from its main; the lens and the
+  // timeline open with it.
+  await page.selectOption("#lesson", "5");
+  const pc = page.locator("#machine");
+  await pc.evaluate((e, ms) => e.waitForText("virtualizable by trap-and-emulate alone", ms), WAIT_MS);
+  assert.equal(await pc.getAttribute("lesson"), "5");
+  assert.equal(await page.isChecked("#panel-lens"), true);
+  assert.equal(await page.isChecked("#panel-timeline"), true);
+  assert.equal(await page.isChecked("#panel-debugger"), false);
+  const rc = await page.evaluate(() => window.aula86.classCounts());
+  assert.deepEqual(rc.counts[2][3], [0, 2, 0, 0]);
+  assert.deepEqual(rc.counts[1][3], [0, 4, 0, 0]);
+  assert.equal(rc.holesTotal, 2);
+  await page.waitForFunction(() => document.getElementById("fda-name").textContent.startsWith("5_monitor.img (1.44M"), null, { timeout: WAIT_MS });
+  assert.match(await pc.locator(".title").innerText(), /^Lesson 5: /);
+  await pc.locator("table.holes").waitFor({ timeout: WAIT_MS });
+  assert.match(await pc.locator("table.holes").innerText(), /popfd/);
+  assert.match(await pc.locator("table.timeline").innerText(), /#GP/);
+  // The language switch and the debugger toggle.
+  await page.selectOption("#lang", "es");
+  assert.match(await pc.locator("details[data-panel=lens] summary").innerText(), /Lupa/);
+  assert.match(await pc.locator(".title").innerText(), /^Lección 5: /);
+  await page.check("#panel-debugger");
+  await pc.locator(".dbg-state table.disasm").waitFor({ timeout: WAIT_MS });
+  assert.equal(await pc.evaluate((e) => e.panels.join(" ")), "lens timeline debugger");
+  await page.uncheck("#panel-timeline");
+  assert.equal(await pc.locator("details[data-panel=timeline]").count(), 0);
+  await shot(page, "page-lesson5");
+  // A disk chosen in a drive leaves the lesson.
+  await chooseFile(page, "fda", "tiny.img", image(DEMO_TINY));
+  await waitForText(page, TINY_WROTE);
+  assert.equal(await pc.getAttribute("lesson"), null);
+  assert.equal(await page.inputValue("#lesson"), "");
+  // Back to no lesson: the demo disk.
+  await page.selectOption("#lesson", "5");
+  await pc.evaluate((e, ms) => e.waitForText("virtualizable by trap-and-emulate alone", ms), WAIT_MS);
+  await page.selectOption("#lesson", "");
+  await waitForText(page, DEMO_TITLE);
+  assert.equal(await pc.getAttribute("lesson"), null);
+  await close();
+
+  // The same from the URL: ?lesson=2&panels=lens,timeline&lang=es.
+  const url = await openPage("?lesson=2&panels=lens,timeline&lang=es");
+  await waitForText(url.page, "End of the lesson");
+  const upc = url.page.locator("#machine");
+  assert.match(await upc.locator(".title").innerText(), /^Lección 2: /);
+  assert.equal(await url.page.inputValue("#lesson"), "2");
+  assert.equal(await url.page.inputValue("#lang"), "es");
+  assert.equal(await upc.evaluate((e) => e.shadowRoot.querySelector("details[data-panel=lens]").open), true);
+  const tl = await url.page.evaluate(() => window.aula86.timeline());
+  assert.deepEqual(
+    tl.filter((ev) => ev.kind === "exception").map((ev) => [ev.vector, ev.errorCode, ev.cplBefore, ev.cplAfter]),
+    [
+      [13, 0, 3, 0],
+      [13, 0, 3, 0],
+    ],
+  );
+  assert.equal(await url.page.textContent("#fda-name"), "2_rings.img (1.44M)");
+  assert.deepEqual((await messages(url.page)).filter((m) => m.code !== "halted"), []);
+  await url.close();
 });
 
 test("the iframe example works, through the API and through messages", async () => {
