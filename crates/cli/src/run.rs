@@ -39,6 +39,7 @@ struct Options {
     screenshot: Option<PathBuf>,
     max_insns: Option<u64>,
     trace: Option<(u32, u32, PathBuf)>,
+    profile: Option<PathBuf>,
     timeout: Option<f64>,
     steps: Vec<Step>,
 }
@@ -59,6 +60,8 @@ aula86 run [options] [steps]
             --until-poweroff     run until the guest powers the machine off
   limits:   --max-insns N  --timeout SECS (wall clock)
   output:   --serial FILE|-  --e9 FILE|-  --screen-text  --screenshot FILE.png  --verbose
+            --profile FILE       (where the guest spends its time: the linear address of
+                                  CS:EIP every 2,000,000 instructions, as lines of count and address)
 On exit it prints instructions=<N>. It stops by itself when the CPU halts with interrupts
 disabled, when the guest powers off, or on a triple fault (reported, exit status 3).";
 
@@ -149,6 +152,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                         .map_err(|_| format!("run: --timeout wants seconds, not '{v}'"))?,
                 );
             }
+            "--profile" => o.profile = Some(val()?.into()),
             "--trace" => {
                 // --trace LO-HI FILE (hex linear addresses): registers before each instruction there.
                 let range = val()?;
@@ -294,6 +298,9 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut failure: Option<(u8, String)> = None;
     let mut powered_off = false;
     const CHUNK: u64 = 2_000_000;
+    // --profile samples where the guest is once per chunk: it does not change how the run is
+    // sliced, so the guest runs exactly as without it.
+    let mut samples: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
     'outer: loop {
         // Steps that need no running: typing, and conditions already met.
         while let Some(step) = steps.peek() {
@@ -343,6 +350,9 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
             break;
         }
         let exit = pc.run(CHUNK.min(max_insns - done), None);
+        if o.profile.is_some() {
+            *samples.entry(pc.cpu.pc_linear()).or_insert(0u64) += 1;
+        }
         let out = pc.take_serial();
         serial_sink.write(&out);
         serial_seen.extend_from_slice(&out);
@@ -400,6 +410,15 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
             eprintln!("aula86: {why}");
         }
         break;
+    }
+    if let Some(path) = &o.profile {
+        let mut v: Vec<(u32, u64)> = samples.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let text: String = v
+            .iter()
+            .map(|(lin, n)| format!("{n} {lin:08x}\n"))
+            .collect();
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some((_, _, path)) = &o.trace {
         std::fs::write(path, pc.cpu.trace_log.join("\n") + "\n")

@@ -75,6 +75,10 @@ pub struct Board {
     pub ps_per_insn: u64,
     /// Instruction count the CPU last reported before an I/O access.
     pub cur_insns: u64,
+    /// When the CPU's current slice ends (emulated time): an I/O access that gives a device an
+    /// earlier deadline (a disk command's busy time, a timer reprogrammed) stops the slice
+    /// there, so the device is served on time whatever the slice length.
+    pub slice_end: Option<Nanos>,
     /// INTR as the PIC last computed it.
     intr: bool,
     /// A BIOS stub executed `out HOSTCALL_PORT`.
@@ -151,6 +155,7 @@ impl Board {
             base_insns: 0,
             ps_per_insn: 20_000,
             cur_insns: 0,
+            slice_end: None,
             intr: false,
             hostcall: false,
             io_counts: [0; DeviceId::ALL.len()],
@@ -413,6 +418,12 @@ impl Board {
             0xFFEF_FFFF
         };
         self.sync_irq();
+        if let Some(end) = self.slice_end {
+            if self.next_deadline().is_some_and(|d| d < end) {
+                self.slice_end = None;
+                self.sys.stop_cpu = true;
+            }
+        }
     }
 
     #[inline]

@@ -244,8 +244,10 @@ impl Pc {
             if let Some(h) = horizon {
                 slice = slice.min((h.saturating_sub(now) * 1000).div_ceil(ps).max(1));
             }
+            self.board.slice_end = Some(now + slice * ps / 1000);
             let ferr_before = self.cpu.fpu.ferr();
             let exit = self.cpu.run(&mut self.board, slice);
+            self.board.slice_end = None;
             self.board.cur_insns = self.cpu.counters.instructions;
             if !ferr_before && self.cpu.fpu.ferr() && self.cpu.cr0 & 0x20 == 0 {
                 // An unmasked x87 exception with CR0.NE clear: FERR# raises IRQ13, PC style.

@@ -652,3 +652,36 @@ fn ata_write_multiple_and_read_only_disk() {
     r.out(0x1F6, 0xA0);
     assert_eq!(r.inp(0x1F7), 0);
 }
+
+/// A driver that polls the status register while the disk is busy sees BSY clear after the
+/// device's busy time, not whenever the CPU's current run slice happens to end. Here the busy
+/// time of the second sector starts with the IN that reads the first sector's last word.
+/// (SeaBIOS's disk reads spent three quarters of a Linux boot in such polls before.)
+#[test]
+fn busy_polling_ends_at_the_device_deadline_not_the_slice_end() {
+    let mut pc = pc::Pc::new(pc::cpu::Model::PentiumPro, 1 << 20).expect("machine");
+    pc.attach_hard_disk(0, patterned_hd(64)).expect("disk");
+    #[rustfmt::skip]
+    let code = [
+        0xBA, 0xF6, 0x01, 0xB0, 0xE0, 0xEE, // drive 0, LBA
+        0xBA, 0xF2, 0x01, 0xB0, 0x02, 0xEE, // two sectors
+        0xBA, 0xF3, 0x01, 0x30, 0xC0, 0xEE, // from LBA 0
+        0xBA, 0xF7, 0x01, 0xB0, 0x20, 0xEE, // READ SECTORS
+        0xEC, 0xA8, 0x80, 0x75, 0xFB,       // wait: in al, dx; test al, 80h; jnz wait
+        0xB8, 0x00, 0x20, 0x8E, 0xC0,       // mov ax, 2000h; mov es, ax
+        0x31, 0xFF, 0xB9, 0x00, 0x01,       // xor di, di; mov cx, 256
+        0xBA, 0xF0, 0x01, 0xF3, 0x6D,       // mov dx, 1F0h; rep insw (the first sector)
+        0xBA, 0xF7, 0x01, 0x31, 0xC9,       // mov dx, 1F7h; xor cx, cx
+        0x41, 0xEC, 0xA8, 0x80, 0x75, 0xFA, // poll: inc cx; in al, dx; test al, 80h; jnz poll
+        0xFA, 0xF4,                         // cli; hlt
+    ];
+    pc.load(0x10000, &code).expect("load");
+    pc.cpu.set_named("cs", 0x1000);
+    pc.cpu.set_named("eip", 0);
+    assert_eq!(pc.run(10_000_000, None), pc::Exit::Stopped);
+    assert_eq!(&pc.board.mem.ram[0x20004..0x20008], b"SECT");
+    // A sector's busy time is some microseconds: tens or hundreds of polls at 20 ns an
+    // instruction. A poll that only ended with the slice would count hundreds of thousands.
+    let polls = pc.cpu.get_named("cx").expect("cx");
+    assert!((10..5_000).contains(&polls), "{polls} polls");
+}

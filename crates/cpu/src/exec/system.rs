@@ -13,11 +13,16 @@ impl Cpu {
             self.note_io_access(port, size);
         }
         bus.io_clock(self.counters.instructions);
-        match size {
+        let v = match size {
             1 => bus.io_read8(port) as u32,
             2 => bus.io_read16(port) as u32,
             _ => bus.io_read32(port),
+        };
+        // Reads start work too (the next block of a disk transfer).
+        if bus.take_stop_request() {
+            self.stop_requested = true;
         }
+        v
     }
 
     pub(crate) fn port_out<B: Bus>(&mut self, bus: &mut B, port: u16, size: u32, v: u32) {
