@@ -108,6 +108,21 @@ impl Cpu {
         self.translate_paged(bus, lin, access, user)
     }
 
+    /// The physical address of a data access at `lin` when the TLB holds its page with the
+    /// right; None sends the caller to the full path (walk, fault, A/D bits).
+    #[inline(always)]
+    pub(crate) fn tlb_hit(&self, lin: u32, write: bool, user: bool) -> Option<u32> {
+        let vpn = lin >> 12;
+        let e = &self.tlb.entries[(vpn as usize) & (TLB_SIZE - 1)];
+        let ok = match (write, user) {
+            (true, true) => e.user_write_ok,
+            (true, false) => e.write_ok,
+            (false, true) => e.user_ok,
+            (false, false) => true,
+        };
+        (e.tag == vpn + 1 && ok).then_some(e.phys | (lin & 0xFFF))
+    }
+
     /// Linear to physical with paging on; `user` is false for the CPU's own accesses to system
     /// tables (GDT, IDT, TSS), which are supervisor accesses whatever the CPL.
     #[inline(always)]

@@ -274,6 +274,21 @@ impl Cpu {
         size: u32,
     ) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
+        // The common case inline: no data breakpoint, inside one page, paging off or a TLB hit.
+        if !self.data_breakpoints_armed && (lin & 0xFFF) + size <= 0x1000 {
+            let phys = if self.cr0 & CR0_PG == 0 {
+                Some(lin)
+            } else {
+                self.tlb_hit(lin, false, self.cpl() == 3)
+            };
+            if let Some(p) = phys {
+                return Ok(match size {
+                    1 => bus.read8(p) as u32,
+                    2 => bus.read16(p) as u32,
+                    _ => bus.read32(p),
+                });
+            }
+        }
         self.read_lin(bus, lin, size)
     }
 
@@ -287,6 +302,25 @@ impl Cpu {
         v: u32,
     ) -> Res<()> {
         let lin = self.linear_w(seg, off, size)?;
+        if !self.data_breakpoints_armed && (lin & 0xFFF) + size <= 0x1000 {
+            let phys = if self.cr0 & CR0_PG == 0 {
+                Some(lin)
+            } else {
+                self.tlb_hit(lin, true, self.cpl() == 3)
+            };
+            if let Some(p) = phys {
+                match size {
+                    1 => bus.write8(p, v as u8),
+                    2 => bus.write16(p, v as u16),
+                    _ => bus.write32(p, v),
+                }
+                self.cache.note_write(p);
+                if (p & 0xFFF) + size > 0x1000 {
+                    self.cache.note_write(p.wrapping_add(size - 1));
+                }
+                return Ok(());
+            }
+        }
         self.write_lin(bus, lin, size, v)
     }
 
