@@ -77,7 +77,7 @@ ensure_python() {
 
 ensure_e2e_deps() {
     ensure_node || return 1
-    [ -d "$E2E_DIR/node_modules/playwright-core" ] && return 0
+    [ -d "$E2E_DIR/node_modules/playwright-core" ] && [ -d "$E2E_DIR/node_modules/binaryen" ] && return 0
     log "npm ci (tests/e2e)"
     (cd "$E2E_DIR" && npm ci --no-audit --no-fund) || { warn "npm ci failed"; return 1; }
 }
