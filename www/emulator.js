@@ -3,9 +3,11 @@
 // mouse, with drives, the serial port and an API for automation (window.aula86 is one of
 // these). It knows nothing of the page around it: the page listens to its events.
 //
-// The run loop: each animation frame runs the machine for at most SLICE_MS of wall time, in calls
-// of about a millisecond each, and no further in emulated time than the wall clock (times
-// `speed`); so no task keeps the page from input for long, and frames stay at the display's rate.
+// The run loop: each animation frame runs the machine for a share of the frame's wall time (between
+// MIN_SLICE_MS and MAX_SLICE_MS: it grows while frames come on time and shrinks when they come
+// late), in calls of about a millisecond each, and no further in emulated time than the wall clock
+// (times `speed`); so no task keeps the page from input for long, and frames stay at the
+// display's rate.
 // `mips` (0 = unlimited) sets how many instructions a second of emulated time holds; as emulated
 // time is paced to the wall clock, a busy guest then runs at that many MIPS, with its timers
 // still in real time (a slow CPU, not a slow clock).
@@ -21,7 +23,10 @@ import init, { Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
 
 /** Wall-clock time the machine may run per animation frame (the rest draws and stays fluid). */
-const SLICE_MS = 8;
+const MIN_SLICE_MS = 4;
+const MAX_SLICE_MS = 12;
+/** A frame interval longer than this means frames are being dropped: run less per frame. */
+const LATE_FRAME_MS = 20;
 /** Emulated time never runs ahead of the wall clock by more than this after a stall. */
 const MAX_CATCH_UP_MS = 100;
 /** The COM1 text kept for serialOutput(). */
@@ -158,6 +163,8 @@ export class Emulator extends EventTarget {
     this._waiters = new Set();
     this._pressed = new Map();
     this._budget = 50_000;
+    this._sliceMs = 8;
+    this._lastTick = null;
     this._targetNs = 0;
     this._lastWall = null;
     this._mips = 0;
@@ -222,6 +229,15 @@ export class Emulator extends EventTarget {
   _tick(t) {
     if (this.broken) return;
     requestAnimationFrame(this._tick);
+    if (this._lastTick !== null) {
+      // On time: a little more for the machine; late: give the browser its time back.
+      const interval = t - this._lastTick;
+      this._sliceMs =
+        interval > LATE_FRAME_MS
+          ? Math.max(MIN_SLICE_MS, this._sliceMs - 1)
+          : Math.min(MAX_SLICE_MS, this._sliceMs + 0.25);
+    }
+    this._lastTick = t;
     try {
       if (this.running && !this.stopReason) this._runSlice();
       else this._lastWall = null;
@@ -234,7 +250,7 @@ export class Emulator extends EventTarget {
     }
   }
 
-  /** Run the machine for up to SLICE_MS of wall time, no further than the wall clock. */
+  /** Run the machine for up to `_sliceMs` of wall time, no further than the wall clock. */
   _runSlice() {
     const m = this.machine;
     const start = performance.now();
@@ -250,7 +266,7 @@ export class Emulator extends EventTarget {
     const ahead = MAX_CATCH_UP_MS * 1e6 * this.speed;
     if (this._targetNs - now > ahead) this._targetNs = now + ahead;
     const target = Math.floor(this._targetNs);
-    const deadline = start + SLICE_MS;
+    const deadline = start + this._sliceMs;
     for (;;) {
       const t0 = performance.now();
       const exit = m.runFor(this._budget, target);
