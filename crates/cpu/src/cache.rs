@@ -21,6 +21,14 @@ pub const BLOCK_MAX: usize = 32;
 const BLOCK_BITS: u32 = 13;
 const BLOCKS: usize = 1 << BLOCK_BITS;
 
+/// An instruction of a block, with the handler it was resolved to when the block was decoded
+/// (see `exec::block`; 0 = the general dispatcher).
+#[derive(Clone, Copy, Default)]
+pub struct BlockInsn {
+    pub insn: Insn,
+    pub handler: u8,
+}
+
 /// A block's header; its instructions live at `slot * BLOCK_MAX` in the arena.
 #[derive(Clone, Copy, Default)]
 struct BlockHead {
@@ -60,7 +68,7 @@ pub struct CodeCache {
     /// An instruction that crosses a page, decoded for one execution.
     scratch: Insn,
     blocks: Vec<BlockHead>,
-    block_insns: Vec<Insn>,
+    block_insns: Vec<BlockInsn>,
     /// Bumped whenever decoded code is invalidated.
     pub epoch: u32,
 }
@@ -79,7 +87,7 @@ impl CodeCache {
             page_has_code: vec![false; PAGES],
             scratch: Insn::default(),
             blocks: vec![BlockHead::default(); BLOCKS],
-            block_insns: vec![Insn::default(); BLOCKS * BLOCK_MAX],
+            block_insns: vec![BlockInsn::default(); BLOCKS * BLOCK_MAX],
             epoch: 0,
         }
     }
@@ -186,18 +194,18 @@ impl CodeCache {
     /// an instruction does inserts blocks), so that they execute in place rather than as
     /// copies; hand them back with [`return_block_insns`](Self::return_block_insns).
     #[inline]
-    pub fn lend_block_insns(&mut self) -> Vec<Insn> {
+    pub fn lend_block_insns(&mut self) -> Vec<BlockInsn> {
         std::mem::take(&mut self.block_insns)
     }
 
     #[inline]
-    pub fn return_block_insns(&mut self, insns: Vec<Insn>) {
+    pub fn return_block_insns(&mut self, insns: Vec<BlockInsn>) {
         self.block_insns = insns;
     }
 
     /// Store a block of 1 to [`BLOCK_MAX`] instructions decoded from the page of `phys`, which
     /// span `bytes` bytes from `phys`; returns its slot.
-    pub fn insert_block(&mut self, phys: u32, big: bool, insns: &[Insn], bytes: u32) -> usize {
+    pub fn insert_block(&mut self, phys: u32, big: bool, insns: &[BlockInsn], bytes: u32) -> usize {
         debug_assert!(!insns.is_empty() && insns.len() <= BLOCK_MAX);
         let page = (phys >> 12) as usize;
         self.page_has_code[page] = true;
@@ -260,7 +268,11 @@ mod tests {
             len: 1,
             ..Insn::default()
         };
-        let slot = c.insert_block(0x3010, true, &[i, i, i], 3);
+        let b = BlockInsn {
+            insn: i,
+            handler: 0,
+        };
+        let slot = c.insert_block(0x3010, true, &[b, b, b], 3);
         assert_eq!(c.find_block(0x3010, true), Some((slot, 3, 3)));
         assert_eq!(c.find_block(0x3010, false), None, "mode is part of the key");
         assert_eq!(c.find_block(0x3011, true), None);

@@ -36,7 +36,7 @@ impl AluOp {
 
 impl Cpu {
     /// Compute `a op b`, set the flags, and return the result (masked to `size`).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn alu(&mut self, op: AluOp, size: u32, a: u32, b: u32) -> u32 {
         let m = size_mask(size);
         let (a, b) = (a & m, b & m);

@@ -12,11 +12,12 @@
 
 use super::CS;
 use crate::bus::Bus;
-use crate::cache::BLOCK_MAX;
-use crate::decode::{self, Insn, F_INVALID};
+use crate::cache::{BlockInsn, BLOCK_MAX};
+use crate::decode::{self, Insn, F_INVALID, F_LOCK};
 use crate::model::Model;
 use crate::paging::Access;
 use crate::Cpu;
+use crate::Res;
 
 /// Whether execution may go on to the next instruction of a block after `insn`.
 fn continues_block(insn: &Insn) -> bool {
@@ -56,7 +57,59 @@ fn continues_block(insn: &Insn) -> bool {
     }
 }
 
+// Handlers resolved when a block is decoded, for common instructions that the block loop can
+// call directly, past the general dispatcher (`execute`): it saves the opcode match and the
+// checks for LOCK and invalid opcodes that these forms never need.
+const GENERAL: u8 = 0;
+const ALU_FORMS: u8 = 1;
+const ALU_IMM: u8 = 2;
+const MOV_RM: u8 = 3;
+const MOV_REG_IMM: u8 = 4;
+const INC_DEC_REG: u8 = 5;
+const JCC: u8 = 6;
+const TEST: u8 = 7;
+const LEA: u8 = 8;
+
+/// The handler for `insn` (see above).
+fn resolve(insn: &Insn) -> u8 {
+    if insn.flags & (F_INVALID | F_LOCK) != 0 {
+        return GENERAL;
+    }
+    match insn.op {
+        // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
+        0x00..=0x3F if insn.op & 7 < 6 => ALU_FORMS,
+        0x80 | 0x81 | 0x83 => ALU_IMM,
+        0x88..=0x8B => MOV_RM,
+        0xB0..=0xBF => MOV_REG_IMM,
+        0x40..=0x4F => INC_DEC_REG,
+        0x70..=0x7F | 0x180..=0x18F => JCC,
+        0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
+        0x8D if !insn.rm_is_reg() => LEA,
+        _ => GENERAL,
+    }
+}
+
 impl Cpu {
+    /// Run one instruction of a block through its resolved handler; `next` is the EIP after it.
+    #[inline(always)]
+    fn run_resolved<B: Bus>(&mut self, bus: &mut B, b: &BlockInsn, next: u32) -> Res<()> {
+        let insn = &b.insn;
+        if b.handler == GENERAL {
+            return self.execute(bus, insn);
+        }
+        self.eip = next;
+        match b.handler {
+            ALU_FORMS => self.alu_forms(bus, insn),
+            ALU_IMM => self.alu_group1(bus, insn),
+            MOV_RM => self.mov_xchg(bus, insn),
+            MOV_REG_IMM => self.mov_imm_reg(insn),
+            INC_DEC_REG => self.inc_dec_reg(insn),
+            JCC => self.jcc(insn),
+            TEST => self.test_forms(bus, insn),
+            _ => self.lea(insn),
+        }
+    }
+
     /// Execute the block at CS:EIP, at most `left` instructions of it; returns how many were
     /// retired (at least one). Falls back to one plain step when there is no block to run.
     #[inline]
@@ -90,11 +143,13 @@ impl Cpu {
         let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
         let mut done = 0;
         let mut fault = None;
-        for insn in block {
+        for b in block {
             let start = self.eip;
             self.insn_start = start;
             self.insn_esp = self.regs[super::ESP as usize];
-            let result = self.execute(bus, insn);
+            let fall = start.wrapping_add(b.insn.len as u32);
+            let next = if big { fall } else { fall & 0xFFFF };
+            let result = self.run_resolved(bus, b, next);
             done += 1;
             // Counted as it retires: RDTSC and the devices' clock read it.
             self.counters.instructions += 1;
@@ -102,10 +157,7 @@ impl Cpu {
                 fault = Some(e);
                 break;
             }
-            if self.eip != start.wrapping_add(insn.len as u32)
-                || self.cache.epoch != epoch
-                || self.stop_requested
-            {
+            if self.eip != fall || self.cache.epoch != epoch || self.stop_requested {
                 break;
             }
         }
@@ -133,7 +185,7 @@ impl Cpu {
         let limit = self.segs[CS as usize].limit;
         let eip = self.eip;
         let page_end = (phys | 0xFFF) - phys + 1;
-        let mut insns = [Insn::default(); BLOCK_MAX];
+        let mut insns = [BlockInsn::default(); BLOCK_MAX];
         let mut count = 0;
         let mut pos: u32 = 0;
         while count < BLOCK_MAX && pos < page_end {
@@ -147,7 +199,10 @@ impl Cpu {
                 Ok(bus.read8(phys + at))
             });
             let Ok(insn) = decoded else { break };
-            insns[count] = insn;
+            insns[count] = BlockInsn {
+                insn,
+                handler: resolve(&insn),
+            };
             count += 1;
             pos += insn.len as u32;
             if !continues_block(&insn) {

@@ -96,7 +96,7 @@ pub(crate) fn gp0() -> Exception {
 impl Cpu {
     // ---- registers ----
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get_reg(&self, size: u32, r: u8) -> u32 {
         match size {
             1 => {
@@ -111,7 +111,7 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set_reg(&mut self, size: u32, r: u8, v: u32) {
         match size {
             1 => {
@@ -327,7 +327,7 @@ impl Cpu {
     // ---- ModR/M operands ----
 
     /// The effective address (offset) of a memory operand.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn ea(&self, insn: &Insn) -> u32 {
         let mut off = insn.disp;
         if insn.ea_base != NONE {
@@ -343,7 +343,7 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn rm_loc(&self, insn: &Insn) -> Loc {
         if insn.rm_is_reg() {
             Loc::Reg(insn.rm())
@@ -352,7 +352,7 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_loc<B: Bus>(&mut self, bus: &mut B, loc: Loc, size: u32) -> Res<u32> {
         match loc {
             Loc::Reg(r) => Ok(self.get_reg(size, r)),
@@ -360,7 +360,7 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_loc<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -377,13 +377,13 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_rm<B: Bus>(&mut self, bus: &mut B, insn: &Insn, size: u32) -> Res<u32> {
         let loc = self.rm_loc(insn);
         self.read_loc(bus, loc, size)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_rm<B: Bus>(
         &mut self,
         bus: &mut B,
