@@ -143,7 +143,7 @@ impl Cpu {
     }
 
     /// Check a read of `size` bytes at `seg:off` and return its linear address.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn linear(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
         let s = &self.segs[seg as usize];
         if s.flags & SEG_NO_READ != 0 || !s.check_limit(off, size) {
@@ -153,7 +153,7 @@ impl Cpu {
     }
 
     /// Check a write of `size` bytes at `seg:off` and return its linear address.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn linear_w(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
         let s = &self.segs[seg as usize];
         if s.flags & SEG_NO_WRITE != 0 || !s.check_limit(off, size) {
@@ -265,7 +265,7 @@ impl Cpu {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_mem<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -292,7 +292,7 @@ impl Cpu {
         self.read_lin(bus, lin, size)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_mem<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -407,12 +407,12 @@ impl Cpu {
 
     // ---- stack ----
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn stack32(&self) -> bool {
         self.segs[SS as usize].big()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn sp(&self) -> u32 {
         if self.stack32() {
             self.regs[ESP as usize]
@@ -421,7 +421,7 @@ impl Cpu {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set_sp(&mut self, v: u32) {
         if self.stack32() {
             self.regs[ESP as usize] = v;
@@ -431,7 +431,7 @@ impl Cpu {
     }
 
     /// SP moved by `delta` with the stack's wrap-around.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn sp_plus(&self, delta: u32) -> u32 {
         let v = self.sp().wrapping_add(delta);
         if self.stack32() {
@@ -441,6 +441,7 @@ impl Cpu {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn push<B: Bus>(&mut self, bus: &mut B, size: u32, v: u32) -> Res<()> {
         let sp = self.sp_plus(size.wrapping_neg());
         self.write_mem(bus, SS, sp, size, v)?;
@@ -448,6 +449,7 @@ impl Cpu {
         Ok(())
     }
 
+    #[inline(always)]
     pub(crate) fn pop<B: Bus>(&mut self, bus: &mut B, size: u32) -> Res<u32> {
         let v = self.read_mem(bus, SS, self.sp(), size)?;
         self.set_sp(self.sp_plus(size));
