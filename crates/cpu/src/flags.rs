@@ -36,6 +36,8 @@ pub enum LazyOp {
     Sub,
     /// Logical operation: CF = OF = 0, AF = 0.
     Logic,
+    /// A shift: SF, ZF, PF from r, CF = a & 1, OF = b & 1, AF = 0.
+    Shift,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -135,6 +137,7 @@ impl Flags {
                 f |= (a ^ b ^ r) & AF;
             }
             LazyOp::Logic => {}
+            LazyOp::Shift => f |= (a & 1) * CF | (b & 1) * OF,
         }
         f
     }
@@ -193,6 +196,7 @@ impl Flags {
                 LazyOp::Add => (((a & b) | ((a | b) & !r)) >> top) & 1 != 0,
                 LazyOp::Sub => (((!a & b) | ((!a | b) & r)) >> top) & 1 != 0,
                 LazyOp::Logic => false,
+                LazyOp::Shift => a & 1 != 0,
             }
         } else {
             self.bits & CF != 0

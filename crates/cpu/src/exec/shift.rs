@@ -7,7 +7,7 @@
 use super::{size_mask, ECX};
 use crate::bus::Bus;
 use crate::decode::Insn;
-use crate::flags::{LazyOp, AF, CF, OF};
+use crate::flags::{LazyOp, CF, OF};
 use crate::model::Model;
 use crate::{Cpu, Res};
 
@@ -103,10 +103,8 @@ impl Cpu {
                     }
                 };
                 // SZP follow the result; CF, OF as computed; AF is undefined (the 286 clears it).
-                self.flags.set_lazy(LazyOp::Logic, size, 0, 0, r as u32);
-                let f = self.flags.get();
-                let f = (f & !(CF | OF | AF)) | (cf as u32 * CF) | (of as u32 * OF);
-                self.flags.set(f);
+                self.flags
+                    .set_lazy(LazyOp::Shift, size, cf as u32, of as u32, r as u32);
                 r as u32
             }
         }
