@@ -137,7 +137,7 @@ impl Flags {
                 f |= (a ^ b ^ r) & AF;
             }
             LazyOp::Logic => {}
-            LazyOp::Shift => f |= (a & 1) * CF | (b & 1) * OF,
+            LazyOp::Shift => f |= ((a & 1) * CF) | ((b & 1) * OF),
         }
         f
     }
