@@ -173,7 +173,22 @@ export function wireDebuggerControls(dbg, pc) {
     state.open.pages = true;
     pc._refresh();
   });
-  // The IDT and page-table sections are built only while open: build one when it opens.
+  // The IDT and page-table sections are built only while open. A click on a section's title
+  // records the new state at once and rebuilds: were it left to the "toggle" event, which comes
+  // later, a refresh in between (four a second while the machine runs) would rebuild the section
+  // closed and the click would be lost.
+  dbg.addEventListener(
+    "click",
+    (e) => {
+      const summary = e.target.closest && e.target.closest("details.dbg-sec > summary");
+      const sec = summary && dbg.contains(summary) && summary.parentElement.dataset.sec;
+      if (!sec) return;
+      e.preventDefault();
+      state.open[sec] = !state.open[sec];
+      pc._refresh();
+    },
+    true,
+  );
   dbg.addEventListener(
     "toggle",
     (e) => {
