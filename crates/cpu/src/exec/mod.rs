@@ -168,6 +168,44 @@ impl Cpu {
         self.translate_access(bus, lin, access)
     }
 
+    /// Read `size` bytes at a physical address.
+    #[inline(always)]
+    fn read_phys<B: Bus>(bus: &mut B, p: u32, size: u32) -> u32 {
+        match size {
+            1 => bus.read8(p) as u32,
+            2 => bus.read16(p) as u32,
+            _ => bus.read32(p),
+        }
+    }
+
+    /// Write `size` bytes at a physical address, invalidating decoded code there.
+    #[inline(always)]
+    fn write_phys<B: Bus>(&mut self, bus: &mut B, p: u32, size: u32, v: u32) {
+        match size {
+            1 => bus.write8(p, v as u8),
+            2 => bus.write16(p, v as u16),
+            _ => bus.write32(p, v),
+        }
+        self.cache.note_write(p);
+        if (p & 0xFFF) + size > 0x1000 {
+            self.cache.note_write(p.wrapping_add(size - 1));
+        }
+    }
+
+    /// The physical address of a data access that needs nothing more: no data breakpoint,
+    /// inside one page, and paging off or a TLB hit with the right. None: the full path.
+    #[inline(always)]
+    fn direct_phys(&self, lin: u32, size: u32, write: bool) -> Option<u32> {
+        if self.data_breakpoints_armed || (lin & 0xFFF) + size > 0x1000 {
+            return None;
+        }
+        if self.cr0 & CR0_PG == 0 {
+            Some(lin)
+        } else {
+            self.tlb_hit(lin, write, self.cpl() == 3)
+        }
+    }
+
     /// Read `size` bytes at a linear address (split at page boundaries when paging).
     pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
         self.read_lin_as(bus, lin, size, self.cpl() == 3)
@@ -186,19 +224,11 @@ impl Cpu {
             self.note_data_access(lin, size, false);
         }
         if self.cr0 & CR0_PG == 0 {
-            return Ok(match size {
-                1 => bus.read8(lin) as u32,
-                2 => bus.read16(lin) as u32,
-                _ => bus.read32(lin),
-            });
+            return Ok(Self::read_phys(bus, lin, size));
         }
         if (lin & 0xFFF) + size <= 0x1000 {
             let p = self.translate_paged(bus, lin, Access::Read, user)?;
-            return Ok(match size {
-                1 => bus.read8(p) as u32,
-                2 => bus.read16(p) as u32,
-                _ => bus.read32(p),
-            });
+            return Ok(Self::read_phys(bus, p, size));
         }
         let mut v = 0;
         for i in 0..size {
@@ -236,15 +266,7 @@ impl Cpu {
             } else {
                 lin
             };
-            match size {
-                1 => bus.write8(p, v as u8),
-                2 => bus.write16(p, v as u16),
-                _ => bus.write32(p, v),
-            }
-            self.cache.note_write(p);
-            if (p & 0xFFF) + size > 0x1000 {
-                self.cache.note_write(p.wrapping_add(size - 1));
-            }
+            self.write_phys(bus, p, size, v);
             return Ok(());
         }
         // Crossing a page: both pages must be writable before anything is written.
@@ -274,20 +296,9 @@ impl Cpu {
         size: u32,
     ) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
-        // The common case inline: no data breakpoint, inside one page, paging off or a TLB hit.
-        if !self.data_breakpoints_armed && (lin & 0xFFF) + size <= 0x1000 {
-            let phys = if self.cr0 & CR0_PG == 0 {
-                Some(lin)
-            } else {
-                self.tlb_hit(lin, false, self.cpl() == 3)
-            };
-            if let Some(p) = phys {
-                return Ok(match size {
-                    1 => bus.read8(p) as u32,
-                    2 => bus.read16(p) as u32,
-                    _ => bus.read32(p),
-                });
-            }
+        // The common case inline.
+        if let Some(p) = self.direct_phys(lin, size, false) {
+            return Ok(Self::read_phys(bus, p, size));
         }
         self.read_lin(bus, lin, size)
     }
@@ -302,24 +313,9 @@ impl Cpu {
         v: u32,
     ) -> Res<()> {
         let lin = self.linear_w(seg, off, size)?;
-        if !self.data_breakpoints_armed && (lin & 0xFFF) + size <= 0x1000 {
-            let phys = if self.cr0 & CR0_PG == 0 {
-                Some(lin)
-            } else {
-                self.tlb_hit(lin, true, self.cpl() == 3)
-            };
-            if let Some(p) = phys {
-                match size {
-                    1 => bus.write8(p, v as u8),
-                    2 => bus.write16(p, v as u16),
-                    _ => bus.write32(p, v),
-                }
-                self.cache.note_write(p);
-                if (p & 0xFFF) + size > 0x1000 {
-                    self.cache.note_write(p.wrapping_add(size - 1));
-                }
-                return Ok(());
-            }
+        if let Some(p) = self.direct_phys(lin, size, true) {
+            self.write_phys(bus, p, size, v);
+            return Ok(());
         }
         self.write_lin(bus, lin, size, v)
     }
