@@ -27,11 +27,21 @@ use cache::CodeCache;
 use flags::Flags;
 
 /// An exception raised while executing an instruction: the vector and, for the exceptions that
-/// have one in protected mode, the error code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exception {
-    pub vector: u8,
-    pub error_code: Option<u32>,
+/// have one in protected mode, the error code (16 bits: a selector, an IDT entry or the page
+/// fault bits).
+///
+/// Packed in one non-zero word, so that `Res<()>` is a single register: every instruction
+/// handler returns one, and a wider result goes through memory (always so in wasm).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Exception(std::num::NonZeroU32);
+
+impl std::fmt::Debug for Exception {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exception")
+            .field("vector", &self.vector())
+            .field("error_code", &self.error_code())
+            .finish()
+    }
 }
 
 impl Exception {
@@ -49,17 +59,36 @@ impl Exception {
     pub const GP: u8 = 13;
     pub const PF: u8 = 14;
 
+    // Bits 0-15: error code; 16-23: vector; 24: has an error code; 25: always set.
+    const HAS_CODE: u32 = 1 << 24;
+    const MARK: u32 = 1 << 25;
+
+    fn pack(word: u32) -> Self {
+        // MARK keeps the word non-zero.
+        Exception(std::num::NonZeroU32::new(word | Self::MARK).unwrap_or(std::num::NonZeroU32::MIN))
+    }
     pub fn fault(vector: u8) -> Self {
-        Exception {
-            vector,
-            error_code: None,
-        }
+        Self::pack((vector as u32) << 16)
     }
     pub fn with_code(vector: u8, code: u32) -> Self {
-        Exception {
-            vector,
-            error_code: Some(code),
+        debug_assert!(code <= 0xFFFF, "error code {code:#x} wider than 16 bits");
+        Self::pack((vector as u32) << 16 | Self::HAS_CODE | (code & 0xFFFF))
+    }
+    /// The same exception with `bits` ORed into its error code (if it has one).
+    pub fn or_code(self, bits: u32) -> Self {
+        match self.error_code() {
+            Some(c) => Self::with_code(self.vector(), c | bits),
+            None => self,
         }
+    }
+    #[inline]
+    pub fn vector(self) -> u8 {
+        (self.0.get() >> 16) as u8
+    }
+    #[inline]
+    pub fn error_code(self) -> Option<u32> {
+        let w = self.0.get();
+        (w & Self::HAS_CODE != 0).then_some(w & 0xFFFF)
     }
 }
 
@@ -565,7 +594,7 @@ impl Cpu {
     /// stack pointer it started with).
     pub(crate) fn raise<B: Bus>(&mut self, bus: &mut B, e: Exception) {
         self.counters.exceptions += 1;
-        if e.vector == Exception::UD {
+        if e.vector() == Exception::UD {
             self.counters.invalid_opcodes += 1;
         }
         self.eip = self.insn_start;
@@ -575,7 +604,7 @@ impl Cpu {
         // A fault pushes RF=1 so that the restarted instruction does not hit an instruction
         // breakpoint again; the #DB of an instruction breakpoint pushes RF as it is, and the
         // handler sets it in the image if it wants to go on (SDM vol. 3, 17.3.1.1).
-        if e.vector != Exception::DB && self.protected_mode() {
+        if e.vector() != Exception::DB && self.protected_mode() {
             self.flags.set_bits(flags::RF, true);
         }
         let before = self.teach.is_some().then(|| self.teach_state());
@@ -584,8 +613,8 @@ impl Cpu {
             self.teach_event(
                 b,
                 teach::EventKind::Exception {
-                    vector: e.vector,
-                    error_code: e.error_code,
+                    vector: e.vector(),
+                    error_code: e.error_code(),
                 },
             );
             self.teach_transitions(b);
@@ -604,25 +633,25 @@ impl Cpu {
                     self.shutdown = true;
                     return;
                 }
-                let double = (contributory(p) && contributory(cur.vector))
+                let double = (contributory(p) && contributory(cur.vector()))
                     || (p == Exception::PF
-                        && (cur.vector == Exception::PF || contributory(cur.vector)));
+                        && (cur.vector() == Exception::PF || contributory(cur.vector())));
                 if double {
                     cur = Exception::with_code(Exception::DF, 0);
                 }
             }
             // Exceptions with error codes push them only in protected mode.
             let code = if self.protected_mode() {
-                cur.error_code
+                cur.error_code()
             } else {
                 None
             };
-            match self.deliver_interrupt(bus, cur.vector, exec::protected::Source::Exception, code)
+            match self.deliver_interrupt(bus, cur.vector(), exec::protected::Source::Exception, code)
             {
                 Ok(()) => return,
                 Err(e2) => {
                     self.counters.exceptions += 1;
-                    prev = Some(cur.vector);
+                    prev = Some(cur.vector());
                     cur = e2;
                 }
             }

@@ -206,7 +206,10 @@ impl Cpu {
         }
     }
 
-    /// Read `size` bytes at a linear address (split at page boundaries when paging).
+    /// Read `size` bytes at a linear address (split at page boundaries when paging). The slow
+    /// path of [`read_mem`](Self::read_mem): kept out of line so the handlers stay small.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
         self.read_lin_as(bus, lin, size, self.cpl() == 3)
     }
@@ -238,6 +241,9 @@ impl Cpu {
         Ok(v)
     }
 
+    /// Write `size` bytes at a linear address; the slow path of [`write_mem`](Self::write_mem).
+    #[cold]
+    #[inline(never)]
     pub(crate) fn write_lin<B: Bus>(
         &mut self,
         bus: &mut B,

@@ -790,10 +790,7 @@ impl Cpu {
         if sel & 0xFFFC == 0 {
             return Err(Exception::with_code(Exception::GP, ext));
         }
-        let (d, addr) = self.fetch_descriptor(bus, sel).map_err(|e| Exception {
-            error_code: e.error_code.map(|c| c | ext),
-            ..e
-        })?;
+        let (d, addr) = self.fetch_descriptor(bus, sel).map_err(|e| e.or_code(ext))?;
         let sel_fault = |v: u8| Exception::with_code(v, sel_err(sel) | ext);
         if !d.is_code() || d.dpl() > self.cpl() {
             return Err(sel_fault(Exception::GP));
@@ -817,12 +814,9 @@ impl Cpu {
             let old_esp = self.regs[ESP as usize];
             let words = if was_v86 { 9 } else { 5 } + error_code.is_some() as u32;
             self.load_inner_stack(bus, d.dpl(), words * gsize)
-                .map_err(|e| match e.vector {
+                .map_err(|e| match e.vector() {
                     // Selector error codes carry EXT for external events (#PF's do not).
-                    Exception::TS | Exception::SS | Exception::NP | Exception::GP => Exception {
-                        error_code: e.error_code.map(|c| c | ext),
-                        ..e
-                    },
+                    Exception::TS | Exception::SS | Exception::NP | Exception::GP => e.or_code(ext),
                     _ => e,
                 })?;
             // Leave virtual-8086 mode before pushing, so the pushes use the new stack's rules.
@@ -952,7 +946,7 @@ impl Cpu {
         }
         let d = match self.fetch_descriptor(bus, sel) {
             Ok((d, _)) => d,
-            Err(e) if e.vector == Exception::GP => return Ok(false),
+            Err(e) if e.vector() == Exception::GP => return Ok(false),
             Err(e) => return Err(e),
         };
         if d.is_system() {
@@ -977,7 +971,7 @@ impl Cpu {
         } else {
             match self.fetch_descriptor(bus, sel) {
                 Ok((d, _)) => Some(d),
-                Err(e) if e.vector == Exception::GP => None,
+                Err(e) if e.vector() == Exception::GP => None,
                 Err(e) => return Err(e),
             }
         };

@@ -294,7 +294,7 @@ impl Cpu {
         for s in [SS, ES, DS, 4, 5] {
             let v = sels[s as usize];
             self.load_seg_protected(bus, s, v).map_err(|e| {
-                if e.vector == Exception::GP {
+                if e.vector() == Exception::GP {
                     ts(v)
                 } else {
                     e
