@@ -646,8 +646,12 @@ impl Cpu {
             } else {
                 None
             };
-            match self.deliver_interrupt(bus, cur.vector(), exec::protected::Source::Exception, code)
-            {
+            match self.deliver_interrupt(
+                bus,
+                cur.vector(),
+                exec::protected::Source::Exception,
+                code,
+            ) {
                 Ok(()) => return,
                 Err(e2) => {
                     self.counters.exceptions += 1;

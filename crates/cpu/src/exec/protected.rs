@@ -790,7 +790,9 @@ impl Cpu {
         if sel & 0xFFFC == 0 {
             return Err(Exception::with_code(Exception::GP, ext));
         }
-        let (d, addr) = self.fetch_descriptor(bus, sel).map_err(|e| e.or_code(ext))?;
+        let (d, addr) = self
+            .fetch_descriptor(bus, sel)
+            .map_err(|e| e.or_code(ext))?;
         let sel_fault = |v: u8| Exception::with_code(v, sel_err(sel) | ext);
         if !d.is_code() || d.dpl() > self.cpl() {
             return Err(sel_fault(Exception::GP));
