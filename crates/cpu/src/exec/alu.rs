@@ -20,7 +20,7 @@ pub(crate) enum AluOp {
 }
 
 impl AluOp {
-    fn from_bits(b: u8) -> AluOp {
+    pub(crate) fn from_bits(b: u8) -> AluOp {
         [
             AluOp::Add,
             AluOp::Or,

@@ -57,34 +57,96 @@ fn continues_block(insn: &Insn) -> bool {
     }
 }
 
-// Handlers resolved when a block is decoded, for common instructions that the block loop can
-// call directly, past the general dispatcher (`execute`): it saves the opcode match and the
-// checks for LOCK and invalid opcodes that these forms never need.
+// Handlers resolved when a block is decoded, so the block loop calls them directly, past the
+// general dispatcher (`execute`): no opcode match, and no LOCK or invalid-opcode check (done
+// here, once). The commonest forms have handlers specialised for their operand size and kind
+// (`fast.rs`); the rest go to their instruction group's handler.
+/// Anything else: `execute_op`, the general opcode match.
 const GENERAL: u8 = 0;
-const ALU_FORMS: u8 = 1;
-const ALU_IMM: u8 = 2;
-const MOV_RM: u8 = 3;
-const MOV_REG_IMM: u8 = 4;
-const INC_DEC_REG: u8 = 5;
-const JCC: u8 = 6;
-const TEST: u8 = 7;
-const LEA: u8 = 8;
+/// An invalid opcode or a LOCK prefix: the checks of `execute_here` first.
+const CHECKED: u8 = 1;
+const ALU_FORMS: u8 = 2;
+const ALU_IMM: u8 = 3;
+const MOV_RM: u8 = 4;
+const MOV_REG_IMM: u8 = 5;
+const INC_DEC_REG: u8 = 6;
+const JCC: u8 = 7;
+const TEST: u8 = 8;
+const LEA: u8 = 9;
+const MOV_R32_M32: u8 = 10;
+const MOV_M32_R32: u8 = 11;
+const MOV_R16_M16: u8 = 12;
+const MOV_M16_R16: u8 = 13;
+const MOV_R8_M8: u8 = 14;
+const MOV_M8_R8: u8 = 15;
+const MOV_RR32_TO_RM: u8 = 16;
+const MOV_RR32_TO_REG: u8 = 17;
+const ALU_R32_M32: u8 = 18;
+const ALU_R32_IMM: u8 = 19;
+const SHIFT_R32_IMM: u8 = 20;
+const SHIFT_R32_1: u8 = 21;
+const MOVZX32: u8 = 22;
+const PUSH_R32: u8 = 23;
+const POP_R32: u8 = 24;
+const SHIFT_GROUP: u8 = 25;
+const GROUP3: u8 = 26;
+const GROUP5: u8 = 27;
+const CALL_REL: u8 = 28;
+const RET_NEAR: u8 = 29;
+const JMP_REL: u8 = 30;
+const LOOP: u8 = 31;
+const TWO_BYTE: u8 = 32;
+const POP_REG: u8 = 33;
+/// ALU between two 32-bit registers: ALU_RR32 + 2 * operation + (1 when the reg field is the
+/// destination), up to ALU_RR32 + 15.
+const ALU_RR32: u8 = 48;
 
 /// The handler for `insn` (see above).
 fn resolve(insn: &Insn) -> u8 {
     if insn.flags & (F_INVALID | F_LOCK) != 0 {
-        return GENERAL;
+        return CHECKED;
     }
+    let o32 = insn.op32();
+    let reg = insn.rm_is_reg();
     match insn.op {
+        // ADD..CMP in their r/m forms between 32-bit registers.
+        0x00..=0x3F if insn.op & 7 < 4 && insn.op & 1 == 1 && o32 && reg => {
+            ALU_RR32 + 2 * (insn.op >> 3) as u8 + ((insn.op & 2) >> 1) as u8
+        }
+        0x00..=0x3F if insn.op & 7 == 3 && o32 => ALU_R32_M32,
         // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
         0x00..=0x3F if insn.op & 7 < 6 => ALU_FORMS,
+        0x81 | 0x83 if o32 && reg => ALU_R32_IMM,
         0x80 | 0x81 | 0x83 => ALU_IMM,
+        0x89 if o32 && reg => MOV_RR32_TO_RM,
+        0x8B if o32 && reg => MOV_RR32_TO_REG,
+        0x89 if o32 => MOV_M32_R32,
+        0x8B if o32 => MOV_R32_M32,
+        0x89 if !reg => MOV_M16_R16,
+        0x8B if !reg => MOV_R16_M16,
+        0x88 if !reg => MOV_M8_R8,
+        0x8A if !reg => MOV_R8_M8,
         0x88..=0x8B => MOV_RM,
         0xB0..=0xBF => MOV_REG_IMM,
         0x40..=0x4F => INC_DEC_REG,
+        0x50..=0x57 if o32 => PUSH_R32,
+        0x58..=0x5F if o32 => POP_R32,
+        0x58..=0x5F => POP_REG,
         0x70..=0x7F | 0x180..=0x18F => JCC,
         0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
-        0x8D if !insn.rm_is_reg() => LEA,
+        0x8D if !reg => LEA,
+        // SHL, SHR, SAL, SAR of a 32-bit register by an immediate or by one.
+        0xC1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_IMM,
+        0xD1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_1,
+        0xC0 | 0xC1 | 0xD0..=0xD3 => SHIFT_GROUP,
+        0xF6 | 0xF7 => GROUP3,
+        0xFF => GROUP5,
+        0xE8 => CALL_REL,
+        0xC2 | 0xC3 => RET_NEAR,
+        0xE9 | 0xEB => JMP_REL,
+        0xE0..=0xE3 => LOOP,
+        0x1B6 | 0x1B7 if o32 => MOVZX32,
+        0x100..=0x1FF => TWO_BYTE,
         _ => GENERAL,
     }
 }
@@ -94,11 +156,10 @@ impl Cpu {
     #[inline(always)]
     fn run_resolved<B: Bus>(&mut self, bus: &mut B, b: &BlockInsn, next: u32) -> Res<()> {
         let insn = &b.insn;
-        if b.handler == GENERAL {
-            return self.execute(bus, insn);
-        }
         self.eip = next;
         match b.handler {
+            GENERAL => self.execute_op(bus, insn),
+            CHECKED => self.execute_here(bus, insn),
             ALU_FORMS => self.alu_forms(bus, insn),
             ALU_IMM => self.alu_group1(bus, insn),
             MOV_RM => self.mov_xchg(bus, insn),
@@ -106,7 +167,73 @@ impl Cpu {
             INC_DEC_REG => self.inc_dec_reg(insn),
             JCC => self.jcc(insn),
             TEST => self.test_forms(bus, insn),
-            _ => self.lea(insn),
+            LEA => self.lea(insn),
+            MOV_R32_M32 => self.mov_r32_m32(bus, insn),
+            MOV_M32_R32 => self.mov_m32_r32(bus, insn),
+            MOV_R16_M16 => self.mov_r_m::<2, B>(bus, insn),
+            MOV_M16_R16 => self.mov_m_r::<2, B>(bus, insn),
+            MOV_R8_M8 => self.mov_r_m::<1, B>(bus, insn),
+            MOV_M8_R8 => self.mov_m_r::<1, B>(bus, insn),
+            MOV_RR32_TO_RM => {
+                self.mov_rr32::<true>(insn);
+                Ok(())
+            }
+            MOV_RR32_TO_REG => {
+                self.mov_rr32::<false>(insn);
+                Ok(())
+            }
+            ALU_R32_M32 => self.alu_r32_m32(bus, insn),
+            ALU_R32_IMM => {
+                self.alu_r32_imm(insn);
+                Ok(())
+            }
+            SHIFT_R32_IMM => {
+                self.shift_r32::<false>(insn);
+                Ok(())
+            }
+            SHIFT_R32_1 => {
+                self.shift_r32::<true>(insn);
+                Ok(())
+            }
+            MOVZX32 => self.movzx32(bus, insn),
+            PUSH_R32 => self.push_r32(bus, insn),
+            POP_R32 => self.pop_r32(bus, insn),
+            SHIFT_GROUP => self.shift_group(bus, insn),
+            GROUP3 => self.group3(bus, insn),
+            GROUP5 => self.group5(bus, insn),
+            CALL_REL => self.call_near_rel(bus, insn),
+            RET_NEAR => self.ret_near(bus, insn),
+            JMP_REL => self.jmp_near(insn.imm, insn),
+            LOOP => self.loop_jcxz(insn),
+            TWO_BYTE => self.two_byte(bus, insn),
+            POP_REG => self.pop_reg(bus, insn),
+            h => {
+                self.alu_rr32_by_id(h - ALU_RR32, insn);
+                Ok(())
+            }
+        }
+    }
+
+    /// ALU_RR32 + `k`: the operation is `k / 2`, the destination the reg field when `k` is odd.
+    #[inline(always)]
+    fn alu_rr32_by_id(&mut self, k: u8, insn: &Insn) {
+        match k {
+            0 => self.alu_rr32::<0, true>(insn),
+            1 => self.alu_rr32::<0, false>(insn),
+            2 => self.alu_rr32::<1, true>(insn),
+            3 => self.alu_rr32::<1, false>(insn),
+            4 => self.alu_rr32::<2, true>(insn),
+            5 => self.alu_rr32::<2, false>(insn),
+            6 => self.alu_rr32::<3, true>(insn),
+            7 => self.alu_rr32::<3, false>(insn),
+            8 => self.alu_rr32::<4, true>(insn),
+            9 => self.alu_rr32::<4, false>(insn),
+            10 => self.alu_rr32::<5, true>(insn),
+            11 => self.alu_rr32::<5, false>(insn),
+            12 => self.alu_rr32::<6, true>(insn),
+            13 => self.alu_rr32::<6, false>(insn),
+            14 => self.alu_rr32::<7, true>(insn),
+            _ => self.alu_rr32::<7, false>(insn),
         }
     }
 

@@ -9,6 +9,7 @@ mod control;
 mod data;
 mod debug;
 mod ext;
+mod fast;
 mod interrupt;
 mod muldiv;
 pub(crate) mod protected;
@@ -531,6 +532,11 @@ impl Cpu {
         } else {
             next & 0xFFFF
         };
+        self.execute_here(bus, insn)
+    }
+
+    /// [`execute`](Self::execute) with EIP already past the instruction.
+    pub(crate) fn execute_here<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         if insn.flags & (F_INVALID | decode::F_LOCK) != 0 {
             if insn.flags & F_INVALID != 0 {
                 return Err(ud());
@@ -539,6 +545,12 @@ impl Cpu {
                 return Err(ud());
             }
         }
+        self.execute_op(bus, insn)
+    }
+
+    /// The opcode dispatch of [`execute`](Self::execute), for an instruction known to be valid
+    /// and without LOCK (a block checks that when it is decoded).
+    pub(crate) fn execute_op<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let op = insn.op;
         match op {
             // ALU: the eight two-operand operations in their six forms.
