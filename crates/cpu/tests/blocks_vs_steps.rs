@@ -1,0 +1,235 @@
+//! The block path (`Cpu::run`: decoded blocks, handlers resolved and specialised at decode time)
+//! against the plain path (`Cpu::step`: one instruction through the general dispatcher) on
+//! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
+//! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
+//! reads every flag back), CF changes. Both runs must end in the same registers, flags and
+//! memory.
+
+use cpu::bus::FlatBus;
+use cpu::{Cpu, Model, RunExit};
+
+const CODE: u32 = 0x1000;
+/// Where the memory operands point: [SI+d8], [DI+d8], [BX+d8].
+const SI: u32 = 0x3000;
+const DI: u32 = 0x3100;
+const BX: u32 = 0x3200;
+const STACK: u32 = 0x8000;
+
+/// xorshift64*: a fixed sequence for each seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
+    }
+    fn below(&mut self, n: u32) -> u32 {
+        self.next() % n
+    }
+    fn pick(&mut self, from: &[u8]) -> u8 {
+        from[self.below(from.len() as u32) as usize]
+    }
+}
+
+/// Registers an instruction may write: not SP, nor the pointers BX, SI, DI.
+const DATA: [u8; 4] = [0, 1, 2, 5];
+/// Byte registers that may be written: AL CL DL AH CH DH.
+const DATA8: [u8; 6] = [0, 1, 2, 4, 5, 6];
+
+/// A memory operand ([SI+d8], [DI+d8] or [BX+d8]) with `reg` in the reg field.
+fn mem(r: &mut Rng, reg: u8, out: &mut Vec<u8>) {
+    let rm = r.pick(&[4, 5, 7]);
+    out.push(0x40 | (reg << 3) | rm);
+    out.push(r.below(0x78) as u8);
+}
+
+fn reg_reg(reg: u8, rm: u8) -> u8 {
+    0xC0 | (reg << 3) | rm
+}
+
+/// One random instruction.
+fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
+    let o32 = r.below(4) != 0;
+    if o32 {
+        out.push(0x66);
+    }
+    let wide = r.below(5) != 0;
+    let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
+    match r.below(14) {
+        // ALU, register to register, either direction.
+        0 | 1 => {
+            let op = r.below(8) as u8;
+            let dir = r.below(2) as u8 * 2;
+            out.push((op << 3) | dir | wide as u8);
+            let (d, s) = (dst(r), r.below(8) as u8);
+            out.push(if dir == 0 {
+                reg_reg(s, d)
+            } else {
+                reg_reg(d, s)
+            });
+        }
+        // ALU with memory, either direction.
+        2 => {
+            let op = r.below(8) as u8;
+            let dir = r.below(2) as u8 * 2;
+            out.push((op << 3) | dir | wide as u8);
+            let reg = if dir == 0 { r.below(8) as u8 } else { dst(r) };
+            mem(r, reg, out);
+        }
+        // ALU with an immediate: 80, 81, 83 to a register or memory.
+        3 => {
+            let op = r.below(8) as u8;
+            let form = if !wide { 0x80 } else { r.pick(&[0x81, 0x83]) };
+            out.push(form);
+            if r.below(3) == 0 {
+                mem(r, op, out);
+            } else {
+                out.push(reg_reg(op, dst(r)));
+            }
+            let n = match form {
+                0x81 if o32 => 4,
+                0x81 => 2,
+                _ => 1,
+            };
+            for _ in 0..n {
+                out.push(r.next() as u8);
+            }
+        }
+        // MOV between registers, and with memory.
+        4 | 5 => {
+            let to_reg = r.below(2) == 1;
+            out.push(0x88 | (to_reg as u8) << 1 | wide as u8);
+            if r.below(2) == 0 {
+                let (d, s) = (dst(r), r.below(8) as u8);
+                out.push(if to_reg { reg_reg(d, s) } else { reg_reg(s, d) });
+            } else {
+                let reg = if to_reg { dst(r) } else { r.below(8) as u8 };
+                mem(r, reg, out);
+            }
+        }
+        // Shifts and rotates by an immediate, by one and by CL.
+        6 | 7 => {
+            let kind = r.below(8) as u8;
+            let form = r.pick(&[0xC0, 0xD0, 0xD2]) | wide as u8;
+            out.push(form);
+            if r.below(4) == 0 {
+                mem(r, kind, out);
+            } else {
+                out.push(reg_reg(kind, dst(r)));
+            }
+            if form & 0xFE == 0xC0 {
+                out.push(r.pick(&[0, 1, 2, 7, 8, 15, 16, 17, 31, 32, 33]));
+            }
+        }
+        // MOVZX and MOVSX from a byte or word register or memory.
+        8 => {
+            out.extend([0x0F, r.pick(&[0xB6, 0xB7, 0xBE, 0xBF])]);
+            let d = r.pick(&DATA);
+            if r.below(2) == 0 {
+                out.push(reg_reg(d, r.below(8) as u8));
+            } else {
+                mem(r, d, out);
+            }
+        }
+        // PUSH and POP of a register (POP only to the data registers).
+        9 => {
+            if r.below(2) == 0 {
+                out.push(0x50 + r.below(8) as u8);
+            } else {
+                out.push(0x58 + r.pick(&DATA));
+            }
+        }
+        // INC and DEC of a register.
+        10 => out.push(0x40 + r.pick(&DATA) + 8 * r.below(2) as u8),
+        // SETcc to a byte register: every condition, read from the lazy flags.
+        11 => {
+            if o32 {
+                out.pop();
+            }
+            out.extend([0x0F, 0x90 + r.below(16) as u8, reg_reg(0, r.pick(&DATA8))]);
+        }
+        // CLC, STC, CMC.
+        12 => {
+            if o32 {
+                out.pop();
+            }
+            out.push(r.pick(&[0xF8, 0xF9, 0xF5]));
+        }
+        // Jcc over nothing (taken or not, the next instruction follows): a condition read.
+        _ => {
+            if o32 {
+                out.pop();
+            }
+            out.extend([0x70 + r.below(16) as u8, 0]);
+        }
+    }
+}
+
+fn machine(program: &[u8], seed: u64) -> (Cpu, FlatBus) {
+    let mut bus = FlatBus::new(1 << 20);
+    bus.ram[CODE as usize..CODE as usize + program.len()].copy_from_slice(program);
+    let mut r = Rng(seed ^ 0xDEAD_BEEF);
+    for b in &mut bus.ram[SI as usize..BX as usize + 0x100] {
+        *b = r.next() as u8;
+    }
+    let mut cpu = Cpu::new(Model::PentiumPro);
+    for s in ["cs", "ds", "es", "ss"] {
+        assert!(cpu.set_named(s, 0));
+    }
+    assert!(cpu.set_named("eip", CODE));
+    for (name, v) in [("esi", SI), ("edi", DI), ("ebx", BX), ("esp", STACK)] {
+        assert!(cpu.set_named(name, v));
+    }
+    for name in ["eax", "ecx", "edx", "ebp"] {
+        assert!(cpu.set_named(name, r.next()));
+    }
+    (cpu, bus)
+}
+
+#[test]
+fn blocks_and_single_steps_agree_on_random_programs() {
+    let mut insns_checked = 0;
+    for seed in 1..=200u64 {
+        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut program = Vec::new();
+        let count = 600;
+        for _ in 0..count {
+            instruction(&mut r, &mut program);
+        }
+        program.push(0xF4);
+
+        let (mut stepped, mut bus_s) = machine(&program, seed);
+        let mut steps = 0;
+        while !stepped.halted && steps < 10 * count {
+            stepped.step(&mut bus_s);
+            steps += 1;
+        }
+        assert!(
+            stepped.halted,
+            "seed {seed}: the stepped run did not reach HLT"
+        );
+
+        let (mut blocks, mut bus_b) = machine(&program, seed);
+        let exit = blocks.run(&mut bus_b, 10 * count as u64);
+        assert_eq!(
+            exit,
+            RunExit::Halted,
+            "seed {seed}: the block run did not halt"
+        );
+
+        let what = format!("seed {seed}, program {program:02X?}");
+        assert_eq!(stepped.regs, blocks.regs, "registers; {what}");
+        assert_eq!(stepped.eip, blocks.eip, "EIP; {what}");
+        assert_eq!(stepped.eflags(), blocks.eflags(), "EFLAGS; {what}");
+        assert_eq!(
+            stepped.counters.instructions, blocks.counters.instructions,
+            "instruction count; {what}"
+        );
+        assert_eq!(stepped.counters.exceptions, 0, "an exception; {what}");
+        assert!(bus_s.ram == bus_b.ram, "memory differs; {what}");
+        insns_checked += stepped.counters.instructions;
+    }
+    assert!(insns_checked >= 200 * 600);
+}
