@@ -228,7 +228,17 @@ impl Flags {
 
     #[inline]
     pub fn of(&self) -> bool {
-        self.get() & OF != 0
+        if self.lazy_mask & OF != 0 {
+            let (a, b, r, top) = (self.a, self.b, self.r, self.top);
+            match self.op {
+                LazyOp::Add => (((a ^ r) & (b ^ r)) >> top) & 1 != 0,
+                LazyOp::Sub => (((a ^ b) & (a ^ r)) >> top) & 1 != 0,
+                LazyOp::Logic => false,
+                LazyOp::Shift => b & 1 != 0,
+            }
+        } else {
+            self.bits & OF != 0
+        }
     }
 
     #[inline]

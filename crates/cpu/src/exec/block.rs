@@ -97,9 +97,27 @@ const JMP_REL: u8 = 30;
 const LOOP: u8 = 31;
 const TWO_BYTE: u8 = 32;
 const POP_REG: u8 = 33;
-/// ALU between two 32-bit registers: ALU_RR32 + 2 * operation + (1 when the reg field is the
-/// destination), up to ALU_RR32 + 15.
+const CALL_REL32: u8 = 34;
+const RET32: u8 = 35;
+/// ALU between two 32-bit registers, with the r/m register or the reg field as destination:
+/// ALU_RR32 + 2 * operation + (1 when the reg field is the destination).
 const ALU_RR32: u8 = 48;
+const ADD_RR32_TO_RM: u8 = 48;
+const ADD_RR32_TO_REG: u8 = 49;
+const OR_RR32_TO_RM: u8 = 50;
+const OR_RR32_TO_REG: u8 = 51;
+const ADC_RR32_TO_RM: u8 = 52;
+const ADC_RR32_TO_REG: u8 = 53;
+const SBB_RR32_TO_RM: u8 = 54;
+const SBB_RR32_TO_REG: u8 = 55;
+const AND_RR32_TO_RM: u8 = 56;
+const AND_RR32_TO_REG: u8 = 57;
+const SUB_RR32_TO_RM: u8 = 58;
+const SUB_RR32_TO_REG: u8 = 59;
+const XOR_RR32_TO_RM: u8 = 60;
+const XOR_RR32_TO_REG: u8 = 61;
+const CMP_RR32_TO_RM: u8 = 62;
+const CMP_RR32_TO_REG: u8 = 63;
 
 /// The handler for `insn` (see above).
 fn resolve(insn: &Insn) -> u8 {
@@ -141,7 +159,9 @@ fn resolve(insn: &Insn) -> u8 {
         0xC0 | 0xC1 | 0xD0..=0xD3 => SHIFT_GROUP,
         0xF6 | 0xF7 => GROUP3,
         0xFF => GROUP5,
+        0xE8 if o32 => CALL_REL32,
         0xE8 => CALL_REL,
+        0xC3 if o32 => RET32,
         0xC2 | 0xC3 => RET_NEAR,
         0xE9 | 0xEB => JMP_REL,
         0xE0..=0xE3 => LOOP,
@@ -202,38 +222,78 @@ impl Cpu {
             GROUP3 => self.group3(bus, insn),
             GROUP5 => self.group5(bus, insn),
             CALL_REL => self.call_near_rel(bus, insn),
+            CALL_REL32 => self.call_rel32(bus, insn),
+            RET32 => self.ret32(bus),
             RET_NEAR => self.ret_near(bus, insn),
             JMP_REL => self.jmp_near(insn.imm, insn),
             LOOP => self.loop_jcxz(insn),
             TWO_BYTE => self.two_byte(bus, insn),
             POP_REG => self.pop_reg(bus, insn),
-            h => {
-                self.alu_rr32_by_id(h - ALU_RR32, insn);
+            ADD_RR32_TO_RM => {
+                self.alu_rr32::<0, true>(insn);
                 Ok(())
             }
-        }
-    }
-
-    /// ALU_RR32 + `k`: the operation is `k / 2`, the destination the reg field when `k` is odd.
-    #[inline(always)]
-    fn alu_rr32_by_id(&mut self, k: u8, insn: &Insn) {
-        match k {
-            0 => self.alu_rr32::<0, true>(insn),
-            1 => self.alu_rr32::<0, false>(insn),
-            2 => self.alu_rr32::<1, true>(insn),
-            3 => self.alu_rr32::<1, false>(insn),
-            4 => self.alu_rr32::<2, true>(insn),
-            5 => self.alu_rr32::<2, false>(insn),
-            6 => self.alu_rr32::<3, true>(insn),
-            7 => self.alu_rr32::<3, false>(insn),
-            8 => self.alu_rr32::<4, true>(insn),
-            9 => self.alu_rr32::<4, false>(insn),
-            10 => self.alu_rr32::<5, true>(insn),
-            11 => self.alu_rr32::<5, false>(insn),
-            12 => self.alu_rr32::<6, true>(insn),
-            13 => self.alu_rr32::<6, false>(insn),
-            14 => self.alu_rr32::<7, true>(insn),
-            _ => self.alu_rr32::<7, false>(insn),
+            ADD_RR32_TO_REG => {
+                self.alu_rr32::<0, false>(insn);
+                Ok(())
+            }
+            OR_RR32_TO_RM => {
+                self.alu_rr32::<1, true>(insn);
+                Ok(())
+            }
+            OR_RR32_TO_REG => {
+                self.alu_rr32::<1, false>(insn);
+                Ok(())
+            }
+            ADC_RR32_TO_RM => {
+                self.alu_rr32::<2, true>(insn);
+                Ok(())
+            }
+            ADC_RR32_TO_REG => {
+                self.alu_rr32::<2, false>(insn);
+                Ok(())
+            }
+            SBB_RR32_TO_RM => {
+                self.alu_rr32::<3, true>(insn);
+                Ok(())
+            }
+            SBB_RR32_TO_REG => {
+                self.alu_rr32::<3, false>(insn);
+                Ok(())
+            }
+            AND_RR32_TO_RM => {
+                self.alu_rr32::<4, true>(insn);
+                Ok(())
+            }
+            AND_RR32_TO_REG => {
+                self.alu_rr32::<4, false>(insn);
+                Ok(())
+            }
+            SUB_RR32_TO_RM => {
+                self.alu_rr32::<5, true>(insn);
+                Ok(())
+            }
+            SUB_RR32_TO_REG => {
+                self.alu_rr32::<5, false>(insn);
+                Ok(())
+            }
+            XOR_RR32_TO_RM => {
+                self.alu_rr32::<6, true>(insn);
+                Ok(())
+            }
+            XOR_RR32_TO_REG => {
+                self.alu_rr32::<6, false>(insn);
+                Ok(())
+            }
+            CMP_RR32_TO_RM => {
+                self.alu_rr32::<7, true>(insn);
+                Ok(())
+            }
+            CMP_RR32_TO_REG => {
+                self.alu_rr32::<7, false>(insn);
+                Ok(())
+            }
+            _ => self.execute_op(bus, insn),
         }
     }
 

@@ -10,7 +10,7 @@
 //! forms another sixth.
 
 use super::alu::AluOp;
-use super::SS;
+use super::{gp0, CS, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::LazyOp;
@@ -179,6 +179,31 @@ impl Cpu {
         let v = self.read_mem(bus, SS, self.sp(), 4)?;
         self.set_sp(self.sp_plus(4));
         self.regs[(insn.op & 7) as usize] = v;
+        Ok(())
+    }
+
+    /// E8, 32-bit: CALL rel32.
+    #[inline(always)]
+    pub(crate) fn call_rel32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let ret = self.eip;
+        let target = ret.wrapping_add(insn.imm);
+        if target > self.segs[CS as usize].limit {
+            return Err(gp0());
+        }
+        self.push(bus, 4, ret)?;
+        self.eip = target;
+        Ok(())
+    }
+
+    /// C3, 32-bit: RET. ESP moves only once the target is known to be inside CS.
+    #[inline(always)]
+    pub(crate) fn ret32<B: Bus>(&mut self, bus: &mut B) -> Res<()> {
+        let target = self.read_mem(bus, SS, self.sp(), 4)?;
+        if target > self.segs[CS as usize].limit {
+            return Err(gp0());
+        }
+        self.eip = target;
+        self.set_sp(self.sp_plus(4));
         Ok(())
     }
 }
