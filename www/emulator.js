@@ -5,13 +5,18 @@
 //
 // The run loop: each animation frame runs the machine for a share of the frame's wall time (between
 // MIN_SLICE_MS and MAX_SLICE_MS: it grows while frames come on time and shrinks when they come
-// late), in calls of about a millisecond each, and no further in emulated time than the wall clock
-// (times `speed`); so no task keeps the page from input for long, and frames stay at the
-// display's rate.
-// `mips` (0 = unlimited) sets how many instructions a second of emulated time holds; as emulated
-// time is paced to the wall clock, a busy guest then runs at that many MIPS, with its timers
-// still in real time (a slow CPU, not a slow clock).
-//
+// late), in calls of about a millisecond each; while the guest is busy, further slices of
+// PUMP_SLICE_MS run as separate tasks between frames (a MessageChannel message each), so the
+// machine gets most of the main thread and the browser still draws and handles input between
+// any two of them. Emulated time never runs ahead of the wall clock (times `speed`).
+// The CPU clock: `mips` (0 = unlimited) sets how many instructions a second of emulated time
+// holds; as emulated time is paced to the wall clock, a busy guest then runs at that many MIPS,
+// with its timers still in real time (a slow CPU, not a slow clock). Unlimited runs at the
+// host's own speed, measured once when the engine starts (`clockMips`: the benchmark guest for
+// a few hundred milliseconds): chosen once, as a guest that calibrated its delay loops against it would
+// drift if it changed. A host busier than that measured leaves emulated time behind the wall
+// clock for a while (the guest's clock runs slow) instead of slowing the CPU down.
+
 // Events (an EventTarget): "serial" (detail: the new text from COM1, one character per byte),
 // "stop" (detail: {reason, message}: the machine stopped by itself), "status" (detail: stats(),
 // four times a second), "firmware" (detail: a message of the BIOS), "disk" (detail: {slot,
@@ -21,17 +26,82 @@
 
 import init, { Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
+import { BENCH32 } from "./bench.js";
 
 /** Wall-clock time the machine may run per animation frame (the rest draws and stays fluid). */
 const MIN_SLICE_MS = 4;
 const MAX_SLICE_MS = 12;
 /** A frame interval longer than this means frames are being dropped: run less per frame. */
 const LATE_FRAME_MS = 20;
+/** A slice run between frames while the guest is busy (a task of its own). */
+const PUMP_SLICE_MS = 4;
+/** How long the host's speed is measured for, when the engine starts (see measureHostMips). */
+const CALIBRATE_MIN_MS = 150;
+const CALIBRATE_MAX_MS = 800;
+const STABLE_WINDOWS = 8;
+/**
+ * The clock chosen for an unlimited CPU stays within these (MIPS). The lower bound is the clock
+ * of a machine without the page (the CLI's): a slow host then runs the guest's clock slow while
+ * it is busy, rather than a fast host being held back.
+ */
+const MIN_CLOCK_MIPS = 50;
+const MAX_CLOCK_MIPS = 2000;
 /** Emulated time never runs ahead of the wall clock by more than this after a stall. */
 const MAX_CATCH_UP_MS = 100;
 /** The COM1 text kept for serialOutput(). */
 const MAX_SERIAL_CHARS = 1 << 20;
 const STATUS_EVERY_MS = 250;
+
+/**
+ * The host's speed in MIPS: the 32-bit benchmark guest (bench.js) in a machine of its own, in
+ * windows of about 10 ms, until the best rate has held for STABLE_WINDOWS windows (at least
+ * CALIBRATE_MIN_MS, at most CALIBRATE_MAX_MS). The wait is for the wasm engine: it first runs
+ * the interpreter from a quick baseline compilation, several times slower, and switches to its
+ * optimized code after a few hundred milliseconds (Chromium: about 270 ms here).
+ */
+function measureHostMips() {
+  const m = new Machine(1 << 20, "pentiumpro");
+  try {
+    m.load(0x10000, BENCH32);
+    m.setReg("cs", 0x1000);
+    m.setReg("eip", 0);
+    if (m.run(100_000) !== "budget") return 0;
+    let best = 0;
+    let stable = 0;
+    let n = 100_000;
+    const start = performance.now();
+    for (;;) {
+      const elapsed = performance.now() - start;
+      if (elapsed >= CALIBRATE_MAX_MS || (elapsed >= CALIBRATE_MIN_MS && stable >= STABLE_WINDOWS)) break;
+      const t0 = performance.now();
+      const first = m.counters().instructions;
+      if (m.run(n) !== "budget") break;
+      const dt = performance.now() - t0;
+      const rate = (m.counters().instructions - first) / dt / 1000;
+      if (dt >= 2) {
+        if (rate > best * 1.08) {
+          best = rate;
+          stable = 0;
+        } else if (rate >= best * 0.92) {
+          stable++;
+        }
+      }
+      n = dt > 0.5 ? Math.max(10_000, Math.min(Math.round((n * 10) / dt), 50_000_000)) : n * 2;
+    }
+    return best;
+  } finally {
+    m.free();
+  }
+}
+
+/** The host's speed, measured once a page (several machines on a page share it). */
+let hostMips = null;
+
+/** The clock for an unlimited CPU: the host's speed, rounded, within the bounds above. */
+function clockFor(hostMips) {
+  if (!(hostMips > 0)) return MIN_CLOCK_MIPS;
+  return Math.min(MAX_CLOCK_MIPS, Math.max(MIN_CLOCK_MIPS, Math.round(hostMips)));
+}
 
 /** Why the machine stopped by itself, in words. */
 const STOP_TEXT = {
@@ -164,6 +234,12 @@ export class Emulator extends EventTarget {
     this._pressed = new Map();
     this._budget = 50_000;
     this._sliceMs = 8;
+    /** The clock of an unlimited CPU, in MIPS (measured in start()). */
+    this.clockMips = 50;
+    /** Slices between frames: one message on this channel each. */
+    this._pump = new MessageChannel();
+    this._pump.port1.onmessage = () => this._pumpSlice();
+    this._pumpPending = false;
     this._lastTick = null;
     this._targetNs = 0;
     this._lastWall = null;
@@ -190,8 +266,10 @@ export class Emulator extends EventTarget {
   async _start() {
     await init();
     this.version = version();
+    if (hostMips === null) hostMips = measureHostMips();
+    this.clockMips = clockFor(hostMips);
     this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
-    this.machine.setMips(this._mipsLimit);
+    this.machine.setMips(this._clock());
     this._attachInput();
     this.running = !this.startPaused;
     requestAnimationFrame(this._tick);
@@ -207,7 +285,7 @@ export class Emulator extends EventTarget {
   set mips(value) {
     const v = checkMips(value);
     this._mipsLimit = v;
-    if (this.machine && !this.broken) this.machine.setMips(v);
+    if (this.machine && !this.broken) this.machine.setMips(this._clock());
     this._mipsWindow = { t: 0, n: 0 };
     this.dispatchEvent(new CustomEvent("mips", { detail: v }));
   }
@@ -216,6 +294,11 @@ export class Emulator extends EventTarget {
   setMips(value) {
     this.mips = value;
     return this._mipsLimit;
+  }
+
+  /** The machine's clock in MIPS: the speed limit, or the host's speed when unlimited. */
+  _clock() {
+    return this._mipsLimit || this.clockMips;
   }
 
   _need() {
@@ -239,8 +322,9 @@ export class Emulator extends EventTarget {
     }
     this._lastTick = t;
     try {
-      if (this.running && !this.stopReason) this._runSlice();
-      else this._lastWall = null;
+      if (this.running && !this.stopReason) {
+        if (this._runSlice(this._sliceMs)) this._schedulePump();
+      } else this._lastWall = null;
       this._draw();
       this._pollSerial();
       this._status(t);
@@ -250,8 +334,30 @@ export class Emulator extends EventTarget {
     }
   }
 
-  /** Run the machine for up to `_sliceMs` of wall time, no further than the wall clock. */
-  _runSlice() {
+  /** Run one more slice as a task of its own, unless one is already on its way. */
+  _schedulePump() {
+    if (this._pumpPending) return;
+    this._pumpPending = true;
+    this._pump.port2.postMessage(0);
+  }
+
+  /** A slice between frames; another follows while the guest stays busy. */
+  _pumpSlice() {
+    this._pumpPending = false;
+    if (this.broken || !this.running || this.stopReason) return;
+    try {
+      if (this._runSlice(PUMP_SLICE_MS)) this._schedulePump();
+    } catch (e) {
+      this._fail(e);
+    }
+  }
+
+  /**
+   * Run the machine for up to `sliceMs` of wall time, no further than the wall clock. Returns
+   * true when the guest was still busy at the end (it used the whole slice), false when it
+   * caught up with the wall clock, waits for an event or stopped.
+   */
+  _runSlice(sliceMs) {
     const m = this.machine;
     const start = performance.now();
     const now = m.now();
@@ -266,7 +372,7 @@ export class Emulator extends EventTarget {
     const ahead = MAX_CATCH_UP_MS * 1e6 * this.speed;
     if (this._targetNs - now > ahead) this._targetNs = now + ahead;
     const target = Math.floor(this._targetNs);
-    const deadline = start + this._sliceMs;
+    const deadline = start + sliceMs;
     for (;;) {
       const t0 = performance.now();
       const exit = m.runFor(this._budget, target);
@@ -275,7 +381,7 @@ export class Emulator extends EventTarget {
         // Aim each call at about a millisecond, so the deadline is kept.
         const scaled = ms > 0.05 ? Math.round(this._budget / ms) : this._budget * 2;
         this._budget = Math.max(10_000, Math.min(scaled, this._budget * 2, 5_000_000));
-        if (performance.now() >= deadline) break;
+        if (performance.now() >= deadline) return true;
         continue;
       }
       this.idle = exit === "idle";
@@ -284,7 +390,7 @@ export class Emulator extends EventTarget {
         this.pause();
         this.dispatchEvent(new CustomEvent("breakpoint", { detail: { linear: m.registers().linear } }));
       } else if (exit !== "time" && exit !== "idle") this._stopped(exit);
-      break;
+      return false;
     }
   }
 
@@ -503,7 +609,7 @@ export class Emulator extends EventTarget {
     this.idle = false;
   }
 
-  /** {instructions, mips, mipsLimit, mode, cpl, running, stopped, videoMode, model, memMB, ...}. */
+  /** {instructions, mips, mipsLimit, clockMips, mode, cpl, running, stopped, videoMode, model, memMB, ...}. */
   stats() {
     const m = this._need();
     const c = m.counters();
@@ -511,6 +617,7 @@ export class Emulator extends EventTarget {
       instructions: c.instructions,
       mips: this.running && !this.stopReason ? this._mips : 0,
       mipsLimit: this._mipsLimit,
+      clockMips: this._clock(),
       mode: m.mode(),
       cpl: m.cpl(),
       running: this.running && !this.stopReason,
@@ -649,7 +756,7 @@ export class Emulator extends EventTarget {
       const bytes = old.diskImage(slot);
       if (bytes) next.insertDisk(slot, bytes);
     }
-    next.setMips(this._mipsLimit);
+    next.setMips(this._clock());
     this.machine = next;
     old.free();
     this.firmware = bios == null ? "builtin" : "rom";
