@@ -2,7 +2,7 @@
 //! against the plain path (`Cpu::step`: one instruction through the general dispatcher) on
 //! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
-//! reads every flag back), CF changes. Both runs must end in the same registers, flags and
+//! reads every flag back), CF changes, CALL and RET. Both runs must end in the same registers, flags and
 //! memory.
 
 use cpu::bus::FlatBus;
@@ -57,7 +57,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(14) {
+    match r.below(16) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -156,6 +156,29 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 out.pop();
             }
             out.push(r.pick(&[0xF8, 0xF9, 0xF5]));
+        }
+        // CALL to the next instruction, its return address popped into a data register.
+        14 => {
+            out.extend([0xE8, 0, 0]);
+            if o32 {
+                out.extend([0, 0]);
+            }
+            if o32 {
+                out.push(0x66);
+            }
+            out.push(0x58 + r.pick(&DATA));
+        }
+        // PUSH of the address after a RET, and the RET.
+        15 => {
+            let at = CODE as usize + out.len();
+            let after = at + if o32 { 1 + 4 + 2 } else { 1 + 2 + 1 };
+            out.push(0x68);
+            let n = if o32 { 4 } else { 2 };
+            out.extend(&(after as u32).to_le_bytes()[..n]);
+            if o32 {
+                out.push(0x66);
+            }
+            out.push(0xC3);
         }
         // Jcc over nothing (taken or not, the next instruction follows): a condition read.
         _ => {

@@ -1,8 +1,8 @@
-//! Handlers specialised when a block is decoded, for the forms that real code runs most: 32-bit
-//! MOV, ALU and shift forms, MOVZX, PUSH/POP of a register. Each one knows its operand size and
-//! whether its r/m operand is a register or memory, so it runs without the size matches and
-//! the `Loc` of the general handlers. What each does is exactly what the general handler for
-//! its opcode does (`alu_forms`, `mov_xchg`, `shift_group`...); the instruction tests and the
+//! Handlers specialised when a block is decoded, for the forms that real code runs most: MOV,
+//! ALU and shift forms, MOVZX, PUSH/POP of a register, CALL and RET. Each one knows its operand
+//! size and whether its r/m operand is a register or memory, so it runs without the size
+//! matches and the `Loc` of the general handlers. What each does is exactly what the general
+//! handler for its opcode does (`alu_forms`, `mov_xchg`, `shift_group`...); the instruction tests and the
 //! hardware vectors run through both paths.
 //!
 //! Measured on the Linux boot (the kernel's decompressor is 80% of it): 32-bit MOV between a
@@ -10,36 +10,15 @@
 //! forms another sixth.
 
 use super::alu::AluOp;
-use super::{gp0, CS, SS};
+use super::{gp0, size_mask, CS, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::LazyOp;
+use crate::model::Model;
 use crate::{Cpu, Res};
 
 impl Cpu {
-    /// 8B with a memory operand, 32-bit: MOV r32, m32.
-    #[inline(always)]
-    pub(crate) fn mov_r32_m32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.read_mem(bus, insn.mem_seg(), self.ea(insn), 4)?;
-        self.regs[insn.reg() as usize] = v;
-        Ok(())
-    }
-
-    /// 89 with a memory operand, 32-bit: MOV m32, r32.
-    #[inline(always)]
-    pub(crate) fn mov_m32_r32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.regs[insn.reg() as usize];
-        self.write_mem(bus, insn.mem_seg(), self.ea(insn), 4, v)
-    }
-
-    /// 88/89 with a memory operand, 8 and 16 bits: MOV m, r.
-    #[inline(always)]
-    pub(crate) fn mov_m_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.get_reg(SIZE, insn.reg());
-        self.write_mem(bus, insn.mem_seg(), self.ea(insn), SIZE, v)
-    }
-
-    /// 8A/8B with a memory operand, 8 and 16 bits: MOV r, m.
+    /// 8A/8B with a memory operand: MOV r, m.
     #[inline(always)]
     pub(crate) fn mov_r_m<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let v = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
@@ -47,30 +26,41 @@ impl Cpu {
         Ok(())
     }
 
-    /// 89 and 8B between two 32-bit registers. `TO_RM`: 89 (the r/m register is written).
+    /// 88/89 with a memory operand: MOV m, r.
     #[inline(always)]
-    pub(crate) fn mov_rr32<const TO_RM: bool>(&mut self, insn: &Insn) {
+    pub(crate) fn mov_m_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let v = self.get_reg(SIZE, insn.reg());
+        self.write_mem(bus, insn.mem_seg(), self.ea(insn), SIZE, v)
+    }
+
+    /// 89 and 8B between two registers (16 or 32 bits). `TO_RM`: 89 (the r/m register is
+    /// written).
+    #[inline(always)]
+    pub(crate) fn mov_rr<const SIZE: u32, const TO_RM: bool>(&mut self, insn: &Insn) -> Res<()> {
         let (dst, src) = if TO_RM {
             (insn.rm(), insn.reg())
         } else {
             (insn.reg(), insn.rm())
         };
-        self.regs[dst as usize] = self.regs[src as usize];
+        let v = self.get_reg(SIZE, src);
+        self.set_reg(SIZE, dst, v);
+        Ok(())
     }
 
-    /// The ALU operation `OP` (encoding order) on two 32-bit values, setting the flags.
+    /// The ALU operation `OP` (encoding order) on two values of `SIZE` bytes, setting the flags
+    /// as [`alu`](Self::alu) does; returns the result masked to the size.
     #[inline(always)]
-    fn alu32<const OP: u8>(&mut self, a: u32, b: u32) -> u32 {
+    fn alu_sized<const OP: u8, const SIZE: u32>(&mut self, a: u32, b: u32) -> u32 {
         let f = &mut self.flags;
-        match OP {
+        let r = match OP {
             0 => {
                 let r = a.wrapping_add(b);
-                f.set_lazy(LazyOp::Add, 4, a, b, r);
+                f.set_lazy(LazyOp::Add, SIZE, a, b, r);
                 r
             }
             5 | 7 => {
                 let r = a.wrapping_sub(b);
-                f.set_lazy(LazyOp::Sub, 4, a, b, r);
+                f.set_lazy(LazyOp::Sub, SIZE, a, b, r);
                 r
             }
             1 | 4 | 6 => {
@@ -79,59 +69,66 @@ impl Cpu {
                     4 => a & b,
                     _ => a ^ b,
                 };
-                f.set_lazy(LazyOp::Logic, 4, 0, 0, r);
+                f.set_lazy(LazyOp::Logic, SIZE, 0, 0, r);
                 r
             }
             // ADC and SBB read CF first.
-            _ => self.alu(AluOp::from_bits(OP), 4, a, b),
-        }
+            _ => return self.alu(AluOp::from_bits(OP), SIZE, a, b),
+        };
+        r & size_mask(SIZE)
     }
 
-    /// The ALU forms 01/03 (and the other seven operations) between two 32-bit registers.
-    /// `TO_RM`: the r/m register is the destination (01, 09...); else the reg field (03, 0B...).
+    /// The ALU forms 01/03 (and the other seven operations) between two registers of 16 or 32
+    /// bits. `TO_RM`: the r/m register is the destination (01, 09...); else the reg field
+    /// (03, 0B...).
     #[inline(always)]
-    pub(crate) fn alu_rr32<const OP: u8, const TO_RM: bool>(&mut self, insn: &Insn) {
+    pub(crate) fn alu_rr<const OP: u8, const TO_RM: bool, const SIZE: u32>(
+        &mut self,
+        insn: &Insn,
+    ) -> Res<()> {
         let (dst, src) = if TO_RM {
             (insn.rm(), insn.reg())
         } else {
             (insn.reg(), insn.rm())
         };
-        let a = self.regs[dst as usize];
-        let b = self.regs[src as usize];
-        let r = self.alu32::<OP>(a, b);
+        let a = self.get_reg(SIZE, dst);
+        let b = self.get_reg(SIZE, src);
+        let r = self.alu_sized::<OP, SIZE>(a, b);
         if OP != 7 {
-            self.regs[dst as usize] = r;
-        }
-    }
-
-    /// 03, 0B... with a memory operand, 32-bit: `op r32, m32`.
-    #[inline(always)]
-    pub(crate) fn alu_r32_m32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let b = self.read_mem(bus, insn.mem_seg(), self.ea(insn), 4)?;
-        let op = AluOp::from_bits((insn.op >> 3) as u8);
-        let r = self.alu(op, 4, self.regs[insn.reg() as usize], b);
-        if op != AluOp::Cmp {
-            self.regs[insn.reg() as usize] = r;
+            self.set_reg(SIZE, dst, r);
         }
         Ok(())
     }
 
-    /// 81 and 83 on a 32-bit register: `op r32, imm` (83's immediate is sign-extended).
+    /// 03, 0B... with a memory operand: `op r, m` (16 or 32 bits).
     #[inline(always)]
-    pub(crate) fn alu_r32_imm(&mut self, insn: &Insn) {
-        let op = AluOp::from_bits(insn.reg());
-        let r = self.alu(op, 4, self.regs[insn.rm() as usize], insn.imm);
+    pub(crate) fn alu_r_m<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let b = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+        let op = AluOp::from_bits((insn.op >> 3) as u8);
+        let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.reg()), b);
         if op != AluOp::Cmp {
-            self.regs[insn.rm() as usize] = r;
+            self.set_reg(SIZE, insn.reg(), r);
         }
+        Ok(())
+    }
+
+    /// 81 and 83 on a register: `op r, imm` (83's immediate is sign-extended).
+    #[inline(always)]
+    pub(crate) fn alu_r_imm<const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
+        let op = AluOp::from_bits(insn.reg());
+        let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.rm()), insn.imm);
+        if op != AluOp::Cmp {
+            self.set_reg(SIZE, insn.rm(), r);
+        }
+        Ok(())
     }
 
     /// C1 and D1 on a 32-bit register with SHL, SHR or SAR (`ONE`: D1, a count of one).
     #[inline(always)]
-    pub(crate) fn shift_r32<const ONE: bool>(&mut self, insn: &Insn) {
+    pub(crate) fn shift_r32<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
         let count = if ONE { 1 } else { insn.imm & 0x1F };
         if count == 0 {
-            return;
+            return Ok(());
         }
         let r = insn.rm() as usize;
         let v = self.regs[r];
@@ -155,6 +152,20 @@ impl Cpu {
         };
         self.flags.set_lazy(LazyOp::Shift, 4, cf, of, res);
         self.regs[r] = res;
+        Ok(())
+    }
+
+    /// C1 and D1 on a 16-bit register, any of the eight operations (`ONE`: D1).
+    #[inline(always)]
+    pub(crate) fn shift_r16<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
+        let count = if ONE { 1 } else { insn.imm & 0x1F };
+        if count == 0 {
+            return Ok(());
+        }
+        let v = self.get_reg(2, insn.rm());
+        let r = self.shift(insn.reg(), 2, v, count);
+        self.set_reg(2, insn.rm(), r);
+        Ok(())
     }
 
     /// 0F B6 and 0F B7 to a 32-bit register: MOVZX r32, r/m8 or r/m16.
@@ -166,44 +177,49 @@ impl Cpu {
         Ok(())
     }
 
-    /// 50-57, 32-bit: PUSH r32.
+    /// 50-57: PUSH r.
     #[inline(always)]
-    pub(crate) fn push_r32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.regs[(insn.op & 7) as usize];
-        self.push(bus, 4, v)
+    pub(crate) fn push_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let v = self.get_reg(SIZE, (insn.op & 7) as u8);
+        self.push(bus, SIZE, v)
     }
 
-    /// 58-5F, 32-bit: POP r32 (POP ESP loads the value read, after the increment).
+    /// 58-5F: POP r (POP eSP loads the value read, after the increment).
     #[inline(always)]
-    pub(crate) fn pop_r32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.read_mem(bus, SS, self.sp(), 4)?;
-        self.set_sp(self.sp_plus(4));
-        self.regs[(insn.op & 7) as usize] = v;
+    pub(crate) fn pop_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let v = self.read_mem(bus, SS, self.sp(), SIZE)?;
+        self.set_sp(self.sp_plus(SIZE));
+        self.set_reg(SIZE, (insn.op & 7) as u8, v);
         Ok(())
     }
 
-    /// E8, 32-bit: CALL rel32.
+    /// E8: CALL rel16/rel32.
     #[inline(always)]
-    pub(crate) fn call_rel32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+    pub(crate) fn call_rel<const SIZE: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
         let ret = self.eip;
-        let target = ret.wrapping_add(insn.imm);
+        let target = ret.wrapping_add(insn.imm) & size_mask(SIZE);
         if target > self.segs[CS as usize].limit {
             return Err(gp0());
         }
-        self.push(bus, 4, ret)?;
+        self.push(bus, SIZE, ret)?;
         self.eip = target;
         Ok(())
     }
 
-    /// C3, 32-bit: RET. ESP moves only once the target is known to be inside CS.
+    /// C3: RET. eSP moves only once the target is known to be inside CS (the 8086 and 186 do
+    /// not check).
     #[inline(always)]
-    pub(crate) fn ret32<B: Bus>(&mut self, bus: &mut B) -> Res<()> {
-        let target = self.read_mem(bus, SS, self.sp(), 4)?;
-        if target > self.segs[CS as usize].limit {
+    pub(crate) fn ret<const SIZE: u32, B: Bus>(&mut self, bus: &mut B) -> Res<()> {
+        let target = self.read_mem(bus, SS, self.sp(), SIZE)?;
+        if target > self.segs[CS as usize].limit && self.model >= Model::I286 {
             return Err(gp0());
         }
         self.eip = target;
-        self.set_sp(self.sp_plus(4));
+        self.set_sp(self.sp_plus(SIZE));
         Ok(())
     }
 }
