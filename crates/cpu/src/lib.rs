@@ -387,6 +387,13 @@ impl Cpu {
         self.segs[SegReg::Cs as usize].base.wrapping_add(self.eip)
     }
 
+    /// Ask the run loop to stop after this instruction. The cache's epoch moves too, which is
+    /// what a block checks after each instruction.
+    pub(crate) fn request_stop(&mut self) {
+        self.stop_requested = true;
+        self.cache.epoch = self.cache.epoch.wrapping_add(1);
+    }
+
     /// Run up to `budget` instructions. Stops early on HLT or shutdown.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> RunExit {
         let mut left = budget;

@@ -255,14 +255,28 @@ fn resolve(insn: &Insn) -> u8 {
 }
 
 impl Cpu {
-    /// Run one instruction of a block through its resolved handler; `next` is the EIP after it.
+    /// Run one instruction of a block through its resolved handler; it starts at `start` and
+    /// `next` is the EIP after it. The general handlers may read where the instruction began
+    /// (a REP iteration goes back there, the FPU records it): they get `insn_start`.
     #[inline(always)]
-    fn run_resolved<B: Bus>(&mut self, bus: &mut B, b: &BlockInsn, next: u32) -> Res<()> {
+    fn run_resolved<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        b: &BlockInsn,
+        start: u32,
+        next: u32,
+    ) -> Res<()> {
         let insn = &b.insn;
         self.eip = next;
         match b.handler {
-            GENERAL => self.execute_op(bus, insn),
-            CHECKED => self.execute_here(bus, insn),
+            GENERAL => {
+                self.insn_start = start;
+                self.execute_op(bus, insn)
+            }
+            CHECKED => {
+                self.insn_start = start;
+                self.execute_here(bus, insn)
+            }
             ALU_FORMS => self.alu_forms(bus, insn),
             ALU_IMM => self.alu_group1(bus, insn),
             MOV_RM => self.mov_xchg(bus, insn),
@@ -304,7 +318,10 @@ impl Cpu {
             RET_NEAR => self.ret_near(bus, insn),
             JMP_REL => self.jmp_near(insn.imm, insn),
             LOOP => self.loop_jcxz(insn),
-            TWO_BYTE => self.two_byte(bus, insn),
+            TWO_BYTE => {
+                self.insn_start = start;
+                self.two_byte(bus, insn)
+            }
             ADD_RR32_TO_RM => self.alu_rr::<0, true, 4>(insn),
             ADD_RR32_TO_REG => self.alu_rr::<0, false, 4>(insn),
             ADD_RR16_TO_RM => self.alu_rr::<0, true, 2>(insn),
@@ -337,7 +354,10 @@ impl Cpu {
             CMP_RR32_TO_REG => self.alu_rr::<7, false, 4>(insn),
             CMP_RR16_TO_RM => self.alu_rr::<7, true, 2>(insn),
             CMP_RR16_TO_REG => self.alu_rr::<7, false, 2>(insn),
-            _ => self.execute_op(bus, insn),
+            _ => {
+                self.insn_start = start;
+                self.execute_op(bus, insn)
+            }
         }
     }
 
@@ -374,23 +394,28 @@ impl Cpu {
         let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
         let mut done = 0;
         let mut fault = None;
+        // Where each instruction starts, and ESP then: what a fault restarts from. They are
+        // stored only for the handlers that read them (see `run_resolved`) and for a fault.
+        let mut start = eip;
         for b in block {
-            let start = self.eip;
-            self.insn_start = start;
-            self.insn_esp = self.regs[super::ESP as usize];
+            let esp = self.regs[super::ESP as usize];
             let fall = start.wrapping_add(b.insn.len as u32);
             let next = if big { fall } else { fall & 0xFFFF };
-            let result = self.run_resolved(bus, b, next);
+            let result = self.run_resolved(bus, b, start, next);
             done += 1;
             // Counted as it retires: RDTSC and the devices' clock read it.
             self.counters.instructions += 1;
             if let Err(e) = result {
+                self.insn_start = start;
+                self.insn_esp = esp;
                 fault = Some(e);
                 break;
             }
-            if self.eip != fall || self.cache.epoch != epoch || self.stop_requested {
+            // A stop request moves the epoch too (`request_stop`).
+            if self.eip != fall || self.cache.epoch != epoch {
                 break;
             }
+            start = fall;
         }
         self.cache.return_block_insns(arena);
         if !fresh {

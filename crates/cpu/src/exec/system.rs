@@ -20,7 +20,7 @@ impl Cpu {
         };
         // Reads start work too (the next block of a disk transfer).
         if bus.take_stop_request() {
-            self.stop_requested = true;
+            self.request_stop();
         }
         v
     }
@@ -36,7 +36,7 @@ impl Cpu {
             _ => bus.io_write32(port, v),
         }
         if bus.take_stop_request() {
-            self.stop_requested = true;
+            self.request_stop();
         }
     }
 

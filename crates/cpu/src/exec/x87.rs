@@ -180,7 +180,7 @@ impl Cpu {
     /// the machine can raise IRQ13 right after the faulting instruction.
     fn x87_after(&mut self, es_before: u16) {
         if es_before == 0 && self.fpu.pending() && self.cr0 & CR0_NE == 0 {
-            self.stop_requested = true;
+            self.request_stop();
         }
     }
 
