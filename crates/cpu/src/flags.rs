@@ -166,13 +166,11 @@ impl Flags {
         self.lazy_mask = 0;
     }
 
-    /// Set or clear the given flag bits, materializing lazy ones first.
+    /// Set or clear the given flag bits. Lazy flags outside `mask` stay lazy: the record they
+    /// come from does not change.
     #[inline]
     pub fn set_bits(&mut self, mask: u32, on: bool) {
-        if self.lazy_mask & mask != 0 {
-            self.bits = self.get();
-            self.lazy_mask = 0;
-        }
+        self.lazy_mask &= !mask;
         if on {
             self.bits |= mask;
         } else {
@@ -180,12 +178,12 @@ impl Flags {
         }
     }
 
-    /// Replace the arithmetic flags selected by `mask` with those in `v`.
+    /// Replace the arithmetic flags selected by `mask` with those in `v` (a rotate sets CF and
+    /// OF this way, and SF, ZF, AF and PF stay lazy).
     #[inline]
     pub fn set_masked(&mut self, mask: u32, v: u32) {
-        let cur = self.get();
-        self.bits = (cur & !mask) | (v & mask);
-        self.lazy_mask = 0;
+        self.bits = (self.bits & !mask) | (v & mask);
+        self.lazy_mask &= !mask;
     }
 
     #[inline]
