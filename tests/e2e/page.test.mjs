@@ -1095,9 +1095,15 @@ test("the CPU speed limit: 1 MIPS runs about a million instructions a second, un
   await page.selectOption("#mips-limit", "0.1");
   await sleep(300);
   const tenth = await rate(page, 2000);
+  assert.equal((await stats(page)).clockMips, 0.1, "a speed limit is the machine's clock");
   await page.selectOption("#mips-limit", "0");
   await sleep(300);
   const unlimited = await rate(page, 2000);
+  // Unlimited: the clock the page measured for this host when it started, at least 50 MIPS.
+  const clock = (await stats(page)).clockMips;
+  assert.equal(clock, await page.evaluate(() => window.aula86.emu.clockMips));
+  assert.ok(Number.isInteger(clock) && clock >= 50, `the clock of an unlimited CPU is ${clock} MIPS`);
+  console.log(`clock of an unlimited CPU: ${clock} MIPS`);
   console.log(
     `speed limit: 1 MIPS -> ${(one / 1e6).toFixed(3)} M instructions/s; 0.1 MIPS -> ${(tenth / 1e6).toFixed(3)}; unlimited -> ${(unlimited / 1e6).toFixed(1)}`,
   );
