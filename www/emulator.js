@@ -35,6 +35,12 @@ const MAX_SLICE_MS = 12;
 const LATE_FRAME_MS = 20;
 /** A slice run between frames while the guest is busy (a task of its own). */
 const PUMP_SLICE_MS = 4;
+/**
+ * Slices between frames stop when no frame has come for this long: a hidden tab gets no
+ * animation frames, and then the machine waits (as it always did) instead of running flat out
+ * in the background.
+ */
+const PUMP_AFTER_FRAME_MS = 100;
 /** How long the host's speed is measured for, when the engine starts (see measureHostMips). */
 const CALIBRATE_MIN_MS = 150;
 const CALIBRATE_MAX_MS = 800;
@@ -345,6 +351,7 @@ export class Emulator extends EventTarget {
   _pumpSlice() {
     this._pumpPending = false;
     if (this.broken || !this.running || this.stopReason) return;
+    if (this._lastTick === null || performance.now() - this._lastTick > PUMP_AFTER_FRAME_MS) return;
     try {
       if (this._runSlice(PUMP_SLICE_MS)) this._schedulePump();
     } catch (e) {
