@@ -161,14 +161,21 @@ impl CodeCache {
     }
 
     /// A write to physical address `phys`.
-    #[inline]
+    #[inline(always)]
     pub fn note_write(&mut self, phys: u32) {
         let page = (phys >> 12) as usize;
         if self.page_has_code[page] {
-            self.page_has_code[page] = false;
-            self.page_gen[page] = self.page_gen[page].wrapping_add(1);
-            self.epoch = self.epoch.wrapping_add(1);
+            self.invalidate_page(page);
         }
+    }
+
+    /// Code on `page` was written: its decoded instructions and blocks are stale.
+    #[cold]
+    #[inline(never)]
+    fn invalidate_page(&mut self, page: usize) {
+        self.page_has_code[page] = false;
+        self.page_gen[page] = self.page_gen[page].wrapping_add(1);
+        self.epoch = self.epoch.wrapping_add(1);
     }
 
     #[inline]

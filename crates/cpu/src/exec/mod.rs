@@ -182,15 +182,21 @@ impl Cpu {
     /// Write `size` bytes at a physical address, invalidating decoded code there.
     #[inline(always)]
     fn write_phys<B: Bus>(&mut self, bus: &mut B, p: u32, size: u32, v: u32) {
+        self.write_phys_in_page(bus, p, size, v);
+        if (p & 0xFFF) + size > 0x1000 {
+            self.cache.note_write(p.wrapping_add(size - 1));
+        }
+    }
+
+    /// [`write_phys`](Self::write_phys) for a write known not to cross a page.
+    #[inline(always)]
+    fn write_phys_in_page<B: Bus>(&mut self, bus: &mut B, p: u32, size: u32, v: u32) {
         match size {
             1 => bus.write8(p, v as u8),
             2 => bus.write16(p, v as u16),
             _ => bus.write32(p, v),
         }
         self.cache.note_write(p);
-        if (p & 0xFFF) + size > 0x1000 {
-            self.cache.note_write(p.wrapping_add(size - 1));
-        }
     }
 
     /// The physical address of a data access that needs nothing more: no data breakpoint,
@@ -321,7 +327,7 @@ impl Cpu {
     ) -> Res<()> {
         let lin = self.linear_w(seg, off, size)?;
         if let Some(p) = self.direct_phys(lin, size, true) {
-            self.write_phys(bus, p, size, v);
+            self.write_phys_in_page(bus, p, size, v);
             return Ok(());
         }
         self.write_lin(bus, lin, size, v)
