@@ -21,6 +21,21 @@ pub trait Bus {
         self.write16(addr.wrapping_add(2), (value >> 16) as u16);
     }
 
+    /// Copy `len` bytes from physical `src` to physical `dst`, each range inside one 4 KiB
+    /// page and not overlapping with `dst` above `src` (so a front-to-back copy, what REP MOVS
+    /// does, is the same as any other): REP MOVS over plain RAM in one step. False, with
+    /// nothing done, when either range is not plain RAM (the CPU then moves element by
+    /// element through `read*`/`write*`).
+    fn copy_ram(&mut self, _dst: u32, _src: u32, _len: u32) -> bool {
+        false
+    }
+    /// Store `count` copies of the `size`-byte little-endian `value` from physical `dst`, all
+    /// inside one 4 KiB page: REP STOS over plain RAM in one step. False, with nothing done,
+    /// when the range is not plain RAM.
+    fn fill_ram(&mut self, _dst: u32, _value: u32, _size: u32, _count: u32) -> bool {
+        false
+    }
+
     fn io_read8(&mut self, port: u16) -> u8;
     fn io_write8(&mut self, port: u16, value: u8);
     fn io_read16(&mut self, port: u16) -> u16 {
@@ -98,8 +113,39 @@ impl Bus for FlatBus {
             }
         }
     }
+    fn copy_ram(&mut self, dst: u32, src: u32, len: u32) -> bool {
+        let (d, s, n) = (dst as usize, src as usize, len as usize);
+        if d + n > self.ram.len() || s + n > self.ram.len() {
+            return false;
+        }
+        self.ram.copy_within(s..s + n, d);
+        true
+    }
+    fn fill_ram(&mut self, dst: u32, value: u32, size: u32, count: u32) -> bool {
+        fill(&mut self.ram, dst, value, size, count)
+    }
     fn io_read8(&mut self, _port: u16) -> u8 {
         0xFF
     }
     fn io_write8(&mut self, _port: u16, _value: u8) {}
+}
+
+/// Store `count` copies of the `size`-byte little-endian `value` at `ram[dst..]`; false when
+/// that runs past the end of `ram`. For [`Bus::fill_ram`].
+pub fn fill(ram: &mut [u8], dst: u32, value: u32, size: u32, count: u32) -> bool {
+    let start = dst as usize;
+    let len = size as usize * count as usize;
+    let Some(out) = ram.get_mut(start..start + len) else {
+        return false;
+    };
+    match size {
+        1 => out.fill(value as u8),
+        2 => out
+            .chunks_exact_mut(2)
+            .for_each(|c| c.copy_from_slice(&(value as u16).to_le_bytes())),
+        _ => out
+            .chunks_exact_mut(4)
+            .for_each(|c| c.copy_from_slice(&value.to_le_bytes())),
+    }
+    true
 }

@@ -576,6 +576,22 @@ impl Bus for Board {
         self.write16(addr.wrapping_add(2), (value >> 16) as u16);
     }
 
+    fn copy_ram(&mut self, dst: u32, src: u32, len: u32) -> bool {
+        // A20 masks both ranges alike inside a page (it only ever clears bit 20).
+        let (d, s) = (dst & self.mem.a20_mask, src & self.mem.a20_mask);
+        if !self.is_ram(d, len) || !self.is_ram(s, len) {
+            return false;
+        }
+        let (d, s, n) = (d as usize, s as usize, len as usize);
+        self.mem.ram.copy_within(s..s + n, d);
+        true
+    }
+
+    fn fill_ram(&mut self, dst: u32, value: u32, size: u32, count: u32) -> bool {
+        let d = dst & self.mem.a20_mask;
+        self.is_ram(d, size * count) && cpu::bus::fill(&mut self.mem.ram, d, value, size, count)
+    }
+
     fn io_read8(&mut self, port: u16) -> u8 {
         self.io_read(port, 1) as u8
     }

@@ -7,6 +7,7 @@
 use super::{size_mask, DS, EAX, ECX, EDI, EDX, ES, ESI};
 use crate::bus::Bus;
 use crate::decode::{Insn, F_REP, F_REPNE, NONE};
+use crate::flags::TF;
 use crate::model::Model;
 use crate::{Cpu, Res};
 
@@ -37,6 +38,13 @@ impl Cpu {
                 // Come back to this instruction; pending interrupts get their chance first.
                 self.eip = self.insn_start;
                 break;
+            }
+            if let Some(n) = self.string_bulk(bus, insn, asize, count, REP_CHUNK - done) {
+                self.set_reg(asize, ECX, count - n);
+                // Each element is an instruction; the caller counts the first of this call.
+                self.counters.instructions += (n - (done == 0) as u32) as u64;
+                done += n;
+                continue;
             }
             let di_before = self.get_reg(asize, EDI);
             let r = self.string_once(bus, insn);
@@ -78,6 +86,76 @@ impl Cpu {
             }
         }
         Ok(())
+    }
+
+    /// REP MOVS and REP STOS over plain RAM, forwards: as many elements as fit in one page on
+    /// each side, inside the segments and the index registers' range, and at most `room`, in
+    /// one copy or fill through the bus (`Bus::copy_ram`, `Bus::fill_ram`). Returns how many,
+    /// or None to go element by element: when one could fault or miss the TLB, when the memory
+    /// is not plain RAM, when a MOVS overlaps upwards (each element then reads what an earlier
+    /// one wrote), or with DF, TF or data breakpoints set.
+    fn string_bulk<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        asize: u32,
+        count: u32,
+        room: u32,
+    ) -> Option<u32> {
+        let movs = matches!(insn.op, 0xA4 | 0xA5);
+        if !movs && !matches!(insn.op, 0xAA | 0xAB) {
+            return None;
+        }
+        if self.flags.df() || self.flags.control() & TF != 0 || self.data_breakpoints_armed {
+            return None;
+        }
+        let size = if insn.op & 1 == 0 { 1 } else { insn.osize() };
+        let top = size_mask(asize) as u64;
+        let di = self.get_reg(asize, EDI);
+        let si = self.get_reg(asize, ESI);
+        let src_seg = if insn.seg != NONE { insn.seg } else { DS };
+        // Elements before an index register would wrap, or the destination's page ends.
+        let fits = |index: u32, lin: u32| {
+            let before_wrap = (top + 1 - index as u64) / size as u64;
+            let in_page = (0x1000 - (lin & 0xFFF)) / size;
+            before_wrap.min(in_page as u64) as u32
+        };
+        let dst_lin = self.linear_w(ES, di, size).ok()?;
+        let mut n = count.min(room).min(fits(di, dst_lin));
+        let src_lin = if movs {
+            let lin = self.linear(src_seg, si, size).ok()?;
+            n = n.min(fits(si, lin));
+            lin
+        } else {
+            0
+        };
+        if n < 2 {
+            return None;
+        }
+        let len = n * size;
+        // The last elements inside the segments too (their limits bound an interval).
+        self.linear_w(ES, di.wrapping_add(len - size), size).ok()?;
+        let dst = self.direct_phys(dst_lin, len, true)?;
+        if movs {
+            self.linear(src_seg, si.wrapping_add(len - size), size)
+                .ok()?;
+            let src = self.direct_phys(src_lin, len, false)?;
+            if dst > src && dst - src < len {
+                return None;
+            }
+            if !bus.copy_ram(dst, src, len) {
+                return None;
+            }
+            self.set_reg(asize, ESI, si.wrapping_add(len));
+        } else {
+            let v = self.get_reg(size, EAX);
+            if !bus.fill_ram(dst, v, size, n) {
+                return None;
+            }
+        }
+        self.cache.note_write(dst);
+        self.set_reg(asize, EDI, di.wrapping_add(len));
+        Some(n)
     }
 
     /// Advance an index register (SI/DI or ESI/EDI) by one element in the DF direction.
