@@ -8,6 +8,7 @@ mod block;
 mod control;
 mod data;
 mod debug;
+mod dispatch;
 mod ext;
 mod fast;
 mod interrupt;

@@ -1,0 +1,311 @@
+//! The handlers of a block's instructions, chosen when the block is decoded: `resolve` picks one
+//! for each instruction, and `run_resolved` calls it from the block loop (`block.rs`), past the
+//! general dispatcher (`execute`): no opcode match, and no LOCK or invalid-opcode check (done
+//! once, here). The commonest forms go to handlers specialised for their operand size and kind
+//! (`fast.rs`); the rest to their instruction group's handler.
+
+use crate::bus::Bus;
+use crate::cache::BlockInsn;
+use crate::decode::{Insn, F_INVALID, F_LOCK};
+use crate::{Cpu, Res};
+
+/// Anything else: `execute_op`, the general opcode match.
+const GENERAL: u8 = 0;
+/// An invalid opcode or a LOCK prefix: the checks of `execute_here` first.
+const CHECKED: u8 = 1;
+const ALU_FORMS: u8 = 2;
+const ALU_IMM: u8 = 3;
+const MOV_RM: u8 = 4;
+const MOV_REG_IMM: u8 = 5;
+const INC_DEC_REG: u8 = 6;
+const JCC: u8 = 7;
+const TEST: u8 = 8;
+const LEA: u8 = 9;
+const MOV_R32_M: u8 = 10;
+const MOV_M_R32: u8 = 11;
+const MOV_R16_M: u8 = 12;
+const MOV_M_R16: u8 = 13;
+const MOV_R8_M: u8 = 14;
+const MOV_M_R8: u8 = 15;
+const MOV_RR32_TO_RM: u8 = 16;
+const MOV_RR32_TO_REG: u8 = 17;
+const MOV_RR16_TO_RM: u8 = 18;
+const MOV_RR16_TO_REG: u8 = 19;
+const ALU_R32_M: u8 = 20;
+const ALU_R16_M: u8 = 21;
+const ALU_R32_IMM: u8 = 22;
+const ALU_R16_IMM: u8 = 23;
+const SHIFT_R32_IMM: u8 = 24;
+const SHIFT_R32_1: u8 = 25;
+const SHIFT_R16_IMM: u8 = 26;
+const SHIFT_R16_1: u8 = 27;
+const MOVZX32: u8 = 28;
+const PUSH_R32: u8 = 29;
+const POP_R32: u8 = 30;
+const PUSH_R16: u8 = 31;
+const POP_R16: u8 = 32;
+const CALL_REL32: u8 = 33;
+const CALL_REL16: u8 = 34;
+const RET32: u8 = 35;
+const RET16: u8 = 36;
+const SHIFT_GROUP: u8 = 37;
+const GROUP3: u8 = 38;
+const GROUP5: u8 = 39;
+const RET_NEAR: u8 = 40;
+const JMP_REL: u8 = 41;
+const LOOP: u8 = 42;
+const TWO_BYTE: u8 = 43;
+// ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
+// destination: ALU_RR + 4 * operation + 2 * (16-bit) + (1 when the reg field is the destination).
+const ALU_RR: u8 = 64;
+const ADD_RR32_TO_RM: u8 = 64;
+const ADD_RR32_TO_REG: u8 = 65;
+const ADD_RR16_TO_RM: u8 = 66;
+const ADD_RR16_TO_REG: u8 = 67;
+const OR_RR32_TO_RM: u8 = 68;
+const OR_RR32_TO_REG: u8 = 69;
+const OR_RR16_TO_RM: u8 = 70;
+const OR_RR16_TO_REG: u8 = 71;
+const ADC_RR32_TO_RM: u8 = 72;
+const ADC_RR32_TO_REG: u8 = 73;
+const ADC_RR16_TO_RM: u8 = 74;
+const ADC_RR16_TO_REG: u8 = 75;
+const SBB_RR32_TO_RM: u8 = 76;
+const SBB_RR32_TO_REG: u8 = 77;
+const SBB_RR16_TO_RM: u8 = 78;
+const SBB_RR16_TO_REG: u8 = 79;
+const AND_RR32_TO_RM: u8 = 80;
+const AND_RR32_TO_REG: u8 = 81;
+const AND_RR16_TO_RM: u8 = 82;
+const AND_RR16_TO_REG: u8 = 83;
+const SUB_RR32_TO_RM: u8 = 84;
+const SUB_RR32_TO_REG: u8 = 85;
+const SUB_RR16_TO_RM: u8 = 86;
+const SUB_RR16_TO_REG: u8 = 87;
+const XOR_RR32_TO_RM: u8 = 88;
+const XOR_RR32_TO_REG: u8 = 89;
+const XOR_RR16_TO_RM: u8 = 90;
+const XOR_RR16_TO_REG: u8 = 91;
+const CMP_RR32_TO_RM: u8 = 92;
+const CMP_RR32_TO_REG: u8 = 93;
+const CMP_RR16_TO_RM: u8 = 94;
+const CMP_RR16_TO_REG: u8 = 95;
+
+/// The handler for `insn` (see above).
+pub(super) fn resolve(insn: &Insn) -> u8 {
+    if insn.flags & (F_INVALID | F_LOCK) != 0 {
+        return CHECKED;
+    }
+    let o32 = insn.op32();
+    let reg = insn.rm_is_reg();
+    match insn.op {
+        // ADD..CMP in their r/m forms between two registers of 16 or 32 bits.
+        0x00..=0x3F if insn.op & 7 < 4 && insn.op & 1 == 1 && reg => {
+            ALU_RR + 4 * (insn.op >> 3) as u8 + 2 * (!o32) as u8 + ((insn.op & 2) >> 1) as u8
+        }
+        0x00..=0x3F if insn.op & 7 == 3 => {
+            if o32 {
+                ALU_R32_M
+            } else {
+                ALU_R16_M
+            }
+        }
+        // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
+        0x00..=0x3F if insn.op & 7 < 6 => ALU_FORMS,
+        0x81 | 0x83 if reg => {
+            if o32 {
+                ALU_R32_IMM
+            } else {
+                ALU_R16_IMM
+            }
+        }
+        0x80 | 0x81 | 0x83 => ALU_IMM,
+        0x89 if reg => {
+            if o32 {
+                MOV_RR32_TO_RM
+            } else {
+                MOV_RR16_TO_RM
+            }
+        }
+        0x8B if reg => {
+            if o32 {
+                MOV_RR32_TO_REG
+            } else {
+                MOV_RR16_TO_REG
+            }
+        }
+        0x89 => {
+            if o32 {
+                MOV_M_R32
+            } else {
+                MOV_M_R16
+            }
+        }
+        0x8B => {
+            if o32 {
+                MOV_R32_M
+            } else {
+                MOV_R16_M
+            }
+        }
+        0x88 if !reg => MOV_M_R8,
+        0x8A if !reg => MOV_R8_M,
+        0x88..=0x8B => MOV_RM,
+        0xB0..=0xBF => MOV_REG_IMM,
+        0x40..=0x4F => INC_DEC_REG,
+        0x50..=0x57 => {
+            if o32 {
+                PUSH_R32
+            } else {
+                PUSH_R16
+            }
+        }
+        0x58..=0x5F => {
+            if o32 {
+                POP_R32
+            } else {
+                POP_R16
+            }
+        }
+        0x70..=0x7F | 0x180..=0x18F => JCC,
+        0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
+        0x8D if !reg => LEA,
+        // SHL, SHR, SAL, SAR of a 32-bit register by an immediate or by one; any shift or
+        // rotate of a 16-bit register.
+        0xC1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_IMM,
+        0xD1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_1,
+        0xC1 if !o32 && reg => SHIFT_R16_IMM,
+        0xD1 if !o32 && reg => SHIFT_R16_1,
+        0xC0 | 0xC1 | 0xD0..=0xD3 => SHIFT_GROUP,
+        0xF6 | 0xF7 => GROUP3,
+        0xFF => GROUP5,
+        0xE8 => {
+            if o32 {
+                CALL_REL32
+            } else {
+                CALL_REL16
+            }
+        }
+        0xC3 => {
+            if o32 {
+                RET32
+            } else {
+                RET16
+            }
+        }
+        0xC2 => RET_NEAR,
+        0xE9 | 0xEB => JMP_REL,
+        0xE0..=0xE3 => LOOP,
+        0x1B6 | 0x1B7 if o32 => MOVZX32,
+        0x100..=0x1FF => TWO_BYTE,
+        _ => GENERAL,
+    }
+}
+
+impl Cpu {
+    /// Run one instruction of a block through its resolved handler; it starts at `start` and
+    /// `next` is the EIP after it. The general handlers may read where the instruction began
+    /// (a REP iteration goes back there, the FPU records it): they get `insn_start`.
+    #[inline(always)]
+    pub(super) fn run_resolved<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        b: &BlockInsn,
+        start: u32,
+        next: u32,
+    ) -> Res<()> {
+        let insn = &b.insn;
+        self.eip = next;
+        match b.handler {
+            GENERAL => {
+                self.insn_start = start;
+                self.execute_op(bus, insn)
+            }
+            CHECKED => {
+                self.insn_start = start;
+                self.execute_here(bus, insn)
+            }
+            ALU_FORMS => self.alu_forms(bus, insn),
+            ALU_IMM => self.alu_group1(bus, insn),
+            MOV_RM => self.mov_xchg(bus, insn),
+            MOV_REG_IMM => self.mov_imm_reg(insn),
+            INC_DEC_REG => self.inc_dec_reg(insn),
+            JCC => self.jcc(insn),
+            TEST => self.test_forms(bus, insn),
+            LEA => self.lea(insn),
+            MOV_R32_M => self.mov_r_m::<4, B>(bus, insn),
+            MOV_M_R32 => self.mov_m_r::<4, B>(bus, insn),
+            MOV_R16_M => self.mov_r_m::<2, B>(bus, insn),
+            MOV_M_R16 => self.mov_m_r::<2, B>(bus, insn),
+            MOV_R8_M => self.mov_r_m::<1, B>(bus, insn),
+            MOV_M_R8 => self.mov_m_r::<1, B>(bus, insn),
+            MOV_RR32_TO_RM => self.mov_rr::<4, true>(insn),
+            MOV_RR32_TO_REG => self.mov_rr::<4, false>(insn),
+            MOV_RR16_TO_RM => self.mov_rr::<2, true>(insn),
+            MOV_RR16_TO_REG => self.mov_rr::<2, false>(insn),
+            ALU_R32_M => self.alu_r_m::<4, B>(bus, insn),
+            ALU_R16_M => self.alu_r_m::<2, B>(bus, insn),
+            ALU_R32_IMM => self.alu_r_imm::<4>(insn),
+            ALU_R16_IMM => self.alu_r_imm::<2>(insn),
+            SHIFT_R32_IMM => self.shift_r32::<false>(insn),
+            SHIFT_R32_1 => self.shift_r32::<true>(insn),
+            SHIFT_R16_IMM => self.shift_r16::<false>(insn),
+            SHIFT_R16_1 => self.shift_r16::<true>(insn),
+            MOVZX32 => self.movzx32(bus, insn),
+            PUSH_R32 => self.push_r::<4, B>(bus, insn),
+            POP_R32 => self.pop_r::<4, B>(bus, insn),
+            PUSH_R16 => self.push_r::<2, B>(bus, insn),
+            POP_R16 => self.pop_r::<2, B>(bus, insn),
+            CALL_REL32 => self.call_rel::<4, B>(bus, insn),
+            CALL_REL16 => self.call_rel::<2, B>(bus, insn),
+            RET32 => self.ret::<4, B>(bus),
+            RET16 => self.ret::<2, B>(bus),
+            SHIFT_GROUP => self.shift_group(bus, insn),
+            GROUP3 => self.group3(bus, insn),
+            GROUP5 => self.group5(bus, insn),
+            RET_NEAR => self.ret_near(bus, insn),
+            JMP_REL => self.jmp_near(insn.imm, insn),
+            LOOP => self.loop_jcxz(insn),
+            TWO_BYTE => {
+                self.insn_start = start;
+                self.two_byte(bus, insn)
+            }
+            ADD_RR32_TO_RM => self.alu_rr::<0, true, 4>(insn),
+            ADD_RR32_TO_REG => self.alu_rr::<0, false, 4>(insn),
+            ADD_RR16_TO_RM => self.alu_rr::<0, true, 2>(insn),
+            ADD_RR16_TO_REG => self.alu_rr::<0, false, 2>(insn),
+            OR_RR32_TO_RM => self.alu_rr::<1, true, 4>(insn),
+            OR_RR32_TO_REG => self.alu_rr::<1, false, 4>(insn),
+            OR_RR16_TO_RM => self.alu_rr::<1, true, 2>(insn),
+            OR_RR16_TO_REG => self.alu_rr::<1, false, 2>(insn),
+            ADC_RR32_TO_RM => self.alu_rr::<2, true, 4>(insn),
+            ADC_RR32_TO_REG => self.alu_rr::<2, false, 4>(insn),
+            ADC_RR16_TO_RM => self.alu_rr::<2, true, 2>(insn),
+            ADC_RR16_TO_REG => self.alu_rr::<2, false, 2>(insn),
+            SBB_RR32_TO_RM => self.alu_rr::<3, true, 4>(insn),
+            SBB_RR32_TO_REG => self.alu_rr::<3, false, 4>(insn),
+            SBB_RR16_TO_RM => self.alu_rr::<3, true, 2>(insn),
+            SBB_RR16_TO_REG => self.alu_rr::<3, false, 2>(insn),
+            AND_RR32_TO_RM => self.alu_rr::<4, true, 4>(insn),
+            AND_RR32_TO_REG => self.alu_rr::<4, false, 4>(insn),
+            AND_RR16_TO_RM => self.alu_rr::<4, true, 2>(insn),
+            AND_RR16_TO_REG => self.alu_rr::<4, false, 2>(insn),
+            SUB_RR32_TO_RM => self.alu_rr::<5, true, 4>(insn),
+            SUB_RR32_TO_REG => self.alu_rr::<5, false, 4>(insn),
+            SUB_RR16_TO_RM => self.alu_rr::<5, true, 2>(insn),
+            SUB_RR16_TO_REG => self.alu_rr::<5, false, 2>(insn),
+            XOR_RR32_TO_RM => self.alu_rr::<6, true, 4>(insn),
+            XOR_RR32_TO_REG => self.alu_rr::<6, false, 4>(insn),
+            XOR_RR16_TO_RM => self.alu_rr::<6, true, 2>(insn),
+            XOR_RR16_TO_REG => self.alu_rr::<6, false, 2>(insn),
+            CMP_RR32_TO_RM => self.alu_rr::<7, true, 4>(insn),
+            CMP_RR32_TO_REG => self.alu_rr::<7, false, 4>(insn),
+            CMP_RR16_TO_RM => self.alu_rr::<7, true, 2>(insn),
+            CMP_RR16_TO_REG => self.alu_rr::<7, false, 2>(insn),
+            _ => {
+                self.insn_start = start;
+                self.execute_op(bus, insn)
+            }
+        }
+    }
+}
