@@ -2,8 +2,8 @@
 //! ALU and shift forms, MOVZX, PUSH/POP of a register, CALL and RET. Each one knows its operand
 //! size and whether its r/m operand is a register or memory, so it runs without the size
 //! matches and the `Loc` of the general handlers. What each does is exactly what the general
-//! handler for its opcode does (`alu_forms`, `mov_xchg`, `shift_group`...); the instruction tests and the
-//! hardware vectors run through both paths.
+//! handler for its opcode does (`alu_forms`, `mov_xchg`, `shift_group`...):
+//! `tests/blocks_vs_steps.rs` runs random programs both ways and compares.
 //!
 //! Measured on the Linux boot (the kernel's decompressor is 80% of it): 32-bit MOV between a
 //! register and memory or two registers is a third of all instructions, register-register ALU
@@ -47,37 +47,6 @@ impl Cpu {
         Ok(())
     }
 
-    /// The ALU operation `OP` (encoding order) on two values of `SIZE` bytes, setting the flags
-    /// as [`alu`](Self::alu) does; returns the result masked to the size.
-    #[inline(always)]
-    fn alu_sized<const OP: u8, const SIZE: u32>(&mut self, a: u32, b: u32) -> u32 {
-        let f = &mut self.flags;
-        let r = match OP {
-            0 => {
-                let r = a.wrapping_add(b);
-                f.set_lazy(LazyOp::Add, SIZE, a, b, r);
-                r
-            }
-            5 | 7 => {
-                let r = a.wrapping_sub(b);
-                f.set_lazy(LazyOp::Sub, SIZE, a, b, r);
-                r
-            }
-            1 | 4 | 6 => {
-                let r = match OP {
-                    1 => a | b,
-                    4 => a & b,
-                    _ => a ^ b,
-                };
-                f.set_lazy(LazyOp::Logic, SIZE, 0, 0, r);
-                r
-            }
-            // ADC and SBB read CF first.
-            _ => return self.alu(AluOp::from_bits(OP), SIZE, a, b),
-        };
-        r & size_mask(SIZE)
-    }
-
     /// The ALU forms 01/03 (and the other seven operations) between two registers of 16 or 32
     /// bits. `TO_RM`: the r/m register is the destination (01, 09...); else the reg field
     /// (03, 0B...).
@@ -93,7 +62,7 @@ impl Cpu {
         };
         let a = self.get_reg(SIZE, dst);
         let b = self.get_reg(SIZE, src);
-        let r = self.alu_sized::<OP, SIZE>(a, b);
+        let r = self.alu(AluOp::from_bits(OP), SIZE, a, b);
         if OP != 7 {
             self.set_reg(SIZE, dst, r);
         }
@@ -123,7 +92,10 @@ impl Cpu {
         Ok(())
     }
 
-    /// C1 and D1 on a 32-bit register with SHL, SHR or SAR (`ONE`: D1, a count of one).
+    /// C1 and D1 on a 32-bit register with SHL, SHR or SAR (`ONE`: D1, a count of one). The
+    /// 32-bit case of `shift` in closed form: that one works in 64 bits for every size and
+    /// kind and is not inlined, which costs 2 % of the benchmark (these shifts are 5 % of a
+    /// Linux boot's instructions).
     #[inline(always)]
     pub(crate) fn shift_r32<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
         let count = if ONE { 1 } else { insn.imm & 0x1F };
