@@ -13,9 +13,10 @@
 // holds; as emulated time is paced to the wall clock, a busy guest then runs at that many MIPS,
 // with its timers still in real time (a slow CPU, not a slow clock). Unlimited runs at the
 // host's own speed, measured once when the engine starts (`clockMips`: the benchmark guest for
-// a few hundred milliseconds): chosen once, as a guest that calibrated its delay loops against it would
-// drift if it changed. A host busier than that measured leaves emulated time behind the wall
-// clock for a while (the guest's clock runs slow) instead of slowing the CPU down.
+// a few hundred milliseconds, in windows of about 5 ms with the browser's turn between them).
+// It is chosen once: a guest that calibrated its delay loops against it would drift if it
+// changed. A host busier than that measured leaves emulated time behind the wall clock for a
+// while (the guest's clock runs slow) instead of slowing the CPU down.
 
 // Events (an EventTarget): "serial" (detail: the new text from COM1, one character per byte),
 // "stop" (detail: {reason, message}: the machine stopped by itself), "status" (detail: stats(),
@@ -44,7 +45,7 @@ const PUMP_AFTER_FRAME_MS = 100;
 /** How long the host's speed is measured for, when the engine starts (see measureHostMips). */
 const CALIBRATE_MIN_MS = 150;
 const CALIBRATE_MAX_MS = 800;
-const STABLE_WINDOWS = 8;
+const STABLE_WINDOWS = 16;
 /**
  * The clock chosen for an unlimited CPU stays within these (MIPS). The lower bound is the clock
  * of a machine without the page (the CLI's): a slow host then runs the guest's clock slow while
@@ -60,12 +61,12 @@ const STATUS_EVERY_MS = 250;
 
 /**
  * The host's speed in MIPS: the 32-bit benchmark guest (bench.js) in a machine of its own, in
- * windows of about 10 ms, until the best rate has held for STABLE_WINDOWS windows (at least
+ * windows of about 5 ms, until the best rate has held for STABLE_WINDOWS windows (at least
  * CALIBRATE_MIN_MS, at most CALIBRATE_MAX_MS). The wait is for the wasm engine: it first runs
  * the interpreter from a quick baseline compilation, several times slower, and switches to its
  * optimized code after a few hundred milliseconds (Chromium: about 270 ms here).
  */
-function measureHostMips() {
+async function measureHostMips() {
   const m = new Machine(1 << 20, "pentiumpro");
   try {
     m.load(0x10000, BENCH32);
@@ -84,7 +85,7 @@ function measureHostMips() {
       if (m.run(n) !== "budget") break;
       const dt = performance.now() - t0;
       const rate = (m.counters().instructions - first) / dt / 1000;
-      if (dt >= 2) {
+      if (dt >= 1) {
         if (rate > best * 1.08) {
           best = rate;
           stable = 0;
@@ -92,7 +93,11 @@ function measureHostMips() {
           stable++;
         }
       }
-      n = dt > 0.5 ? Math.max(10_000, Math.min(Math.round((n * 10) / dt), 50_000_000)) : n * 2;
+      // Aim at windows of about 5 ms, growing at most twofold: the engine's switch to optimized
+      // code changes the speed several times over, and a window must not become a long task.
+      n = Math.max(10_000, Math.min(dt > 0.1 ? Math.round((n * 5) / dt) : n * 2, n * 2));
+      // The page stays responsive meanwhile: no task of more than a window or so.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
     return best;
   } finally {
@@ -100,7 +105,7 @@ function measureHostMips() {
   }
 }
 
-/** The host's speed, measured once a page (several machines on a page share it). */
+/** The host's speed (a promise of it), measured once a page: machines on a page share it. */
 let hostMips = null;
 
 /** The clock for an unlimited CPU: the host's speed, rounded, within the bounds above. */
@@ -241,7 +246,7 @@ export class Emulator extends EventTarget {
     this._budget = 50_000;
     this._sliceMs = 8;
     /** The clock of an unlimited CPU, in MIPS (measured in start()). */
-    this.clockMips = 50;
+    this.clockMips = MIN_CLOCK_MIPS;
     /** Slices between frames: one message on this channel each. */
     this._pump = new MessageChannel();
     this._pump.port1.onmessage = () => this._pumpSlice();
@@ -273,7 +278,7 @@ export class Emulator extends EventTarget {
     await init();
     this.version = version();
     if (hostMips === null) hostMips = measureHostMips();
-    this.clockMips = clockFor(hostMips);
+    this.clockMips = clockFor(await hostMips);
     this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
     this.machine.setMips(this._clock());
     this._attachInput();
