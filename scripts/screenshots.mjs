@@ -11,66 +11,23 @@
 // into www/screenshots/ (or the directory given as the first argument). AULA86_WWW names
 // another copy of www/ to serve; CHROMIUM_PATH another browser (default /usr/bin/chromium).
 
-import { spawn } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(path.join(ROOT, "tests/e2e/package.json"));
-const { chromium } = require("playwright-core");
+import { launchChromium, ROOT, serveDir } from "../tests/browser.mjs";
 
 const WWW = path.resolve(process.env.AULA86_WWW || path.join(ROOT, "www"));
 const OUT = path.resolve(process.argv[2] || path.join(ROOT, "www/screenshots"));
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const WAIT_MS = 30000;
 /** The lesson's last line on the screen. */
 const LESSON_END = "virtualizable by trap-and-emulate alone";
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForServer(url) {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server at ${url} did not start`);
-}
-
 async function main() {
   mkdirSync(OUT, { recursive: true });
-  const port = await freePort();
-  const server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], { cwd: WWW, stdio: "ignore" });
-  const base = `http://127.0.0.1:${port}/`;
+  const server = await serveDir(WWW);
+  const base = server.url;
   let browser;
   try {
-    await waitForServer(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1000, height: 1180 }, locale: "en-US", colorScheme: "light" });
     const page = await context.newPage();
     const problems = [];
@@ -117,7 +74,7 @@ async function main() {
     }
   } finally {
     await browser?.close();
-    server.kill();
+    server.close();
   }
 }
 

@@ -13,60 +13,20 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, serveDir } from "../browser.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const WWW = process.env.AULA86_WWW ? path.resolve(process.env.AULA86_WWW) : path.resolve(HERE, "../../www");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
 const WAIT_MS = 20000;
 const SHOTS = process.env.E2E_SCREENSHOTS || path.join(os.tmpdir(), "aula86-e2e");
 
 let server;
 let browser;
 let baseUrl;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForServer(url) {
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`http.server did not answer at ${url}`);
-    await sleep(100);
-  }
-}
 
 async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
@@ -77,16 +37,14 @@ async function shot(page, name) {
 
 before(async () => {
   assert.ok(existsSync(path.join(WWW, "pkg", "aula86_web.js")), `${WWW}/pkg/ is missing: run scripts/build-web first`);
-  const port = await freePort();
-  server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], { cwd: WWW, stdio: "ignore" });
-  baseUrl = `http://127.0.0.1:${port}/`;
-  await waitForServer(baseUrl);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  server = await serveDir(WWW);
+  baseUrl = server.url;
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  server?.close();
 });
 
 test("lesson.html: the debugger stops on I/O port E9h, shows the code before EIP, the IDT, a page walk, physical memory", async () => {

@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { launchChromium, ROOT, serve } from "./browser.mjs";
+import { launchChromium, ROOT, serve } from "../browser.mjs";
 
 const [imageDir, ...jobs] = process.argv.slice(2);
 const links = { peers: path.join(ROOT, "tests/peers"), pkg: process.env.AULA86_PKG || path.join(ROOT, "www/pkg"), img: imageDir };

@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { launchChromium, ROOT, serve } from "./browser.mjs";
+import { launchChromium, ROOT, serve } from "../browser.mjs";
 
 const PROMPT = "aula86#";
 const COMMAND = "echo $((6*7))\n";

@@ -1,6 +1,7 @@
-// Shared by the peer benchmarks: a static server (python3's http.server) on a free loopback port
-// over a directory of symbolic links, and the system's headless Chromium through playwright-core
-// (tests/e2e's node_modules; `npm ci` there installs it).
+// Shared by the page tests (tests/e2e), the peer benchmarks (tests/peers) and
+// scripts/screenshots: a static server (python3's http.server) on a free loopback port, over a
+// directory or over a directory of symbolic links, and the system's headless Chromium through
+// playwright-core (tests/e2e's node_modules; `npm ci` there installs it).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -9,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const ROOT = path.resolve(HERE, "../..");
+export const ROOT = path.resolve(HERE, "..");
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -35,19 +36,18 @@ function freePort() {
   });
 }
 
-/**
- * Serve a fresh temporary directory holding one symbolic link per entry of `links`
- * ({name: target path}). Resolves with {url, close}.
- */
-export async function serve(links) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aula86-peers-"));
-  for (const [name, target] of Object.entries(links)) fs.symlinkSync(path.resolve(target), path.join(dir, name));
+/** Serve the directory `dir` at the root of the URL. Resolves with {url, close}. */
+export async function serveDir(dir, onClose = () => {}) {
   const port = await freePort();
   const proc = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], {
     cwd: dir,
     stdio: "ignore",
   });
   const url = `http://127.0.0.1:${port}/`;
+  const close = () => {
+    proc.kill();
+    onClose();
+  };
   const deadline = Date.now() + 20000;
   for (;;) {
     try {
@@ -56,17 +56,23 @@ export async function serve(links) {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      proc.kill();
+      close();
       throw new Error(`http.server did not answer at ${url}`);
     }
     await sleep(100);
   }
-  const close = () => {
-    proc.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
   process.on("exit", close); // also when the caller dies of an uncaught error
   return { url, close };
+}
+
+/**
+ * Serve a fresh temporary directory holding one symbolic link per entry of `links`
+ * ({name: target path}). Resolves with {url, close}.
+ */
+export async function serve(links) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aula86-peers-"));
+  for (const [name, target] of Object.entries(links)) fs.symlinkSync(path.resolve(target), path.join(dir, name));
+  return serveDir(dir, () => fs.rmSync(dir, { recursive: true, force: true }));
 }
 
 /** The system's Chromium, headless (CHROMIUM_PATH overrides /usr/bin/chromium). */
