@@ -2,7 +2,7 @@
 //! against the plain path (`Cpu::step`: one instruction through the general dispatcher) on
 //! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
-//! reads every flag back), CF changes, CALL and RET. Both runs must end in the same registers, flags and
+//! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP. Both runs must end in the same registers, flags and
 //! memory.
 
 mod differential;
@@ -42,7 +42,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(16) {
+    match r.below(18) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -141,6 +141,57 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 out.pop();
             }
             out.push(r.pick(&[0xF8, 0xF9, 0xF5]));
+        }
+        // F6/F7 on a register: TEST, NOT, NEG, MUL, IMUL (not DIV: its faults are elsewhere).
+        13 => {
+            let kind = r.pick(&[0, 2, 3, 4, 5]);
+            out.push(0xF6 | wide as u8);
+            out.push(reg_reg(
+                kind,
+                if kind >= 4 { r.below(8) as u8 } else { dst(r) },
+            ));
+            if kind == 0 {
+                let n = match (wide, o32) {
+                    (false, _) => 1,
+                    (true, false) => 2,
+                    (true, true) => 4,
+                };
+                for _ in 0..n {
+                    out.push(r.next() as u8);
+                }
+            }
+        }
+        // IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B).
+        16 => {
+            let form = r.pick(&[0xAF, 0x69, 0x6B]);
+            if form == 0xAF {
+                out.extend([0x0F, 0xAF]);
+            } else {
+                out.push(form);
+            }
+            let d = r.pick(&DATA);
+            if r.below(2) == 0 {
+                out.push(reg_reg(d, r.below(8) as u8));
+            } else {
+                mem(r, d, out);
+            }
+            let n = match (form, o32) {
+                (0xAF, _) => 0,
+                (0x6B, _) => 1,
+                (_, false) => 2,
+                (_, true) => 4,
+            };
+            for _ in 0..n {
+                out.push(r.next() as u8);
+            }
+        }
+        // LOOP to the next instruction (taken or not, it goes on there), counting in CX or,
+        // with an address-size prefix, ECX.
+        17 => {
+            if r.below(2) == 0 {
+                out.push(0x67);
+            }
+            out.extend([0xE2, 0]);
         }
         // CALL to the next instruction, its return address popped into a data register.
         14 => {

@@ -17,7 +17,6 @@ const ALU_FORMS: u8 = 2;
 const ALU_IMM: u8 = 3;
 const MOV_RM: u8 = 4;
 const MOV_REG_IMM: u8 = 5;
-const INC_DEC_REG: u8 = 6;
 const JCC: u8 = 7;
 const TEST: u8 = 8;
 const LEA: u8 = 9;
@@ -55,6 +54,18 @@ const RET_NEAR: u8 = 40;
 const JMP_REL: u8 = 41;
 const LOOP: u8 = 42;
 const TWO_BYTE: u8 = 43;
+const INC_R32: u8 = 44;
+const DEC_R32: u8 = 45;
+const INC_R16: u8 = 46;
+const DEC_R16: u8 = 47;
+const LOOP_CX: u8 = 48;
+const LOOP_ECX: u8 = 49;
+const MUL_R32: u8 = 50;
+const IMUL_R32: u8 = 51;
+const MUL_R16: u8 = 54;
+const IMUL_R16: u8 = 55;
+const IMUL_R32_RM: u8 = 52;
+const IMUL_R32_IMM: u8 = 53;
 // ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
 // destination: ALU_RR + 4 * operation + 2 * (16-bit) + (1 when the reg field is the destination).
 const ALU_RR: u8 = 64;
@@ -152,7 +163,12 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         0x8A if !reg => MOV_R8_M,
         0x88..=0x8B => MOV_RM,
         0xB0..=0xBF => MOV_REG_IMM,
-        0x40..=0x4F => INC_DEC_REG,
+        0x40..=0x4F => match (o32, insn.op >= 0x48) {
+            (true, false) => INC_R32,
+            (true, true) => DEC_R32,
+            (false, false) => INC_R16,
+            (false, true) => DEC_R16,
+        },
         0x50..=0x57 => {
             if o32 {
                 PUSH_R32
@@ -170,14 +186,28 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         0x70..=0x7F | 0x180..=0x18F => JCC,
         0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
         0x8D if !reg => LEA,
-        // SHL, SHR, SAL, SAR of a 32-bit register by an immediate or by one; any shift or
-        // rotate of a 16-bit register.
-        0xC1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_IMM,
-        0xD1 if o32 && reg && insn.reg() >= 4 => SHIFT_R32_1,
+        // Any shift or rotate of a 16- or 32-bit register by an immediate or by one.
+        0xC1 if o32 && reg => SHIFT_R32_IMM,
+        0xD1 if o32 && reg => SHIFT_R32_1,
         0xC1 if !o32 && reg => SHIFT_R16_IMM,
         0xD1 if !o32 && reg => SHIFT_R16_1,
         0xC0 | 0xC1 | 0xD0..=0xD3 => SHIFT_GROUP,
+        0xF7 if reg && insn.reg() == 4 => {
+            if o32 {
+                MUL_R32
+            } else {
+                MUL_R16
+            }
+        }
+        0xF7 if reg && insn.reg() == 5 => {
+            if o32 {
+                IMUL_R32
+            } else {
+                IMUL_R16
+            }
+        }
         0xF6 | 0xF7 => GROUP3,
+        0x69 | 0x6B if o32 => IMUL_R32_IMM,
         0xFF => GROUP5,
         0xE8 => {
             if o32 {
@@ -195,8 +225,11 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         }
         0xC2 => RET_NEAR,
         0xE9 | 0xEB => JMP_REL,
+        0xE2 if insn.addr32() => LOOP_ECX,
+        0xE2 => LOOP_CX,
         0xE0..=0xE3 => LOOP,
         0x1B6 | 0x1B7 if o32 => MOVZX32,
+        0x1AF if o32 => IMUL_R32_RM,
         0x100..=0x1FF => TWO_BYTE,
         _ => GENERAL,
     }
@@ -229,7 +262,18 @@ impl Cpu {
             ALU_IMM => self.alu_group1(bus, insn),
             MOV_RM => self.mov_xchg(bus, insn),
             MOV_REG_IMM => self.mov_imm_reg(insn),
-            INC_DEC_REG => self.inc_dec_reg(insn),
+            INC_R32 => self.inc_dec_r::<4, false>(insn),
+            DEC_R32 => self.inc_dec_r::<4, true>(insn),
+            INC_R16 => self.inc_dec_r::<2, false>(insn),
+            DEC_R16 => self.inc_dec_r::<2, true>(insn),
+            LOOP_CX => self.loop_count::<2>(insn),
+            LOOP_ECX => self.loop_count::<4>(insn),
+            MUL_R32 => self.mul_r::<4, false>(insn),
+            IMUL_R32 => self.mul_r::<4, true>(insn),
+            MUL_R16 => self.mul_r::<2, false>(insn),
+            IMUL_R16 => self.mul_r::<2, true>(insn),
+            IMUL_R32_RM => self.imul_r32::<false, B>(bus, insn),
+            IMUL_R32_IMM => self.imul_r32::<true, B>(bus, insn),
             JCC => self.jcc(insn),
             TEST => self.test_forms(bus, insn),
             LEA => self.lea(insn),

@@ -10,10 +10,10 @@
 //! forms another sixth.
 
 use super::alu::AluOp;
-use super::{gp0, size_mask, CS, SS};
+use super::{gp0, size_mask, CS, EAX, ECX, EDX, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
-use crate::flags::LazyOp;
+use crate::flags::{LazyOp, CF, OF};
 use crate::model::Model;
 use crate::{Cpu, Res};
 
@@ -92,10 +92,10 @@ impl Cpu {
         Ok(())
     }
 
-    /// C1 and D1 on a 32-bit register with SHL, SHR or SAR (`ONE`: D1, a count of one). The
-    /// 32-bit case of `shift` in closed form: that one works in 64 bits for every size and
-    /// kind and is not inlined, which costs 2 % of the benchmark (these shifts are 5 % of a
-    /// Linux boot's instructions).
+    /// C1 and D1 on a 32-bit register, any of the eight operations (`ONE`: D1, a count of one).
+    /// The 32-bit case of `shift` in closed form: that one works in 64 bits for every size and
+    /// kind, steps rotates one bit at a time and is not inlined, which costs 2 % of the
+    /// benchmark (these shifts are 5 % of a Linux boot's instructions).
     #[inline(always)]
     pub(crate) fn shift_r32<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
         let count = if ONE { 1 } else { insn.imm & 0x1F };
@@ -104,7 +104,12 @@ impl Cpu {
         }
         let r = insn.rm() as usize;
         let v = self.regs[r];
-        let (res, cf, of) = match insn.reg() {
+        let kind = insn.reg();
+        if kind < 4 {
+            self.regs[r] = self.rotate::<4>(kind, v, count);
+            return Ok(());
+        }
+        let (res, cf, of) = match kind {
             5 => (
                 v >> count,
                 (v >> (count - 1)) & 1,
@@ -127,6 +132,105 @@ impl Cpu {
         Ok(())
     }
 
+    /// ROL, ROR, RCL, RCR (`kind` 0-3) of a value of `SIZE` bytes (2 or 4) by a count of 1-31,
+    /// in closed form: only CF and OF change, OF as after the last one-bit step (what `shift`
+    /// does one bit at a time).
+    #[inline(always)]
+    fn rotate<const SIZE: u32>(&mut self, kind: u8, v: u32, count: u32) -> u32 {
+        let bits = SIZE * 8;
+        let mask = size_mask(SIZE) as u64;
+        let v = v as u64 & mask;
+        let (x, cf) = if kind < 2 {
+            // ROL, ROR: the bits come round every `bits` steps.
+            let c = count % bits;
+            let left = if kind == 0 { c } else { (bits - c) % bits };
+            let x = ((v << left) | (v >> (bits - left))) & mask;
+            let cf = if kind == 0 { x & 1 } else { x >> (bits - 1) };
+            (x, cf)
+        } else {
+            // Through the carry: a rotate of `bits` + 1 bits with CF on top, every
+            // `bits` + 1 steps. Right by `c` is left by `bits` + 1 - `c`.
+            let n = bits + 1;
+            let c = count % n;
+            let wide = ((self.flags.cf() as u64) << bits) | v;
+            let left = if kind == 2 { c } else { n - c };
+            let w = ((wide << left) | (wide >> (n - left))) & ((1 << n) - 1);
+            (w & mask, w >> bits)
+        };
+        let msb = x >> (bits - 1);
+        let of = if kind & 1 == 0 {
+            msb ^ cf
+        } else {
+            msb ^ ((x >> (bits - 2)) & 1)
+        };
+        self.flags
+            .set_masked(CF | OF, (cf as u32 * CF) | (of as u32 * OF));
+        x as u32
+    }
+
+    /// 40-4F: INC or DEC (`DEC`) of a 16- or 32-bit register.
+    #[inline(always)]
+    pub(crate) fn inc_dec_r<const SIZE: u32, const DEC: bool>(&mut self, insn: &Insn) -> Res<()> {
+        let r = insn.op & 7;
+        let v = self.get_reg(SIZE, r as u8);
+        let v = self.inc_dec(SIZE, v, DEC);
+        self.set_reg(SIZE, r as u8, v);
+        Ok(())
+    }
+
+    /// E2: LOOP, counting in CX (`ASIZE` 2) or ECX (4).
+    #[inline(always)]
+    pub(crate) fn loop_count<const ASIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
+        let c = self.get_reg(ASIZE, ECX).wrapping_sub(1) & size_mask(ASIZE);
+        self.set_reg(ASIZE, ECX, c);
+        if c != 0 {
+            self.jmp_near(insn.imm, insn)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// F7 /4 and /5 on a 16- or 32-bit register: MUL or IMUL (`SIGNED`) of the accumulator,
+    /// the product in DX:AX or EDX:EAX.
+    #[inline(always)]
+    pub(crate) fn mul_r<const SIZE: u32, const SIGNED: bool>(&mut self, insn: &Insn) -> Res<()> {
+        let bits = SIZE * 8;
+        let a = self.get_reg(SIZE, EAX) as u64;
+        let v = self.get_reg(SIZE, insn.rm()) as u64;
+        let sext = |x: u64| ((x << (64 - bits)) as i64) >> (64 - bits);
+        let (p, overflow) = if SIGNED {
+            let p = sext(a) * sext(v);
+            (p as u64, p != sext(p as u64 & size_mask(SIZE) as u64))
+        } else {
+            let p = a * v;
+            (p, p >> bits != 0)
+        };
+        let low = p as u32 & size_mask(SIZE);
+        self.set_reg(SIZE, EAX, low);
+        self.set_reg(SIZE, EDX, (p >> bits) as u32 & size_mask(SIZE));
+        self.mul_flags(SIZE, low, overflow);
+        Ok(())
+    }
+
+    /// 0F AF, 69 and 6B with 32-bit operands: IMUL r32, r/m32 (`IMM`: times the immediate,
+    /// else times r32).
+    #[inline(always)]
+    pub(crate) fn imul_r32<const IMM: bool, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
+        let a = self.read_rm(bus, insn, 4)?;
+        let b = if IMM {
+            insn.imm
+        } else {
+            self.regs[insn.reg() as usize]
+        };
+        let r = self.imul_trunc(4, a, b);
+        self.regs[insn.reg() as usize] = r;
+        Ok(())
+    }
+
     /// C1 and D1 on a 16-bit register, any of the eight operations (`ONE`: D1).
     #[inline(always)]
     pub(crate) fn shift_r16<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
@@ -135,7 +239,11 @@ impl Cpu {
             return Ok(());
         }
         let v = self.get_reg(2, insn.rm());
-        let r = self.shift(insn.reg(), 2, v, count);
+        let r = if insn.reg() < 4 {
+            self.rotate::<2>(insn.reg(), v, count)
+        } else {
+            self.shift(insn.reg(), 2, v, count)
+        };
         self.set_reg(2, insn.rm(), r);
         Ok(())
     }

@@ -40,7 +40,8 @@ impl Cpu {
     }
 
     /// Set flags after a multiply: CF = OF = `overflow`; SZP follow the low half.
-    fn mul_flags(&mut self, size: u32, low: u32, overflow: bool) {
+    #[inline]
+    pub(crate) fn mul_flags(&mut self, size: u32, low: u32, overflow: bool) {
         self.flags.set_lazy(LazyOp::Logic, size, 0, 0, low);
         let f = if overflow { CF | OF } else { 0 };
         self.flags.set_masked(CF | OF, f);
@@ -111,6 +112,7 @@ impl Cpu {
     }
 
     /// Signed multiply of `a` by `b` truncated to `size`, with CF = OF = overflow.
+    #[inline]
     pub(crate) fn imul_trunc(&mut self, size: u32, a: u32, b: u32) -> u32 {
         let p = sign_extend(a, size) as i32 as i64 * sign_extend(b, size) as i32 as i64;
         let low = p as u32 & size_mask(size);
