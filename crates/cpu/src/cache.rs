@@ -27,6 +27,8 @@ const BLOCKS: usize = 1 << BLOCK_BITS;
 pub struct BlockInsn {
     pub insn: Insn,
     pub handler: u8,
+    /// Whether the run loop may go on to the next block after this instruction.
+    pub chains: bool,
 }
 
 /// A block's header; its instructions live at `slot * BLOCK_MAX` in the arena.
@@ -278,6 +280,7 @@ mod tests {
         let b = BlockInsn {
             insn: i,
             handler: 0,
+            chains: true,
         };
         let slot = c.insert_block(0x3010, true, &[b, b, b], 3);
         assert_eq!(c.find_block(0x3010, true), Some((slot, 3, 3)));

@@ -57,40 +57,82 @@ fn continues_block(insn: &Insn) -> bool {
     }
 }
 
+/// Whether the run loop may go straight on to the next block after `insn`, the last one a
+/// block ran, without the checks of `Cpu::run` between blocks: true when `insn` changes nothing
+/// those checks look at (interrupt flag and inhibition, TF/RF, debug registers, HLT, the
+/// devices' interrupt line, which moves only on I/O). That is every instruction a block goes on
+/// after, and the near jumps, calls and returns.
+fn chains(insn: &Insn) -> bool {
+    continues_block(insn)
+        || match insn.op {
+            0xC2 | 0xC3 | 0xE8 | 0xE9 | 0xEB => true,
+            0xFF => matches!(insn.reg(), 2 | 4),
+            _ => false,
+        }
+}
+
 impl Cpu {
-    /// Execute the block at CS:EIP, at most `left` instructions of it; returns how many were
-    /// retired (at least one). Falls back to one plain step when there is no block to run.
+    /// Execute blocks from CS:EIP, at most `left` instructions; returns how many were retired
+    /// (at least one). Goes on from block to block while each one ends in a way that [`chains`]
+    /// allows and nothing moved the cache's epoch; falls back to one plain step when there is
+    /// no block to run.
     #[inline]
     pub(crate) fn run_block<B: Bus>(&mut self, bus: &mut B, left: u64) -> u64 {
         let cs = &self.segs[CS as usize];
-        let (big, limit) = (cs.big(), cs.limit);
-        let eip = self.eip;
-        let lin = cs.base.wrapping_add(eip);
-        let Ok(phys) = self.translate(bus, lin, Access::Execute) else {
-            self.step_plain(bus);
-            return 1;
-        };
-        let cached = self.cache.find_block(phys, big);
-        let fresh = cached.is_none();
-        let found = match cached {
-            Some(b) => Some(b),
-            None => self.build_block(bus, phys, big),
-        };
-        let Some((slot, count, bytes)) = found else {
-            self.step_plain(bus);
-            return 1;
-        };
-        // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
-        if eip > limit || bytes - 1 > limit - eip {
-            self.step_plain(bus);
-            return 1;
-        }
-        let n = (count as u64).min(left) as usize;
+        // Blocks chain only through near transfers, so CS stays as it is.
+        let (big, limit, base) = (cs.big(), cs.limit, cs.base);
         let epoch = self.cache.epoch;
+        let mut done = 0;
+        loop {
+            let eip = self.eip;
+            let Ok(phys) = self.translate(bus, base.wrapping_add(eip), Access::Execute) else {
+                self.step_plain(bus);
+                return done + 1;
+            };
+            let cached = self.cache.find_block(phys, big);
+            let fresh = cached.is_none();
+            let found = match cached {
+                Some(b) => Some(b),
+                None => self.build_block(bus, phys, big),
+            };
+            let Some((slot, count, bytes)) = found else {
+                self.step_plain(bus);
+                return done + 1;
+            };
+            // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
+            if eip > limit || bytes - 1 > limit - eip {
+                self.step_plain(bus);
+                return done + 1;
+            }
+            let n = (count as u64).min(left - done) as usize;
+            let (ran, chain) = self.run_block_insns(bus, slot, n, eip, big, epoch);
+            if !fresh {
+                self.counters.cache_hits += ran;
+            }
+            done += ran;
+            if !chain || done == left {
+                return done;
+            }
+        }
+    }
+
+    /// Run the first `n` instructions of the block in `slot`, which starts at `eip`; returns
+    /// how many retired and whether the run loop may chain to the next block.
+    #[inline(always)]
+    fn run_block_insns<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        slot: usize,
+        n: usize,
+        eip: u32,
+        big: bool,
+        epoch: u32,
+    ) -> (u64, bool) {
         let arena = self.cache.lend_block_insns();
         let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
         let mut done = 0;
         let mut fault = None;
+        let mut chain = false;
         // Where each instruction starts, and ESP then: what a fault restarts from. They are
         // stored only for the handlers that read them (see `run_resolved`) and for a fault.
         let mut start = eip;
@@ -108,20 +150,23 @@ impl Cpu {
                 fault = Some(e);
                 break;
             }
+            chain = b.chains;
             // A stop request moves the epoch too (`request_stop`).
-            if self.eip != fall || self.cache.epoch != epoch {
+            if self.cache.epoch != epoch {
+                chain = false;
+                break;
+            }
+            if self.eip != fall {
                 break;
             }
             start = fall;
         }
         self.cache.return_block_insns(arena);
-        if !fresh {
-            self.counters.cache_hits += done;
-        }
         if let Some(e) = fault {
             self.raise(bus, e);
+            chain = false;
         }
-        done
+        (done, chain)
     }
 
     /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first
@@ -155,6 +200,7 @@ impl Cpu {
             insns[count] = BlockInsn {
                 insn,
                 handler: resolve(&insn),
+                chains: chains(&insn),
             };
             count += 1;
             pos += insn.len as u32;
