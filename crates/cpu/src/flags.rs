@@ -255,8 +255,13 @@ impl Flags {
     }
 
     /// Evaluate condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc).
-    #[inline]
+    #[inline(always)]
     pub fn condition(&self, cc: u8) -> bool {
+        // The common case: every arithmetic flag follows an ADD, SUB or logical operation
+        // (what CMP, TEST and the ALU leave before a Jcc).
+        if self.lazy_mask == ARITH && self.op != LazyOp::Shift {
+            return self.lazy_condition(cc >> 1) != (cc & 1 != 0);
+        }
         let r = match cc >> 1 {
             0 => self.of(),
             1 => self.cf(),
@@ -268,6 +273,31 @@ impl Flags {
             _ => self.zf() || (self.sf() != self.of()),
         };
         r != (cc & 1 != 0)
+    }
+
+    /// Condition `c` (0 O, 1 B, 2 Z, 3 BE, 4 S, 5 P, 6 L, 7 LE) straight from the lazy record
+    /// of an ADD, SUB or logical operation: the operands and result moved up so that their
+    /// sign bit is bit 31, which leaves nothing above it to mask and zero below.
+    #[inline(always)]
+    fn lazy_condition(&self, c: u8) -> bool {
+        let up = 31 - self.top;
+        let (a, b, r) = (self.a << up, self.b << up, self.r << up);
+        let (cf, of) = match self.op {
+            LazyOp::Add => ((a & b) | ((a | b) & !r), (a ^ r) & (b ^ r)),
+            LazyOp::Sub => ((!a & b) | ((!a | b) & r), (a ^ b) & (a ^ r)),
+            _ => (0, 0),
+        };
+        let (cf, of, sf, zf) = (cf >> 31 != 0, of >> 31 != 0, r >> 31 != 0, r == 0);
+        match c {
+            0 => of,
+            1 => cf,
+            2 => zf,
+            3 => cf || zf,
+            4 => sf,
+            5 => parity(self.r),
+            6 => sf != of,
+            _ => zf || sf != of,
+        }
     }
 }
 
@@ -289,6 +319,74 @@ mod tests {
         assert_ne!(v & OF, 0);
         assert_ne!(v & SF, 0);
         assert_eq!(v & CF, 0);
+    }
+
+    /// Condition `cc` worked out from the whole EFLAGS value, the long way.
+    fn condition_from_bits(f: u32, cc: u8) -> bool {
+        let (cf, zf, sf, of, pf) = (
+            f & CF != 0,
+            f & ZF != 0,
+            f & SF != 0,
+            f & OF != 0,
+            f & PF != 0,
+        );
+        let r = match cc >> 1 {
+            0 => of,
+            1 => cf,
+            2 => zf,
+            3 => cf || zf,
+            4 => sf,
+            5 => pf,
+            6 => sf != of,
+            _ => zf || sf != of,
+        };
+        r != (cc & 1 != 0)
+    }
+
+    #[test]
+    fn conditions_from_the_lazy_record_match_the_flags() {
+        let mut x: u32 = 0x1234_5678;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for i in 0..20_000 {
+            let size = [1, 2, 4][i % 3];
+            let mask = if size == 4 {
+                u32::MAX
+            } else {
+                (1 << (size * 8)) - 1
+            };
+            // Small and edge values as well as random ones.
+            let pick = |v: u32, k: u32| match k % 4 {
+                0 => v & mask,
+                1 => v & 3,
+                2 => mask >> 1,
+                _ => mask - (v & 1),
+            };
+            let (ka, kb) = (next(), next());
+            let (a, b) = (pick(next(), ka), pick(next(), kb));
+            let carry = next() & 1;
+            let (op, r) = match i % 5 {
+                0 => (LazyOp::Add, a.wrapping_add(b)),
+                1 => (LazyOp::Add, a.wrapping_add(b).wrapping_add(carry)),
+                2 => (LazyOp::Sub, a.wrapping_sub(b)),
+                3 => (LazyOp::Sub, a.wrapping_sub(b).wrapping_sub(carry)),
+                _ => (LazyOp::Logic, a & b),
+            };
+            let mut f = Flags::new();
+            f.set_lazy(op, size, a, b, r);
+            let bits = f.get();
+            for cc in 0..16 {
+                assert_eq!(
+                    f.condition(cc),
+                    condition_from_bits(bits, cc),
+                    "{op:?} size {size} a {a:#x} b {b:#x} r {r:#x} cc {cc}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ impl Cpu {
     }
 
     /// 70-7F and 0F 80-8F.
+    #[inline(always)]
     pub(crate) fn jcc(&mut self, insn: &Insn) -> Res<()> {
         if self.flags.condition((insn.op & 0xF) as u8) {
             self.jmp_near(insn.imm, insn)

@@ -143,6 +143,7 @@ impl Cpu {
     }
 
     /// 8D: LEA.
+    #[inline(always)]
     pub(crate) fn lea(&mut self, insn: &Insn) -> Res<()> {
         if insn.rm_is_reg() {
             return Err(ud());
