@@ -126,8 +126,16 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 out.push(0x58 + r.pick(&DATA));
             }
         }
-        // INC and DEC of a register.
-        10 => out.push(0x40 + r.pick(&DATA) + 8 * r.below(2) as u8),
+        // INC and DEC of a register, or of memory (FE, FF).
+        10 => {
+            if r.below(2) == 0 {
+                out.push(0x40 + r.pick(&DATA) + 8 * r.below(2) as u8);
+            } else {
+                out.push(0xFE | wide as u8);
+                let dec = r.below(2) as u8;
+                mem(r, dec, out);
+            }
+        }
         // SETcc to a byte register: every condition, read from the lazy flags.
         11 => {
             if o32 {

@@ -64,6 +64,12 @@ const MUL_R32: u8 = 50;
 const IMUL_R32: u8 = 51;
 const MUL_R16: u8 = 54;
 const IMUL_R16: u8 = 55;
+const ALU_M32_R: u8 = 56;
+const ALU_M16_R: u8 = 57;
+const ALU_M32_IMM: u8 = 58;
+const ALU_M16_IMM: u8 = 59;
+const INC_DEC_M32: u8 = 60;
+const INC_DEC_M16: u8 = 61;
 const IMUL_R32_RM: u8 = 52;
 const IMUL_R32_IMM: u8 = 53;
 // ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
@@ -114,6 +120,13 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         0x00..=0x3F if insn.op & 7 < 4 && insn.op & 1 == 1 && reg => {
             ALU_RR + 4 * (insn.op >> 3) as u8 + 2 * (!o32) as u8 + ((insn.op & 2) >> 1) as u8
         }
+        0x00..=0x3F if insn.op & 7 == 1 => {
+            if o32 {
+                ALU_M32_R
+            } else {
+                ALU_M16_R
+            }
+        }
         0x00..=0x3F if insn.op & 7 == 3 => {
             if o32 {
                 ALU_R32_M
@@ -130,7 +143,14 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
                 ALU_R16_IMM
             }
         }
-        0x80 | 0x81 | 0x83 => ALU_IMM,
+        0x81 | 0x83 => {
+            if o32 {
+                ALU_M32_IMM
+            } else {
+                ALU_M16_IMM
+            }
+        }
+        0x80 => ALU_IMM,
         0x89 if reg => {
             if o32 {
                 MOV_RR32_TO_RM
@@ -208,6 +228,13 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         }
         0xF6 | 0xF7 => GROUP3,
         0x69 | 0x6B if o32 => IMUL_R32_IMM,
+        0xFF if !reg && insn.reg() <= 1 => {
+            if o32 {
+                INC_DEC_M32
+            } else {
+                INC_DEC_M16
+            }
+        }
         0xFF => GROUP5,
         0xE8 => {
             if o32 {
@@ -272,6 +299,12 @@ impl Cpu {
             IMUL_R32 => self.mul_r::<4, true>(insn),
             MUL_R16 => self.mul_r::<2, false>(insn),
             IMUL_R16 => self.mul_r::<2, true>(insn),
+            ALU_M32_R => self.alu_m_r::<4, B>(bus, insn),
+            ALU_M16_R => self.alu_m_r::<2, B>(bus, insn),
+            ALU_M32_IMM => self.alu_m_imm::<4, B>(bus, insn),
+            ALU_M16_IMM => self.alu_m_imm::<2, B>(bus, insn),
+            INC_DEC_M32 => self.inc_dec_m::<4, B>(bus, insn),
+            INC_DEC_M16 => self.inc_dec_m::<2, B>(bus, insn),
             IMUL_R32_RM => self.imul_r32::<false, B>(bus, insn),
             IMUL_R32_IMM => self.imul_r32::<true, B>(bus, insn),
             JCC => self.jcc(insn),

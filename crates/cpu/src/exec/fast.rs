@@ -81,6 +81,76 @@ impl Cpu {
         Ok(())
     }
 
+    /// The physical address of the read-modify-write memory operand of `insn`, `SIZE` bytes,
+    /// when the TLB already allows the write: one check and one translation serve both
+    /// accesses (a writable segment is readable too, and the TLB holds a page as writable only
+    /// once its accessed and dirty bits are set). None when anything needs the general path (a
+    /// fault, a page crossing, a data breakpoint, a first write to the page): the general
+    /// handler then does the whole instruction.
+    #[inline(always)]
+    fn rmw_phys<const SIZE: u32>(&self, insn: &Insn) -> Option<u32> {
+        let lin = self.linear_w(insn.mem_seg(), self.ea(insn), SIZE).ok()?;
+        self.direct_phys(lin, SIZE, true)
+    }
+
+    /// 01, 09... (and 39, CMP, which only reads) with a memory destination: `op m, r` (16 or
+    /// 32 bits).
+    #[inline(always)]
+    pub(crate) fn alu_m_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let op = AluOp::from_bits((insn.op >> 3) as u8);
+        let b = self.get_reg(SIZE, insn.reg());
+        if op == AluOp::Cmp {
+            let a = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+            self.alu(op, SIZE, a, b);
+            return Ok(());
+        }
+        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
+            return self.alu_forms(bus, insn);
+        };
+        let a = Self::read_phys(bus, p, SIZE);
+        let r = self.alu(op, SIZE, a, b);
+        self.write_phys_in_page(bus, p, SIZE, r);
+        Ok(())
+    }
+
+    /// 81 and 83 with a memory operand: `op m, imm` (16 or 32 bits).
+    #[inline(always)]
+    pub(crate) fn alu_m_imm<const SIZE: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
+        let op = AluOp::from_bits(insn.reg());
+        if op == AluOp::Cmp {
+            let a = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+            self.alu(op, SIZE, a, insn.imm);
+            return Ok(());
+        }
+        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
+            return self.alu_group1(bus, insn);
+        };
+        let a = Self::read_phys(bus, p, SIZE);
+        let r = self.alu(op, SIZE, a, insn.imm);
+        self.write_phys_in_page(bus, p, SIZE, r);
+        Ok(())
+    }
+
+    /// FF /0 and /1 with a memory operand: INC or DEC m (16 or 32 bits).
+    #[inline(always)]
+    pub(crate) fn inc_dec_m<const SIZE: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
+        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
+            return self.group5(bus, insn);
+        };
+        let v = Self::read_phys(bus, p, SIZE);
+        let r = self.inc_dec(SIZE, v, insn.reg() == 1);
+        self.write_phys_in_page(bus, p, SIZE, r);
+        Ok(())
+    }
+
     /// 81 and 83 on a register: `op r, imm` (83's immediate is sign-extended).
     #[inline(always)]
     pub(crate) fn alu_r_imm<const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
