@@ -24,7 +24,7 @@ use crate::bus::Bus;
 use crate::decode::{self, Insn, F_INVALID, NONE};
 use crate::model::Model;
 use crate::paging::{Access, CR0_PG};
-use crate::regs::{SegReg, SEG_NO_READ, SEG_NO_WRITE};
+use crate::regs::{SegReg, SEG_EXPAND_DOWN, SEG_NO_READ, SEG_NO_WRITE};
 use crate::{Cpu, Exception, Res};
 
 pub(crate) const ES: u8 = 0;
@@ -147,18 +147,34 @@ impl Cpu {
     /// Check a read of `size` bytes at `seg:off` and return its linear address.
     #[inline(always)]
     pub(crate) fn linear(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
-        let s = &self.segs[seg as usize];
-        if s.flags & SEG_NO_READ != 0 || !s.check_limit(off, size) {
-            return Err(self.limit_fault(seg));
-        }
-        Ok(s.base.wrapping_add(off))
+        self.linear_checked(seg, off, size, SEG_NO_READ)
     }
 
     /// Check a write of `size` bytes at `seg:off` and return its linear address.
     #[inline(always)]
     pub(crate) fn linear_w(&self, seg: u8, off: u32, size: u32) -> Res<u32> {
+        self.linear_checked(seg, off, size, SEG_NO_WRITE)
+    }
+
+    /// [`linear`](Self::linear) and [`linear_w`](Self::linear_w); `denied` is the flag that
+    /// forbids the access. Inline: the common segment (allowed, expand-up, or code that is not
+    /// conforming) in one flag test and one 64-bit compare; the rest out of line.
+    #[inline(always)]
+    fn linear_checked(&self, seg: u8, off: u32, size: u32, denied: u16) -> Res<u32> {
         let s = &self.segs[seg as usize];
-        if s.flags & SEG_NO_WRITE != 0 || !s.check_limit(off, size) {
+        if s.flags & (denied | SEG_EXPAND_DOWN) == 0
+            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
+        {
+            return Ok(s.base.wrapping_add(off));
+        }
+        self.linear_slow(seg, off, size, denied)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn linear_slow(&self, seg: u8, off: u32, size: u32, denied: u16) -> Res<u32> {
+        let s = &self.segs[seg as usize];
+        if s.flags & denied != 0 || !s.check_limit(off, size) {
             return Err(self.limit_fault(seg));
         }
         Ok(s.base.wrapping_add(off))
