@@ -2,7 +2,7 @@
 //! against the plain path (`Cpu::step`: one instruction through the general dispatcher) on
 //! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
-//! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP. Both runs must end in the same registers, flags and
+//! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP, CMOVcc. Both runs must end in the same registers, flags and
 //! memory.
 
 mod differential;
@@ -42,7 +42,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(18) {
+    match r.below(20) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -191,6 +191,26 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
             };
             for _ in 0..n {
                 out.push(r.next() as u8);
+            }
+        }
+        // TEST r/m, r (84, 85) between registers or with memory.
+        18 => {
+            out.push(0x84 | wide as u8);
+            let (a, b) = (r.below(8) as u8, r.below(8) as u8);
+            if r.below(2) == 0 {
+                out.push(reg_reg(a, b));
+            } else {
+                mem(r, a, out);
+            }
+        }
+        // CMOVcc from a register or memory.
+        19 => {
+            out.extend([0x0F, 0x40 + r.below(16) as u8]);
+            let d = r.pick(&DATA);
+            if r.below(2) == 0 {
+                out.push(reg_reg(d, r.below(8) as u8));
+            } else {
+                mem(r, d, out);
             }
         }
         // LOOP to the next instruction (taken or not, it goes on there), counting in CX or,

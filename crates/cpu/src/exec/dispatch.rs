@@ -70,6 +70,11 @@ const ALU_M32_IMM: u8 = 58;
 const ALU_M16_IMM: u8 = 59;
 const INC_DEC_M32: u8 = 60;
 const INC_DEC_M16: u8 = 61;
+const MOVSX32: u8 = 62;
+const CMOV32: u8 = 63;
+const SETCC_R8: u8 = 96;
+const TEST_RR32: u8 = 97;
+const TEST_RR16: u8 = 98;
 const IMUL_R32_RM: u8 = 52;
 const IMUL_R32_IMM: u8 = 53;
 // ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
@@ -204,6 +209,13 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
             }
         }
         0x70..=0x7F | 0x180..=0x18F => JCC,
+        0x85 if reg => {
+            if o32 {
+                TEST_RR32
+            } else {
+                TEST_RR16
+            }
+        }
         0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
         0x8D if !reg => LEA,
         // Any shift or rotate of a 16- or 32-bit register by an immediate or by one.
@@ -257,6 +269,9 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         0xE0..=0xE3 => LOOP,
         0x1B6 | 0x1B7 if o32 => MOVZX32,
         0x1AF if o32 => IMUL_R32_RM,
+        0x1BE | 0x1BF if o32 => MOVSX32,
+        0x140..=0x14F if o32 => CMOV32,
+        0x190..=0x19F if reg => SETCC_R8,
         0x100..=0x1FF => TWO_BYTE,
         _ => GENERAL,
     }
@@ -305,6 +320,11 @@ impl Cpu {
             ALU_M16_IMM => self.alu_m_imm::<2, B>(bus, insn),
             INC_DEC_M32 => self.inc_dec_m::<4, B>(bus, insn),
             INC_DEC_M16 => self.inc_dec_m::<2, B>(bus, insn),
+            MOVSX32 => self.movsx32(bus, insn),
+            CMOV32 => self.cmov32(bus, insn),
+            SETCC_R8 => self.setcc_r8(insn),
+            TEST_RR32 => self.test_rr::<4>(insn),
+            TEST_RR16 => self.test_rr::<2>(insn),
             IMUL_R32_RM => self.imul_r32::<false, B>(bus, insn),
             IMUL_R32_IMM => self.imul_r32::<true, B>(bus, insn),
             JCC => self.jcc(insn),

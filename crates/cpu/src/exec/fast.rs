@@ -10,7 +10,7 @@
 //! forms another sixth.
 
 use super::alu::AluOp;
-use super::{gp0, size_mask, CS, EAX, ECX, EDX, SS};
+use super::{gp0, sign_extend, size_mask, CS, EAX, ECX, EDX, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::{LazyOp, CF, OF};
@@ -324,6 +324,43 @@ impl Cpu {
         let src = if insn.op & 1 == 0 { 1 } else { 2 };
         let v = self.read_rm(bus, insn, src)?;
         self.regs[insn.reg() as usize] = v;
+        Ok(())
+    }
+
+    /// 0F BE and 0F BF to a 32-bit register: MOVSX r32, r/m8 or r/m16.
+    #[inline(always)]
+    pub(crate) fn movsx32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let src = if insn.op & 1 == 0 { 1 } else { 2 };
+        let v = self.read_rm(bus, insn, src)?;
+        self.regs[insn.reg() as usize] = sign_extend(v, src);
+        Ok(())
+    }
+
+    /// 0F 40-4F with 32-bit operands: CMOVcc r32, r/m32. The source is read (and may fault)
+    /// whether or not the condition holds.
+    #[inline(always)]
+    pub(crate) fn cmov32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+        let v = self.read_rm(bus, insn, 4)?;
+        if self.flags.condition((insn.op & 0xF) as u8) {
+            self.regs[insn.reg() as usize] = v;
+        }
+        Ok(())
+    }
+
+    /// 0F 90-9F to a byte register: SETcc r8.
+    #[inline(always)]
+    pub(crate) fn setcc_r8(&mut self, insn: &Insn) -> Res<()> {
+        let v = self.flags.condition((insn.op & 0xF) as u8) as u32;
+        self.set_reg(1, insn.rm(), v);
+        Ok(())
+    }
+
+    /// 85 between two registers: TEST r, r (16 or 32 bits).
+    #[inline(always)]
+    pub(crate) fn test_rr<const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
+        let a = self.get_reg(SIZE, insn.rm());
+        let b = self.get_reg(SIZE, insn.reg());
+        self.alu(AluOp::And, SIZE, a, b);
         Ok(())
     }
 
