@@ -15,7 +15,10 @@ fn assemble(name: &str) -> Vec<u8> {
         .iter()
         .collect::<PathBuf>()
         .join(format!("{name}.asm"));
-    let out = std::env::temp_dir().join(format!("aula86-{name}-{}.bin", std::process::id()));
+    // A file of its own for each call: tests running at once may assemble the same guest.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!("aula86-{name}-{}-{n}.bin", std::process::id()));
     let status = Command::new("nasm")
         .arg("-f")
         .arg("bin")

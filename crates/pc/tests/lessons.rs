@@ -18,7 +18,13 @@ fn root() -> PathBuf {
 
 fn assemble(name: &str) -> Vec<u8> {
     let dir = root().join("tests").join("guests").join("lessons");
-    let out = std::env::temp_dir().join(format!("aula86-lesson-{name}-{}.bin", std::process::id()));
+    // A file of its own for each call: tests running at once may assemble the same guest.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!(
+        "aula86-lesson-{name}-{}-{n}.bin",
+        std::process::id()
+    ));
     let status = Command::new("nasm")
         .current_dir(&dir)
         .arg("-f")

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cpu::{Bus, Cpu, Model, RunExit};
 
@@ -74,7 +75,12 @@ pub fn have_nasm() -> bool {
 pub fn assemble(name: &str) -> Vec<u8> {
     let dir = guest_dir();
     let src = dir.join(format!("{name}.asm"));
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("guest-{name}.bin"));
+    // A file of its own for each call: tests running at once assemble the same guest (pmode
+    // on two models), and a shared file could be read while the other nasm rewrites it.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("guest-{name}-{}-{n}.bin", std::process::id()));
     let o = Command::new("nasm")
         .arg("-f")
         .arg("bin")
@@ -91,7 +97,9 @@ pub fn assemble(name: &str) -> Vec<u8> {
         src.display(),
         String::from_utf8_lossy(&o.stderr)
     );
-    std::fs::read(&out).expect("read nasm output")
+    let image = std::fs::read(&out).expect("read nasm output");
+    let _ = std::fs::remove_file(&out);
+    image
 }
 
 /// The result of running a guest.
