@@ -83,11 +83,22 @@ impl Cpu {
         let (big, limit, base) = (cs.big(), cs.limit, cs.base);
         let epoch = self.cache.epoch;
         let mut done = 0;
+        // The linear and physical page of the last block: a chain changes neither the mapping
+        // nor the privilege (no CR3 or CR0 write, no INVLPG, no far transfer chains), so a
+        // block on the same linear page needs no translation. (1: no page yet.)
+        let (mut lin_page, mut phys_page) = (1, 0);
         loop {
             let eip = self.eip;
-            let Ok(phys) = self.translate(bus, base.wrapping_add(eip), Access::Execute) else {
-                self.step_plain(bus);
-                return done + 1;
+            let lin = base.wrapping_add(eip);
+            let phys = if lin & !0xFFF == lin_page {
+                phys_page | (lin & 0xFFF)
+            } else {
+                let Ok(phys) = self.translate(bus, lin, Access::Execute) else {
+                    self.step_plain(bus);
+                    return done + 1;
+                };
+                (lin_page, phys_page) = (lin & !0xFFF, phys & !0xFFF);
+                phys
             };
             let cached = self.cache.find_block(phys, big);
             let fresh = cached.is_none();
