@@ -34,6 +34,15 @@ fn reg_reg(reg: u8, rm: u8) -> u8 {
     0xC0 | (reg << 3) | rm
 }
 
+/// An r/m operand with `reg` in the reg field: any of the eight registers, or memory.
+fn reg_or_mem(r: &mut Rng, reg: u8, out: &mut Vec<u8>) {
+    if r.below(2) == 0 {
+        out.push(reg_reg(reg, r.below(8) as u8));
+    } else {
+        mem(r, reg, out);
+    }
+}
+
 /// One random instruction.
 fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     let o32 = r.below(4) != 0;
@@ -112,11 +121,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
         8 => {
             out.extend([0x0F, r.pick(&[0xB6, 0xB7, 0xBE, 0xBF])]);
             let d = r.pick(&DATA);
-            if r.below(2) == 0 {
-                out.push(reg_reg(d, r.below(8) as u8));
-            } else {
-                mem(r, d, out);
-            }
+            reg_or_mem(r, d, out);
         }
         // PUSH and POP of a register (POP only to the data registers).
         9 => {
@@ -178,11 +183,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 out.push(form);
             }
             let d = r.pick(&DATA);
-            if r.below(2) == 0 {
-                out.push(reg_reg(d, r.below(8) as u8));
-            } else {
-                mem(r, d, out);
-            }
+            reg_or_mem(r, d, out);
             let n = match (form, o32) {
                 (0xAF, _) => 0,
                 (0x6B, _) => 1,
@@ -196,22 +197,14 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
         // TEST r/m, r (84, 85) between registers or with memory.
         18 => {
             out.push(0x84 | wide as u8);
-            let (a, b) = (r.below(8) as u8, r.below(8) as u8);
-            if r.below(2) == 0 {
-                out.push(reg_reg(a, b));
-            } else {
-                mem(r, a, out);
-            }
+            let a = r.below(8) as u8;
+            reg_or_mem(r, a, out);
         }
         // CMOVcc from a register or memory.
         19 => {
             out.extend([0x0F, 0x40 + r.below(16) as u8]);
             let d = r.pick(&DATA);
-            if r.below(2) == 0 {
-                out.push(reg_reg(d, r.below(8) as u8));
-            } else {
-                mem(r, d, out);
-            }
+            reg_or_mem(r, d, out);
         }
         // LOOP to the next instruction (taken or not, it goes on there), counting in CX or,
         // with an address-size prefix, ECX.

@@ -99,18 +99,7 @@ impl Cpu {
     pub(crate) fn alu_m_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let op = AluOp::from_bits((insn.op >> 3) as u8);
         let b = self.get_reg(SIZE, insn.reg());
-        if op == AluOp::Cmp {
-            let a = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
-            self.alu(op, SIZE, a, b);
-            return Ok(());
-        }
-        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
-            return self.alu_forms(bus, insn);
-        };
-        let a = Self::read_phys(bus, p, SIZE);
-        let r = self.alu(op, SIZE, a, b);
-        self.write_phys_in_page(bus, p, SIZE, r);
-        Ok(())
+        self.alu_m::<SIZE, B>(bus, insn, op, b, Self::alu_forms)
     }
 
     /// 81 and 83 with a memory operand: `op m, imm` (16 or 32 bits).
@@ -121,16 +110,31 @@ impl Cpu {
         insn: &Insn,
     ) -> Res<()> {
         let op = AluOp::from_bits(insn.reg());
+        self.alu_m::<SIZE, B>(bus, insn, op, insn.imm, Self::alu_group1)
+    }
+
+    /// `op m, b` on the memory operand of `insn`: CMP only reads; the others read and write
+    /// through one translation, or leave the whole instruction to `general`, its general
+    /// handler.
+    #[inline(always)]
+    fn alu_m<const SIZE: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        op: AluOp,
+        b: u32,
+        general: fn(&mut Self, &mut B, &Insn) -> Res<()>,
+    ) -> Res<()> {
         if op == AluOp::Cmp {
             let a = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
-            self.alu(op, SIZE, a, insn.imm);
+            self.alu(op, SIZE, a, b);
             return Ok(());
         }
         let Some(p) = self.rmw_phys::<SIZE>(insn) else {
-            return self.alu_group1(bus, insn);
+            return general(self, bus, insn);
         };
         let a = Self::read_phys(bus, p, SIZE);
-        let r = self.alu(op, SIZE, a, insn.imm);
+        let r = self.alu(op, SIZE, a, b);
         self.write_phys_in_page(bus, p, SIZE, r);
         Ok(())
     }
