@@ -1,5 +1,6 @@
 //! Handlers specialised when a block is decoded, for the forms that real code runs most: MOV,
-//! ALU and shift forms, MOVZX, PUSH/POP of a register, CALL and RET. Each one knows its operand
+//! ALU forms (memory destinations too), shifts and rotates, INC/DEC, MUL/IMUL, MOVZX/MOVSX,
+//! CMOVcc, SETcc, TEST, LOOP, PUSH/POP of a register, CALL and RET. Each one knows its operand
 //! size and whether its r/m operand is a register or memory, so it runs without the size
 //! matches and the `Loc` of the general handlers. What each does is exactly what the general
 //! handler for its opcode does (`alu_forms`, `mov_xchg`, `shift_group`...):
