@@ -62,6 +62,8 @@ const LOOP_CX: u8 = 48;
 const LOOP_ECX: u8 = 49;
 const MUL_R32: u8 = 50;
 const IMUL_R32: u8 = 51;
+const IMUL_R32_RM: u8 = 52;
+const IMUL_R32_IMM: u8 = 53;
 const MUL_R16: u8 = 54;
 const IMUL_R16: u8 = 55;
 const ALU_M32_R: u8 = 56;
@@ -72,11 +74,6 @@ const INC_DEC_M32: u8 = 60;
 const INC_DEC_M16: u8 = 61;
 const MOVSX32: u8 = 62;
 const CMOV32: u8 = 63;
-const SETCC_R8: u8 = 96;
-const TEST_RR32: u8 = 97;
-const TEST_RR16: u8 = 98;
-const IMUL_R32_RM: u8 = 52;
-const IMUL_R32_IMM: u8 = 53;
 // ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
 // destination: ALU_RR + 4 * operation + 2 * (16-bit) + (1 when the reg field is the destination).
 const ALU_RR: u8 = 64;
@@ -112,6 +109,10 @@ const CMP_RR32_TO_RM: u8 = 92;
 const CMP_RR32_TO_REG: u8 = 93;
 const CMP_RR16_TO_RM: u8 = 94;
 const CMP_RR16_TO_REG: u8 = 95;
+// After the ALU_RR range.
+const SETCC_R8: u8 = 96;
+const TEST_RR32: u8 = 97;
+const TEST_RR16: u8 = 98;
 
 /// The handler for `insn` (see above).
 pub(super) fn resolve(insn: &Insn) -> u8 {
