@@ -10,6 +10,8 @@
 //! Blocks share the page generations, and every invalidation bumps [`CodeCache::epoch`], which
 //! the block loop watches to stop at once when an instruction rewrites code.
 
+use std::rc::Rc;
+
 use crate::decode::Insn;
 
 const ENTRY_BITS: u32 = 16;
@@ -70,7 +72,9 @@ pub struct CodeCache {
     /// An instruction that crosses a page, decoded for one execution.
     scratch: Insn,
     blocks: Vec<BlockHead>,
-    block_insns: Vec<BlockInsn>,
+    /// Shared so that a running block can hold its instructions while the CPU is borrowed
+    /// mutably: a reference count costs less than moving a `Vec` out and back.
+    block_insns: Rc<[BlockInsn]>,
     /// Bumped whenever decoded code is invalidated.
     pub epoch: u32,
 }
@@ -89,7 +93,7 @@ impl CodeCache {
             page_has_code: vec![false; PAGES],
             scratch: Insn::default(),
             blocks: vec![BlockHead::default(); BLOCKS],
-            block_insns: vec![BlockInsn::default(); BLOCKS * BLOCK_MAX],
+            block_insns: vec![BlockInsn::default(); BLOCKS * BLOCK_MAX].into(),
             epoch: 0,
         }
     }
@@ -199,17 +203,11 @@ impl CodeCache {
         }
     }
 
-    /// The instructions of the block in `slot`, lent out while the block runs (nothing that
-    /// an instruction does inserts blocks), so that they execute in place rather than as
-    /// copies; hand them back with [`return_block_insns`](Self::return_block_insns).
+    /// The instruction arena, shared with the block that runs (nothing that an instruction
+    /// does inserts blocks), so that its instructions execute in place rather than as copies.
     #[inline]
-    pub fn lend_block_insns(&mut self) -> Vec<BlockInsn> {
-        std::mem::take(&mut self.block_insns)
-    }
-
-    #[inline]
-    pub fn return_block_insns(&mut self, insns: Vec<BlockInsn>) {
-        self.block_insns = insns;
+    pub fn block_insns(&self) -> Rc<[BlockInsn]> {
+        Rc::clone(&self.block_insns)
     }
 
     /// Store a block of 1 to [`BLOCK_MAX`] instructions decoded from the page of `phys`, which
@@ -225,7 +223,10 @@ impl CodeCache {
             count: insns.len() as u8,
             bytes: bytes as u16,
         };
-        self.block_insns[slot * BLOCK_MAX..slot * BLOCK_MAX + insns.len()].copy_from_slice(insns);
+        // Blocks are inserted between blocks, when no one else holds the arena: this never
+        // copies it.
+        Rc::make_mut(&mut self.block_insns)[slot * BLOCK_MAX..slot * BLOCK_MAX + insns.len()]
+            .copy_from_slice(insns);
         slot
     }
 

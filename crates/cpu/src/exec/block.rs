@@ -139,7 +139,7 @@ impl Cpu {
         big: bool,
         epoch: u32,
     ) -> (u64, bool) {
-        let arena = self.cache.lend_block_insns();
+        let arena = self.cache.block_insns();
         let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
         let mut done = 0;
         let mut fault = None;
@@ -172,7 +172,7 @@ impl Cpu {
             }
             start = fall;
         }
-        self.cache.return_block_insns(arena);
+        drop(arena);
         if let Some(e) = fault {
             self.raise(bus, e);
             chain = false;
