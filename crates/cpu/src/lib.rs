@@ -182,6 +182,9 @@ pub struct Cpu {
     /// CR4.DE) exists, so that memory / port accesses must be checked (kept in sync with DR7,
     /// DR0-DR3 and CR4 by `exec::debug`).
     pub(crate) data_breakpoints_armed: bool,
+    /// How far into a page a data access may end and still take the direct path: 0x1000, or
+    /// 0 while data breakpoints are armed, so that one compare checks both.
+    pub(crate) direct_page_end: u32,
     pub(crate) io_breakpoints_armed: bool,
     /// DR6 B0-B3 of the data and I/O breakpoints the current instruction hit (a trap at its end).
     pub(crate) db_hits: u32,
@@ -224,6 +227,7 @@ impl Cpu {
             cache: CodeCache::new(),
             fpu: fpu::Fpu::new(model >= Model::I486),
             data_breakpoints_armed: false,
+            direct_page_end: 0x1000,
             io_breakpoints_armed: false,
             db_hits: 0,
             db_task_trap: false,

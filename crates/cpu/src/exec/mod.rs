@@ -220,7 +220,7 @@ impl Cpu {
     /// inside one page, and paging off or a TLB hit with the right. None: the full path.
     #[inline(always)]
     fn direct_phys(&self, lin: u32, size: u32, write: bool) -> Option<u32> {
-        if self.data_breakpoints_armed || (lin & 0xFFF) + size > 0x1000 {
+        if (lin & 0xFFF) + size > self.direct_page_end {
             return None;
         }
         if self.cr0 & CR0_PG == 0 {
