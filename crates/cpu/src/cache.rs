@@ -29,6 +29,8 @@ const BLOCKS: usize = 1 << BLOCK_BITS;
 pub struct BlockInsn {
     pub insn: Insn,
     pub handler: u8,
+    /// Where the instruction ends, in bytes from the start of its block.
+    pub end: u16,
     /// Whether the run loop may go on to the next block after this instruction.
     pub chains: bool,
 }
@@ -281,6 +283,7 @@ mod tests {
         let b = BlockInsn {
             insn: i,
             handler: 0,
+            end: 1,
             chains: true,
         };
         let slot = c.insert_block(0x3010, true, &[b, b, b], 3);

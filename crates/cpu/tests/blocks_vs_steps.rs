@@ -302,6 +302,10 @@ fn blocks_and_single_steps_agree_on_random_programs() {
         let what = format!("seed {seed}, program {program:02X?}");
         assert_same(&stepped, &bus_s.ram, &blocks, &bus_b.ram, &what);
         assert_eq!(stepped.counters.exceptions, 0, "an exception; {what}");
+        assert_eq!(
+            stepped.counters.instructions, blocks.counters.instructions,
+            "instructions retired; {what}"
+        );
         insns_checked += stepped.counters.instructions;
     }
     assert!(insns_checked >= 200 * 600);

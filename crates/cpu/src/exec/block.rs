@@ -127,59 +127,6 @@ impl Cpu {
         }
     }
 
-    /// Run the first `n` instructions of the block in `slot`, which starts at `eip`; returns
-    /// how many retired and whether the run loop may chain to the next block.
-    #[inline(always)]
-    fn run_block_insns<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        slot: usize,
-        n: usize,
-        eip: u32,
-        big: bool,
-        epoch: u32,
-    ) -> (u64, bool) {
-        let arena = self.cache.block_insns();
-        let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
-        let mut done = 0;
-        let mut fault = None;
-        let mut chain = false;
-        // Where each instruction starts, and ESP then: what a fault restarts from. They are
-        // stored only for the handlers that read them (see `run_resolved`) and for a fault.
-        let mut start = eip;
-        for b in block {
-            let esp = self.regs[super::ESP as usize];
-            let fall = start.wrapping_add(b.insn.len as u32);
-            let next = if big { fall } else { fall & 0xFFFF };
-            let result = self.run_resolved(bus, b, start, next);
-            done += 1;
-            // Counted as it retires: RDTSC and the devices' clock read it.
-            self.counters.instructions += 1;
-            if let Err(e) = result {
-                self.insn_start = start;
-                self.insn_esp = esp;
-                fault = Some(e);
-                break;
-            }
-            chain = b.chains;
-            // A stop request moves the epoch too (`request_stop`).
-            if self.cache.epoch != epoch {
-                chain = false;
-                break;
-            }
-            if self.eip != fall {
-                break;
-            }
-            start = fall;
-        }
-        drop(arena);
-        if let Some(e) = fault {
-            self.raise(bus, e);
-            chain = false;
-        }
-        (done, chain)
-    }
-
     /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first
     /// instruction cannot be decoded from this page alone (it crosses the page or the CS
     /// limit, or fetching it faults): the plain path deals with those.
@@ -210,6 +157,7 @@ impl Cpu {
             let Ok(insn) = decoded else { break };
             insns[count] = BlockInsn {
                 insn,
+                end: (pos + insn.len as u32) as u16,
                 handler: resolve(&insn),
                 chains: chains(&insn),
             };

@@ -5,9 +5,9 @@
 //! (`fast.rs`); the rest to their instruction group's handler.
 
 use crate::bus::Bus;
-use crate::cache::BlockInsn;
+use crate::cache::BLOCK_MAX;
 use crate::decode::{Insn, F_INVALID, F_LOCK};
-use crate::{Cpu, Res};
+use crate::Cpu;
 
 /// Anything else: `execute_op`, the general opcode match.
 const GENERAL: u8 = 0;
@@ -279,131 +279,214 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
 }
 
 impl Cpu {
-    /// Run one instruction of a block through its resolved handler; it starts at `start` and
-    /// `next` is the EIP after it. The general handlers may read where the instruction began
-    /// (a REP iteration goes back there, the FPU records it): they get `insn_start`.
+    /// Run the first `n` instructions of the block in `slot`, which starts at `eip` (its CS
+    /// being 32-bit when `big`); returns how many retired and whether the run loop may chain
+    /// to the next block.
+    ///
+    /// Each arm of the handler match does only the bookkeeping its kind of instruction needs,
+    /// and goes straight on to the next instruction otherwise:
+    /// - register-only instructions, loads and stores leave EIP alone: it is written once,
+    ///   when the block stops, from the end offset each instruction carries. They change eSP
+    ///   only once nothing can fault any more, so a fault restarts them with eSP as it is.
+    /// - stores check the cache's epoch (they may have rewritten code of this block);
+    /// - branches get EIP set to the next instruction first and stop the block when they
+    ///   leave it anywhere else;
+    /// - everything else goes through the general protocol: EIP, the start and eSP kept for
+    ///   the handler and a fault, the instruction counter brought up to date (REP, RDTSC and
+    ///   the devices' clock read it), then both checks.
+    ///
+    /// A load that walks the page tables may set an accessed bit in a page that holds decoded
+    /// code; it does not check the epoch, which the next store, branch or block does. The
+    /// bytes it changes are a page-table entry's, not this block's instructions.
     #[inline(always)]
-    pub(super) fn run_resolved<B: Bus>(
+    pub(super) fn run_block_insns<B: Bus>(
         &mut self,
         bus: &mut B,
-        b: &BlockInsn,
-        start: u32,
-        next: u32,
-    ) -> Res<()> {
-        let insn = &b.insn;
-        self.eip = next;
-        match b.handler {
-            GENERAL => {
-                self.insn_start = start;
-                self.execute_op(bus, insn)
+        slot: usize,
+        n: usize,
+        eip: u32,
+        big: bool,
+        epoch: u32,
+    ) -> (u64, bool) {
+        let arena = self.cache.block_insns();
+        let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
+        let mask = if big { u32::MAX } else { 0xFFFF };
+        // Instructions retired before this block's `i`-th; the counter itself is written only
+        // where a handler may read it, and when the block stops.
+        let mut retired = self.counters.instructions;
+        let mut insns = block.iter();
+        // Where the last instruction run ends.
+        let mut next = eip;
+        // Stops the block: a fault (with the instruction's start and eSP), or an exit that
+        // left EIP where it belongs and says whether the run loop may chain.
+        let mut fault = None;
+        let chain = loop {
+            let Some(b) = insns.next() else {
+                self.eip = next;
+                break block[n - 1].chains && self.cache.epoch == epoch;
+            };
+            let insn = &b.insn;
+            next = eip.wrapping_add(b.end as u32) & mask;
+            let start = || next.wrapping_sub(insn.len as u32) & mask;
+            // A handler that cannot fault returns a constant Ok, and the check folds away.
+            macro_rules! plain {
+                ($e:expr) => {
+                    if let Err(e) = $e {
+                        fault = Some((e, start(), self.regs[super::ESP as usize]));
+                        break false;
+                    }
+                };
             }
-            CHECKED => {
-                self.insn_start = start;
-                self.execute_here(bus, insn)
+            macro_rules! store {
+                ($e:expr) => {{
+                    plain!($e);
+                    if self.cache.epoch != epoch {
+                        self.eip = next;
+                        break false;
+                    }
+                }};
             }
-            ALU_FORMS => self.alu_forms(bus, insn),
-            ALU_IMM => self.alu_group1(bus, insn),
-            MOV_RM => self.mov_xchg(bus, insn),
-            MOV_REG_IMM => self.mov_imm_reg(insn),
-            INC_R32 => self.inc_dec_r::<4, false>(insn),
-            DEC_R32 => self.inc_dec_r::<4, true>(insn),
-            INC_R16 => self.inc_dec_r::<2, false>(insn),
-            DEC_R16 => self.inc_dec_r::<2, true>(insn),
-            LOOP_CX => self.loop_count::<2>(insn),
-            LOOP_ECX => self.loop_count::<4>(insn),
-            MUL_R32 => self.mul_r::<4, false>(insn),
-            IMUL_R32 => self.mul_r::<4, true>(insn),
-            MUL_R16 => self.mul_r::<2, false>(insn),
-            IMUL_R16 => self.mul_r::<2, true>(insn),
-            ALU_M32_R => self.alu_m_r::<4, B>(bus, insn),
-            ALU_M16_R => self.alu_m_r::<2, B>(bus, insn),
-            ALU_M32_IMM => self.alu_m_imm::<4, B>(bus, insn),
-            ALU_M16_IMM => self.alu_m_imm::<2, B>(bus, insn),
-            INC_DEC_M32 => self.inc_dec_m::<4, B>(bus, insn),
-            INC_DEC_M16 => self.inc_dec_m::<2, B>(bus, insn),
-            MOVSX32 => self.movsx32(bus, insn),
-            CMOV32 => self.cmov32(bus, insn),
-            SETCC_R8 => self.setcc_r8(insn),
-            TEST_RR32 => self.test_rr::<4>(insn),
-            TEST_RR16 => self.test_rr::<2>(insn),
-            IMUL_R32_RM => self.imul_r32::<false, B>(bus, insn),
-            IMUL_R32_IMM => self.imul_r32::<true, B>(bus, insn),
-            JCC => self.jcc(insn),
-            TEST => self.test_forms(bus, insn),
-            LEA => self.lea(insn),
-            MOV_R32_M => self.mov_r_m::<4, B>(bus, insn),
-            MOV_M_R32 => self.mov_m_r::<4, B>(bus, insn),
-            MOV_R16_M => self.mov_r_m::<2, B>(bus, insn),
-            MOV_M_R16 => self.mov_m_r::<2, B>(bus, insn),
-            MOV_R8_M => self.mov_r_m::<1, B>(bus, insn),
-            MOV_M_R8 => self.mov_m_r::<1, B>(bus, insn),
-            MOV_RR32_TO_RM => self.mov_rr::<4, true>(insn),
-            MOV_RR32_TO_REG => self.mov_rr::<4, false>(insn),
-            MOV_RR16_TO_RM => self.mov_rr::<2, true>(insn),
-            MOV_RR16_TO_REG => self.mov_rr::<2, false>(insn),
-            ALU_R32_M => self.alu_r_m::<4, B>(bus, insn),
-            ALU_R16_M => self.alu_r_m::<2, B>(bus, insn),
-            ALU_R32_IMM => self.alu_r_imm::<4>(insn),
-            ALU_R16_IMM => self.alu_r_imm::<2>(insn),
-            SHIFT_R32_IMM => self.shift_r32::<false>(insn),
-            SHIFT_R32_1 => self.shift_r32::<true>(insn),
-            SHIFT_R16_IMM => self.shift_r16::<false>(insn),
-            SHIFT_R16_1 => self.shift_r16::<true>(insn),
-            MOVZX32 => self.movzx32(bus, insn),
-            PUSH_R32 => self.push_r::<4, B>(bus, insn),
-            POP_R32 => self.pop_r::<4, B>(bus, insn),
-            PUSH_R16 => self.push_r::<2, B>(bus, insn),
-            POP_R16 => self.pop_r::<2, B>(bus, insn),
-            CALL_REL32 => self.call_rel::<4, B>(bus, insn),
-            CALL_REL16 => self.call_rel::<2, B>(bus, insn),
-            RET32 => self.ret::<4, B>(bus),
-            RET16 => self.ret::<2, B>(bus),
-            SHIFT_GROUP => self.shift_group(bus, insn),
-            GROUP3 => self.group3(bus, insn),
-            GROUP5 => self.group5(bus, insn),
-            RET_NEAR => self.ret_near(bus, insn),
-            JMP_REL => self.jmp_near(insn.imm, insn),
-            LOOP => self.loop_jcxz(insn),
-            TWO_BYTE => {
-                self.insn_start = start;
-                self.two_byte(bus, insn)
+            macro_rules! branch {
+                ($e:expr) => {{
+                    self.eip = next;
+                    plain!($e);
+                    if self.eip != next {
+                        break b.chains && self.cache.epoch == epoch;
+                    }
+                }};
             }
-            ADD_RR32_TO_RM => self.alu_rr::<0, true, 4>(insn),
-            ADD_RR32_TO_REG => self.alu_rr::<0, false, 4>(insn),
-            ADD_RR16_TO_RM => self.alu_rr::<0, true, 2>(insn),
-            ADD_RR16_TO_REG => self.alu_rr::<0, false, 2>(insn),
-            OR_RR32_TO_RM => self.alu_rr::<1, true, 4>(insn),
-            OR_RR32_TO_REG => self.alu_rr::<1, false, 4>(insn),
-            OR_RR16_TO_RM => self.alu_rr::<1, true, 2>(insn),
-            OR_RR16_TO_REG => self.alu_rr::<1, false, 2>(insn),
-            ADC_RR32_TO_RM => self.alu_rr::<2, true, 4>(insn),
-            ADC_RR32_TO_REG => self.alu_rr::<2, false, 4>(insn),
-            ADC_RR16_TO_RM => self.alu_rr::<2, true, 2>(insn),
-            ADC_RR16_TO_REG => self.alu_rr::<2, false, 2>(insn),
-            SBB_RR32_TO_RM => self.alu_rr::<3, true, 4>(insn),
-            SBB_RR32_TO_REG => self.alu_rr::<3, false, 4>(insn),
-            SBB_RR16_TO_RM => self.alu_rr::<3, true, 2>(insn),
-            SBB_RR16_TO_REG => self.alu_rr::<3, false, 2>(insn),
-            AND_RR32_TO_RM => self.alu_rr::<4, true, 4>(insn),
-            AND_RR32_TO_REG => self.alu_rr::<4, false, 4>(insn),
-            AND_RR16_TO_RM => self.alu_rr::<4, true, 2>(insn),
-            AND_RR16_TO_REG => self.alu_rr::<4, false, 2>(insn),
-            SUB_RR32_TO_RM => self.alu_rr::<5, true, 4>(insn),
-            SUB_RR32_TO_REG => self.alu_rr::<5, false, 4>(insn),
-            SUB_RR16_TO_RM => self.alu_rr::<5, true, 2>(insn),
-            SUB_RR16_TO_REG => self.alu_rr::<5, false, 2>(insn),
-            XOR_RR32_TO_RM => self.alu_rr::<6, true, 4>(insn),
-            XOR_RR32_TO_REG => self.alu_rr::<6, false, 4>(insn),
-            XOR_RR16_TO_RM => self.alu_rr::<6, true, 2>(insn),
-            XOR_RR16_TO_REG => self.alu_rr::<6, false, 2>(insn),
-            CMP_RR32_TO_RM => self.alu_rr::<7, true, 4>(insn),
-            CMP_RR32_TO_REG => self.alu_rr::<7, false, 4>(insn),
-            CMP_RR16_TO_RM => self.alu_rr::<7, true, 2>(insn),
-            CMP_RR16_TO_REG => self.alu_rr::<7, false, 2>(insn),
-            _ => {
-                self.insn_start = start;
-                self.execute_op(bus, insn)
+            macro_rules! general {
+                ($e:expr) => {{
+                    let esp = self.regs[super::ESP as usize];
+                    self.eip = next;
+                    self.insn_start = start();
+                    let before = (n - insns.len() - 1) as u64;
+                    self.counters.instructions = retired + before;
+                    let r = $e;
+                    retired = self.counters.instructions - before;
+                    if let Err(e) = r {
+                        fault = Some((e, start(), esp));
+                        break false;
+                    }
+                    if self.cache.epoch != epoch {
+                        break false;
+                    }
+                    if self.eip != next {
+                        break b.chains;
+                    }
+                }};
             }
+            match b.handler {
+                GENERAL => general!(self.execute_op(bus, insn)),
+                CHECKED => general!(self.execute_here(bus, insn)),
+                TWO_BYTE => general!(self.two_byte(bus, insn)),
+                SHIFT_GROUP => general!(self.shift_group(bus, insn)),
+                GROUP3 => general!(self.group3(bus, insn)),
+                GROUP5 => general!(self.group5(bus, insn)),
+                ALU_FORMS => store!(self.alu_forms(bus, insn)),
+                ALU_IMM => store!(self.alu_group1(bus, insn)),
+                MOV_RM => store!(self.mov_xchg(bus, insn)),
+                MOV_REG_IMM => plain!(self.mov_imm_reg(insn)),
+                INC_R32 => plain!(self.inc_dec_r::<4, false>(insn)),
+                DEC_R32 => plain!(self.inc_dec_r::<4, true>(insn)),
+                INC_R16 => plain!(self.inc_dec_r::<2, false>(insn)),
+                DEC_R16 => plain!(self.inc_dec_r::<2, true>(insn)),
+                LOOP_CX => branch!(self.loop_count::<2>(insn)),
+                LOOP_ECX => branch!(self.loop_count::<4>(insn)),
+                MUL_R32 => plain!(self.mul_r::<4, false>(insn)),
+                IMUL_R32 => plain!(self.mul_r::<4, true>(insn)),
+                MUL_R16 => plain!(self.mul_r::<2, false>(insn)),
+                IMUL_R16 => plain!(self.mul_r::<2, true>(insn)),
+                ALU_M32_R => store!(self.alu_m_r::<4, B>(bus, insn)),
+                ALU_M16_R => store!(self.alu_m_r::<2, B>(bus, insn)),
+                ALU_M32_IMM => store!(self.alu_m_imm::<4, B>(bus, insn)),
+                ALU_M16_IMM => store!(self.alu_m_imm::<2, B>(bus, insn)),
+                INC_DEC_M32 => store!(self.inc_dec_m::<4, B>(bus, insn)),
+                INC_DEC_M16 => store!(self.inc_dec_m::<2, B>(bus, insn)),
+                MOVSX32 => plain!(self.movsx32(bus, insn)),
+                CMOV32 => plain!(self.cmov32(bus, insn)),
+                SETCC_R8 => plain!(self.setcc_r8(insn)),
+                TEST_RR32 => plain!(self.test_rr::<4>(insn)),
+                TEST_RR16 => plain!(self.test_rr::<2>(insn)),
+                IMUL_R32_RM => plain!(self.imul_r32::<false, B>(bus, insn)),
+                IMUL_R32_IMM => plain!(self.imul_r32::<true, B>(bus, insn)),
+                JCC => branch!(self.jcc(insn)),
+                TEST => plain!(self.test_forms(bus, insn)),
+                LEA => plain!(self.lea(insn)),
+                MOV_R32_M => plain!(self.mov_r_m::<4, B>(bus, insn)),
+                MOV_M_R32 => store!(self.mov_m_r::<4, B>(bus, insn)),
+                MOV_R16_M => plain!(self.mov_r_m::<2, B>(bus, insn)),
+                MOV_M_R16 => store!(self.mov_m_r::<2, B>(bus, insn)),
+                MOV_R8_M => plain!(self.mov_r_m::<1, B>(bus, insn)),
+                MOV_M_R8 => store!(self.mov_m_r::<1, B>(bus, insn)),
+                MOV_RR32_TO_RM => plain!(self.mov_rr::<4, true>(insn)),
+                MOV_RR32_TO_REG => plain!(self.mov_rr::<4, false>(insn)),
+                MOV_RR16_TO_RM => plain!(self.mov_rr::<2, true>(insn)),
+                MOV_RR16_TO_REG => plain!(self.mov_rr::<2, false>(insn)),
+                ALU_R32_M => plain!(self.alu_r_m::<4, B>(bus, insn)),
+                ALU_R16_M => plain!(self.alu_r_m::<2, B>(bus, insn)),
+                ALU_R32_IMM => plain!(self.alu_r_imm::<4>(insn)),
+                ALU_R16_IMM => plain!(self.alu_r_imm::<2>(insn)),
+                SHIFT_R32_IMM => plain!(self.shift_r32::<false>(insn)),
+                SHIFT_R32_1 => plain!(self.shift_r32::<true>(insn)),
+                SHIFT_R16_IMM => plain!(self.shift_r16::<false>(insn)),
+                SHIFT_R16_1 => plain!(self.shift_r16::<true>(insn)),
+                MOVZX32 => plain!(self.movzx32(bus, insn)),
+                PUSH_R32 => store!(self.push_r::<4, B>(bus, insn)),
+                POP_R32 => plain!(self.pop_r::<4, B>(bus, insn)),
+                PUSH_R16 => store!(self.push_r::<2, B>(bus, insn)),
+                POP_R16 => plain!(self.pop_r::<2, B>(bus, insn)),
+                CALL_REL32 => branch!(self.call_rel::<4, B>(bus, insn)),
+                CALL_REL16 => branch!(self.call_rel::<2, B>(bus, insn)),
+                RET32 => branch!(self.ret::<4, B>(bus)),
+                RET16 => branch!(self.ret::<2, B>(bus)),
+                RET_NEAR => branch!(self.ret_near(bus, insn)),
+                JMP_REL => branch!(self.jmp_near(insn.imm, insn)),
+                LOOP => branch!(self.loop_jcxz(insn)),
+                ADD_RR32_TO_RM => plain!(self.alu_rr::<0, true, 4>(insn)),
+                ADD_RR32_TO_REG => plain!(self.alu_rr::<0, false, 4>(insn)),
+                ADD_RR16_TO_RM => plain!(self.alu_rr::<0, true, 2>(insn)),
+                ADD_RR16_TO_REG => plain!(self.alu_rr::<0, false, 2>(insn)),
+                OR_RR32_TO_RM => plain!(self.alu_rr::<1, true, 4>(insn)),
+                OR_RR32_TO_REG => plain!(self.alu_rr::<1, false, 4>(insn)),
+                OR_RR16_TO_RM => plain!(self.alu_rr::<1, true, 2>(insn)),
+                OR_RR16_TO_REG => plain!(self.alu_rr::<1, false, 2>(insn)),
+                ADC_RR32_TO_RM => plain!(self.alu_rr::<2, true, 4>(insn)),
+                ADC_RR32_TO_REG => plain!(self.alu_rr::<2, false, 4>(insn)),
+                ADC_RR16_TO_RM => plain!(self.alu_rr::<2, true, 2>(insn)),
+                ADC_RR16_TO_REG => plain!(self.alu_rr::<2, false, 2>(insn)),
+                SBB_RR32_TO_RM => plain!(self.alu_rr::<3, true, 4>(insn)),
+                SBB_RR32_TO_REG => plain!(self.alu_rr::<3, false, 4>(insn)),
+                SBB_RR16_TO_RM => plain!(self.alu_rr::<3, true, 2>(insn)),
+                SBB_RR16_TO_REG => plain!(self.alu_rr::<3, false, 2>(insn)),
+                AND_RR32_TO_RM => plain!(self.alu_rr::<4, true, 4>(insn)),
+                AND_RR32_TO_REG => plain!(self.alu_rr::<4, false, 4>(insn)),
+                AND_RR16_TO_RM => plain!(self.alu_rr::<4, true, 2>(insn)),
+                AND_RR16_TO_REG => plain!(self.alu_rr::<4, false, 2>(insn)),
+                SUB_RR32_TO_RM => plain!(self.alu_rr::<5, true, 4>(insn)),
+                SUB_RR32_TO_REG => plain!(self.alu_rr::<5, false, 4>(insn)),
+                SUB_RR16_TO_RM => plain!(self.alu_rr::<5, true, 2>(insn)),
+                SUB_RR16_TO_REG => plain!(self.alu_rr::<5, false, 2>(insn)),
+                XOR_RR32_TO_RM => plain!(self.alu_rr::<6, true, 4>(insn)),
+                XOR_RR32_TO_REG => plain!(self.alu_rr::<6, false, 4>(insn)),
+                XOR_RR16_TO_RM => plain!(self.alu_rr::<6, true, 2>(insn)),
+                XOR_RR16_TO_REG => plain!(self.alu_rr::<6, false, 2>(insn)),
+                CMP_RR32_TO_RM => plain!(self.alu_rr::<7, true, 4>(insn)),
+                CMP_RR32_TO_REG => plain!(self.alu_rr::<7, false, 4>(insn)),
+                CMP_RR16_TO_RM => plain!(self.alu_rr::<7, true, 2>(insn)),
+                CMP_RR16_TO_REG => plain!(self.alu_rr::<7, false, 2>(insn)),
+                _ => general!(self.execute_op(bus, insn)),
+            }
+        };
+        let i = n - insns.len();
+        drop(arena);
+        self.counters.instructions = retired + i as u64;
+        if let Some((e, start, esp)) = fault {
+            self.insn_start = start;
+            self.insn_esp = esp;
+            self.raise(bus, e);
+            return (i as u64, false);
         }
+        (i as u64, chain)
     }
 }

@@ -1,0 +1,152 @@
+//! How a block stops in the middle: a fault, a store into its own code, an instruction that
+//! reads the retired-instruction count. Each program runs twice, through decoded blocks
+//! (`Cpu::run`) and one instruction at a time through the general dispatcher (`Cpu::step`),
+//! and both runs must end in the same registers, flags, memory and counters. The programs
+//! also check their own results, so that a fault that both paths got wrong does not pass.
+
+// Only its comparison is used here, not its random numbers.
+#[allow(dead_code)]
+mod differential;
+
+use cpu::bus::FlatBus;
+use cpu::{Cpu, Model, RunExit};
+use differential::assert_same;
+
+const CODE: u32 = 0x1000;
+const HANDLER: u32 = 0x2000;
+const STACK: u32 = 0x8000;
+/// Where the fault handlers store what they saw.
+const SEEN: u32 = 0x3000;
+
+/// Real mode at 0:CODE with the handler at 0:HANDLER for `vectors`: it stores the pushed IP
+/// and SP, AX and CX at SEEN, then halts.
+fn machine(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
+    let mut bus = FlatBus::new(1 << 20);
+    bus.ram[CODE as usize..CODE as usize + program.len()].copy_from_slice(program);
+    for &v in vectors {
+        let at = v as usize * 4;
+        bus.ram[at..at + 4].copy_from_slice(&[HANDLER as u8, (HANDLER >> 8) as u8, 0, 0]);
+    }
+    let handler = [
+        0x89, 0xE5, // mov bp, sp
+        0x8B, 0x76, 0x00, // mov si, [bp+0]: the pushed IP
+        0x89, 0x36, 0x00, 0x30, // mov [3000h], si
+        0x8D, 0x76, 0x06, // lea si, [bp+6]: SP before the exception
+        0x89, 0x36, 0x02, 0x30, // mov [3002h], si
+        0xA3, 0x04, 0x30, // mov [3004h], ax
+        0x89, 0x0E, 0x06, 0x30, // mov [3006h], cx
+        0xF4, // hlt
+    ];
+    bus.ram[HANDLER as usize..HANDLER as usize + handler.len()].copy_from_slice(&handler);
+    let mut cpu = Cpu::new(Model::PentiumPro);
+    for s in ["cs", "ds", "es", "ss"] {
+        assert!(cpu.set_named(s, 0));
+    }
+    assert!(cpu.set_named("eip", CODE));
+    assert!(cpu.set_named("esp", STACK));
+    (cpu, bus)
+}
+
+/// Run `program` both ways to HLT; returns the block run's machine after checking that the
+/// stepped one is the same.
+fn both_ways(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
+    let (mut stepped, mut bus_s) = machine(program, vectors);
+    let mut steps = 0;
+    while !stepped.halted && steps < 100_000 {
+        stepped.step(&mut bus_s);
+        steps += 1;
+    }
+    assert!(stepped.halted, "the stepped run did not reach HLT");
+    let (mut blocks, mut bus_b) = machine(program, vectors);
+    assert_eq!(blocks.run(&mut bus_b, 100_000), RunExit::Halted);
+    let what = format!("program {program:02X?}");
+    assert_same(&stepped, &bus_s.ram, &blocks, &bus_b.ram, &what);
+    assert_eq!(
+        stepped.counters.instructions, blocks.counters.instructions,
+        "instructions retired; {what}"
+    );
+    assert_eq!(
+        stepped.counters.exceptions, blocks.counters.exceptions,
+        "exceptions; {what}"
+    );
+    (blocks, bus_b)
+}
+
+fn word(bus: &FlatBus, at: u32) -> u16 {
+    u16::from_le_bytes([bus.ram[at as usize], bus.ram[at as usize + 1]])
+}
+
+#[test]
+fn a_load_that_faults_mid_block_restarts_at_its_first_byte() {
+    // mov ax, 1234h; push ax; inc cx; mov ax, [FFFFh] (#GP: a word past the limit); hlt
+    let program = [0xB8, 0x34, 0x12, 0x50, 0x41, 0x8B, 0x06, 0xFF, 0xFF, 0xF4];
+    let (cpu, bus) = both_ways(&program, &[13]);
+    assert_eq!(word(&bus, SEEN), CODE as u16 + 5, "IP of the MOV");
+    assert_eq!(word(&bus, SEEN + 2), STACK as u16 - 2, "SP after the PUSH");
+    assert_eq!(word(&bus, SEEN + 4), 0x1234, "AX kept");
+    assert_eq!(word(&bus, SEEN + 6), 1, "INC CX retired");
+    assert_eq!(cpu.counters.exceptions, 1);
+}
+
+#[test]
+fn a_pop_that_faults_mid_block_leaves_sp_as_it_was() {
+    // mov sp, FFFFh; inc cx; pop ax (#SS: the word would run past FFFFh); hlt
+    let program = [0xBC, 0xFF, 0xFF, 0x41, 0x58, 0xF4];
+    let (_, bus) = both_ways(&program, &[12, 13]);
+    assert_eq!(word(&bus, SEEN), CODE as u16 + 4, "IP of the POP");
+    assert_eq!(word(&bus, SEEN + 2), 0xFFFF, "SP as before the POP");
+    assert_eq!(word(&bus, SEEN + 6), 1, "INC CX retired");
+}
+
+#[test]
+fn a_store_into_the_same_block_runs_the_new_code() {
+    // mov byte [imm], 99h: rewrites the immediate of the MOV AL that follows it in the block;
+    // add byte [imm2], 1: the same, through read-modify-write; then hlt.
+    let imm = CODE + 5 + 1;
+    let imm2 = CODE + 5 + 2 + 5 + 1;
+    let program = [
+        0xC6,
+        0x06,
+        imm as u8,
+        (imm >> 8) as u8,
+        0x99, // mov byte [imm], 99h
+        0xB0,
+        0x11, // mov al, 11h (becomes 99h)
+        0x80,
+        0x06,
+        imm2 as u8,
+        (imm2 >> 8) as u8,
+        0x01, // add byte [imm2], 1
+        0xB1,
+        0x41, // mov cl, 41h (becomes 42h)
+        0xF4,
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFF), Some(0x99));
+    assert_eq!(cpu.get_named("ecx").map(|v| v & 0xFF), Some(0x42));
+}
+
+#[test]
+fn rdtsc_in_a_block_counts_every_instruction_before_it() {
+    // Five register instructions, REP MOVSB of 7 bytes (one instruction per element), then
+    // RDTSC twice in the same block: the counts differ by one, and the stepped run agrees.
+    let program = [
+        0x31, 0xC0, // xor ax, ax
+        0x40, // inc ax
+        0x40, // inc ax
+        0xBE, 0x00, 0x40, // mov si, 4000h
+        0xBF, 0x00, 0x50, // mov di, 5000h
+        0xB9, 0x07, 0x00, // mov cx, 7
+        0xFC, // cld
+        0xF3, 0xA4, // rep movsb
+        0x0F, 0x31, // rdtsc
+        0x89, 0xC3, // mov bx, ax
+        0x0F, 0x31, // rdtsc
+        0xF4,
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    let (a, b) = (cpu.get_named("ebx").unwrap(), cpu.get_named("eax").unwrap());
+    assert_eq!(b, a + 2, "RDTSC, MOV, RDTSC");
+    // 7 before the REP, 7 elements: the first RDTSC sees 14.
+    assert_eq!(a, 14);
+}
