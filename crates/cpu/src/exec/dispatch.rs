@@ -315,19 +315,19 @@ impl Cpu {
         // where a handler may read it, and when the block stops.
         let mut retired = self.counters.instructions;
         let mut insns = block.iter();
-        // Where the last instruction run ends.
-        let mut next = eip;
         // Stops the block: a fault (with the instruction's start and eSP), or an exit that
         // left EIP where it belongs and says whether the run loop may chain.
         let mut fault = None;
         let chain = loop {
             let Some(b) = insns.next() else {
-                self.eip = next;
-                break block[n - 1].chains && self.cache.epoch == epoch;
+                let last = &block[n - 1];
+                self.eip = eip.wrapping_add(last.end as u32) & mask;
+                break last.chains && self.cache.epoch == epoch;
             };
             let insn = &b.insn;
-            next = eip.wrapping_add(b.end as u32) & mask;
-            let start = || next.wrapping_sub(insn.len as u32) & mask;
+            // Where this instruction ends and starts: computed only by the arms that need them.
+            let next = || eip.wrapping_add(b.end as u32) & mask;
+            let start = || next().wrapping_sub(insn.len as u32) & mask;
             // A handler that cannot fault returns a constant Ok, and the check folds away.
             macro_rules! plain {
                 ($e:expr) => {
@@ -341,16 +341,16 @@ impl Cpu {
                 ($e:expr) => {{
                     plain!($e);
                     if self.cache.epoch != epoch {
-                        self.eip = next;
+                        self.eip = next();
                         break false;
                     }
                 }};
             }
             macro_rules! branch {
                 ($e:expr) => {{
-                    self.eip = next;
+                    self.eip = next();
                     plain!($e);
-                    if self.eip != next {
+                    if self.eip != next() {
                         break b.chains && self.cache.epoch == epoch;
                     }
                 }};
@@ -358,7 +358,7 @@ impl Cpu {
             macro_rules! general {
                 ($e:expr) => {{
                     let esp = self.regs[super::ESP as usize];
-                    self.eip = next;
+                    self.eip = next();
                     self.insn_start = start();
                     let before = (n - insns.len() - 1) as u64;
                     self.counters.instructions = retired + before;
@@ -371,7 +371,7 @@ impl Cpu {
                     if self.cache.epoch != epoch {
                         break false;
                     }
-                    if self.eip != next {
+                    if self.eip != next() {
                         break b.chains;
                     }
                 }};
