@@ -60,6 +60,15 @@ struct Entry {
     insn: Insn,
 }
 
+/// `N` copies of `v` on the heap, as an array: indexing it with a value known to be below `N`
+/// (a masked or shifted address) needs no bounds check, which a `Vec` would.
+pub(crate) fn boxed_array<T: Clone, const N: usize>(v: T) -> Box<[T; N]> {
+    match vec![v; N].into_boxed_slice().try_into() {
+        Ok(array) => array,
+        Err(_) => unreachable!("a Vec of N elements is an array of N"),
+    }
+}
+
 #[inline]
 fn key(gen: u32, big: bool) -> u32 {
     (gen << 1) | big as u32
@@ -68,12 +77,12 @@ fn key(gen: u32, big: bool) -> u32 {
 pub struct CodeCache {
     entries: Vec<Entry>,
     /// Generation per physical page; bumped when a page holding decoded code is written.
-    page_gen: Vec<u32>,
+    page_gen: Box<[u32; PAGES]>,
     /// Whether the page holds decoded code at its current generation.
-    page_has_code: Vec<bool>,
+    page_has_code: Box<[bool; PAGES]>,
     /// An instruction that crosses a page, decoded for one execution.
     scratch: Insn,
-    blocks: Vec<BlockHead>,
+    blocks: Box<[BlockHead; BLOCKS]>,
     /// Shared so that a running block can hold its instructions while the CPU is borrowed
     /// mutably: a reference count costs less than moving a `Vec` out and back.
     block_insns: Rc<[BlockInsn]>,
@@ -91,10 +100,10 @@ impl CodeCache {
     pub fn new() -> CodeCache {
         CodeCache {
             entries: vec![Entry::default(); ENTRIES],
-            page_gen: vec![0; PAGES],
-            page_has_code: vec![false; PAGES],
+            page_gen: boxed_array(0),
+            page_has_code: boxed_array(false),
             scratch: Insn::default(),
-            blocks: vec![BlockHead::default(); BLOCKS],
+            blocks: boxed_array(BlockHead::default()),
             block_insns: vec![BlockInsn::default(); BLOCKS * BLOCK_MAX].into(),
             epoch: 0,
         }

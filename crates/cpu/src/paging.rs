@@ -48,7 +48,7 @@ struct Entry {
 
 #[derive(Clone)]
 pub struct Tlb {
-    entries: Vec<Entry>,
+    entries: Box<[Entry; TLB_SIZE]>,
     pub flushes: u64,
     pub misses: u64,
 }
@@ -62,7 +62,7 @@ impl Default for Tlb {
 impl Tlb {
     pub fn new() -> Tlb {
         Tlb {
-            entries: vec![Entry::default(); TLB_SIZE],
+            entries: crate::cache::boxed_array(Entry::default()),
             flushes: 0,
             misses: 0,
         }
