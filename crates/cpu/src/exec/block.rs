@@ -111,7 +111,7 @@ impl Cpu {
                 return done + 1;
             };
             // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
-            if eip > limit || bytes - 1 > limit - eip {
+            if eip as u64 + (bytes - 1) as u64 > limit as u64 {
                 self.step_plain(bus);
                 return done + 1;
             }
