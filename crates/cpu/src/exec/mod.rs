@@ -98,18 +98,21 @@ pub(crate) fn gp0() -> Exception {
 impl Cpu {
     // ---- registers ----
 
+    /// Register `r` (0-7) of `size` bytes; for bytes, AL CL DL BL AH CH DH BH. (The masks
+    /// cost less than the bounds checks they save.)
     #[inline(always)]
     pub(crate) fn get_reg(&self, size: u32, r: u8) -> u32 {
         match size {
             1 => {
-                if r < 4 {
-                    self.regs[r as usize] & 0xFF
+                let v = self.regs[(r & 3) as usize];
+                if r & 4 == 0 {
+                    v & 0xFF
                 } else {
-                    (self.regs[(r - 4) as usize] >> 8) & 0xFF
+                    (v >> 8) & 0xFF
                 }
             }
-            2 => self.regs[r as usize] & 0xFFFF,
-            _ => self.regs[r as usize],
+            2 => self.regs[(r & 7) as usize] & 0xFFFF,
+            _ => self.regs[(r & 7) as usize],
         }
     }
 
@@ -117,19 +120,18 @@ impl Cpu {
     pub(crate) fn set_reg(&mut self, size: u32, r: u8, v: u32) {
         match size {
             1 => {
-                if r < 4 {
-                    let x = &mut self.regs[r as usize];
+                let x = &mut self.regs[(r & 3) as usize];
+                if r & 4 == 0 {
                     *x = (*x & !0xFF) | (v & 0xFF);
                 } else {
-                    let x = &mut self.regs[(r - 4) as usize];
                     *x = (*x & !0xFF00) | ((v & 0xFF) << 8);
                 }
             }
             2 => {
-                let x = &mut self.regs[r as usize];
+                let x = &mut self.regs[(r & 7) as usize];
                 *x = (*x & 0xFFFF_0000) | (v & 0xFFFF);
             }
-            _ => self.regs[r as usize] = v,
+            _ => self.regs[(r & 7) as usize] = v,
         }
     }
 
@@ -356,11 +358,12 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn ea(&self, insn: &Insn) -> u32 {
         let mut off = insn.disp;
+        // (The masks cost less than the bounds checks they save: a register number is 0-7.)
         if insn.ea_base != NONE {
-            off = off.wrapping_add(self.regs[insn.ea_base as usize]);
+            off = off.wrapping_add(self.regs[(insn.ea_base & 7) as usize]);
         }
         if insn.ea_index != NONE {
-            off = off.wrapping_add(self.regs[insn.ea_index as usize] << insn.ea_scale);
+            off = off.wrapping_add(self.regs[(insn.ea_index & 7) as usize] << insn.ea_scale);
         }
         if insn.addr32() {
             off
