@@ -14,10 +14,25 @@ fn rom(code: &[u8]) -> Vec<u8> {
     r
 }
 
-fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+/// A file in the temporary directory, removed when the test is done with it.
+struct Temp(std::path::PathBuf);
+
+impl AsRef<std::ffi::OsStr> for Temp {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn temp(name: &str, bytes: &[u8]) -> Temp {
     let p = std::env::temp_dir().join(format!("aula86-test-{}-{name}", std::process::id()));
     std::fs::write(&p, bytes).expect("temp file");
-    p
+    Temp(p)
 }
 
 #[test]
