@@ -87,7 +87,11 @@ impl Cpu {
         // nor the privilege (no CR3 or CR0 write, no INVLPG, no far transfer chains), so a
         // block on the same linear page needs no translation. (1: no page yet.)
         let (mut lin_page, mut phys_page) = (1, 0);
-        loop {
+        // The decoded instructions, held for the whole chain (given back only to insert one).
+        let mut arena = self.cache.block_insns();
+        // Instructions run from blocks that were already decoded, counted once at the end.
+        let mut hits = 0;
+        let retired = loop {
             let eip = self.eip;
             let lin = base.wrapping_add(eip);
             let phys = if lin & !0xFFF == lin_page {
@@ -95,7 +99,7 @@ impl Cpu {
             } else {
                 let Ok(phys) = self.translate(bus, lin, Access::Execute) else {
                     self.step_plain(bus);
-                    return done + 1;
+                    break done + 1;
                 };
                 (lin_page, phys_page) = (lin & !0xFFF, phys & !0xFFF);
                 phys
@@ -104,27 +108,37 @@ impl Cpu {
             let fresh = cached.is_none();
             let found = match cached {
                 Some(b) => Some(b),
-                None => self.build_block(bus, phys, big),
+                None => {
+                    // Inserting changes the arena, which no one else may hold then (it would
+                    // be copied).
+                    drop(arena);
+                    let built = self.build_block(bus, phys, big);
+                    arena = self.cache.block_insns();
+                    built
+                }
             };
             let Some((slot, count, bytes)) = found else {
                 self.step_plain(bus);
-                return done + 1;
+                break done + 1;
             };
             // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
             if eip as u64 + (bytes - 1) as u64 > limit as u64 {
                 self.step_plain(bus);
-                return done + 1;
+                break done + 1;
             }
             let n = (count as u64).min(left - done) as usize;
-            let (ran, chain) = self.run_block_insns(bus, slot, n, eip, big, epoch);
+            let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
+            let (ran, chain) = self.run_block_insns(bus, block, eip, big, epoch);
             if !fresh {
-                self.counters.cache_hits += ran;
+                hits += ran;
             }
             done += ran;
             if !chain || done == left {
-                return done;
+                break done;
             }
-        }
+        };
+        self.counters.cache_hits += hits;
+        retired
     }
 
     /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first

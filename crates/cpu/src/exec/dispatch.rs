@@ -5,7 +5,7 @@
 //! (`fast.rs`); the rest to their instruction group's handler.
 
 use crate::bus::Bus;
-use crate::cache::BLOCK_MAX;
+use crate::cache::BlockInsn;
 use crate::decode::{Insn, F_INVALID, F_LOCK};
 use crate::Cpu;
 
@@ -279,9 +279,9 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
 }
 
 impl Cpu {
-    /// Run the first `n` instructions of the block in `slot`, which starts at `eip` (its CS
-    /// being 32-bit when `big`); returns how many retired and whether the run loop may chain
-    /// to the next block.
+    /// Run `block` (the first instructions of a decoded block, at least one), which starts at
+    /// `eip` (its CS being 32-bit when `big`); returns how many retired and whether the run
+    /// loop may chain to the next block.
     ///
     /// Each arm of the handler match does only the bookkeeping its kind of instruction needs,
     /// and goes straight on to the next instruction otherwise:
@@ -302,14 +302,12 @@ impl Cpu {
     pub(super) fn run_block_insns<B: Bus>(
         &mut self,
         bus: &mut B,
-        slot: usize,
-        n: usize,
+        block: &[BlockInsn],
         eip: u32,
         big: bool,
         epoch: u32,
     ) -> (u64, bool) {
-        let arena = self.cache.block_insns();
-        let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
+        let n = block.len();
         let mask = if big { u32::MAX } else { 0xFFFF };
         // Instructions retired before this block's `i`-th; the counter itself is written only
         // where a handler may read it, and when the block stops.
@@ -479,7 +477,6 @@ impl Cpu {
             }
         };
         let i = n - insns.len();
-        drop(arena);
         self.counters.instructions = retired + i as u64;
         if let Some((e, start, esp)) = fault {
             self.insn_start = start;
