@@ -150,3 +150,53 @@ fn rdtsc_in_a_block_counts_every_instruction_before_it() {
     // 7 before the REP, 7 elements: the first RDTSC sees 14.
     assert_eq!(a, 14);
 }
+
+#[test]
+fn fused_compare_and_branch_pairs_take_and_fall_through() {
+    // A count to five with CMP ECX,EBX / JNE (taken four times), then TEST / JZ (not taken),
+    // CMP ECX,5 / JE (taken) and CMP EBX,ECX / JB (not taken): each a pair that runs as one
+    // handler (`fuse` in exec/dispatch.rs).
+    #[rustfmt::skip]
+    let program = [
+        0x66, 0x31, 0xC9, // xor ecx, ecx
+        0x66, 0xBB, 0x05, 0x00, 0x00, 0x00, // mov ebx, 5
+        // top (+9):
+        0x66, 0x41, // inc ecx
+        0x66, 0x39, 0xD9, // cmp ecx, ebx
+        0x75, 0xF9, // jne top
+        0x66, 0x85, 0xC9, // test ecx, ecx
+        0x74, 0x13, // jz bad
+        0x66, 0x83, 0xF9, 0x05, // cmp ecx, 5
+        0x74, 0x04, // je ok
+        0xB8, 0xAD, 0x0B, // mov ax, 0BADh
+        0xF4, // hlt
+        // ok (+31):
+        0x66, 0x3B, 0xD9, // cmp ebx, ecx
+        0x72, 0x04, // jb bad
+        0xB8, 0x0D, 0x60, // mov ax, 600Dh
+        0xF4, // hlt
+        // bad (+40):
+        0xB8, 0xAD, 0x0B, // mov ax, 0BADh
+        0xF4,
+    ];
+    assert_eq!(program[40], 0xB8);
+    let (cpu, _) = both_ways(&program, &[]);
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(0x600D));
+    assert_eq!(cpu.get_named("ecx"), Some(5));
+    // 2 + 5 * 3 + 2 + 2 + 2 + 1 + 1 retired, HLT included.
+    assert_eq!(cpu.counters.instructions, 25);
+
+    // Budgets of one to seven instructions a run cut blocks between the two halves of a
+    // pair, and between the pairs: the end is the same.
+    for budget in 1..=7 {
+        let (mut cpu, mut bus) = machine(&program, &[]);
+        let mut runs = 0;
+        while !cpu.halted && runs < 1000 {
+            cpu.run(&mut bus, budget);
+            runs += 1;
+        }
+        assert!(cpu.halted, "budget {budget}");
+        assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(0x600D));
+        assert_eq!(cpu.counters.instructions, 25, "budget {budget}");
+    }
+}

@@ -10,7 +10,7 @@
 //! branch, a REP iteration, a fault), invalidates decoded code (the cache's epoch moves) or asks
 //! the run loop to stop (FERR#, a BIOS call).
 
-use super::dispatch::resolve;
+use super::dispatch::{fuse, is_jcc, resolve};
 use super::CS;
 use crate::bus::Bus;
 use crate::cache::{BlockInsn, BLOCK_MAX};
@@ -183,6 +183,11 @@ impl Cpu {
         }
         if count == 0 {
             return None;
+        }
+        for i in 1..count {
+            if is_jcc(insns[i].handler) {
+                insns[i - 1].handler = fuse(insns[i - 1].handler);
+            }
         }
         self.counters.cache_misses += count as u64;
         let slot = self.cache.insert_block(phys, big, &insns[..count], pos);

@@ -113,6 +113,11 @@ const CMP_RR16_TO_REG: u8 = 95;
 const SETCC_R8: u8 = 96;
 const TEST_RR32: u8 = 97;
 const TEST_RR16: u8 = 98;
+// A flag-setting instruction whose Jcc comes next in the block: one dispatch for both (`fuse`).
+const CMP_RR32_TO_RM_JCC: u8 = 99;
+const CMP_RR32_TO_REG_JCC: u8 = 100;
+const TEST_RR32_JCC: u8 = 101;
+const ALU_R32_IMM_JCC: u8 = 102;
 
 /// The handler for `insn` (see above).
 pub(super) fn resolve(insn: &Insn) -> u8 {
@@ -278,6 +283,24 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
     }
 }
 
+/// The handler for an instruction with handler `first` when a Jcc follows it in the block: one
+/// that runs both, so that the pair costs one dispatch and the condition reads the flags the
+/// first one just recorded. `first` itself when it has no fused form.
+pub(super) fn fuse(first: u8) -> u8 {
+    match first {
+        CMP_RR32_TO_REG => CMP_RR32_TO_REG_JCC,
+        ALU_R32_IMM => ALU_R32_IMM_JCC,
+        CMP_RR32_TO_RM => CMP_RR32_TO_RM_JCC,
+        TEST_RR32 => TEST_RR32_JCC,
+        other => other,
+    }
+}
+
+/// Whether `handler` is a Jcc's.
+pub(super) fn is_jcc(handler: u8) -> bool {
+    handler == JCC
+}
+
 impl Cpu {
     /// Run `block` (the first instructions of a decoded block, at least one), which starts at
     /// `eip` (its CS being 32-bit when `big`); returns how many retired and whether the run
@@ -291,6 +314,8 @@ impl Cpu {
     /// - stores check the cache's epoch (they may have rewritten code of this block);
     /// - branches get EIP set to the next instruction first and stop the block when they
     ///   leave it anywhere else;
+    /// - CMP or TEST of two registers, or ALU with an immediate, followed by a Jcc (`fuse`):
+    ///   one dispatch for the pair, the Jcc run right after as a branch;
     /// - everything else goes through the general protocol: EIP, the start and eSP kept for
     ///   the handler and a fault, the instruction counter brought up to date (REP, RDTSC and
     ///   the devices' clock read it), then both checks.
@@ -328,12 +353,13 @@ impl Cpu {
             let start = || next().wrapping_sub(insn.len as u32) & mask;
             // A handler that cannot fault returns a constant Ok, and the check folds away.
             macro_rules! plain {
-                ($e:expr) => {
+                ($e:expr) => {{
                     if let Err(e) = $e {
                         fault = Some((e, start(), self.regs[super::ESP as usize]));
                         break false;
                     }
-                };
+                    false
+                }};
             }
             macro_rules! store {
                 ($e:expr) => {{
@@ -342,6 +368,7 @@ impl Cpu {
                         self.eip = next();
                         break false;
                     }
+                    false
                 }};
             }
             macro_rules! branch {
@@ -351,6 +378,7 @@ impl Cpu {
                     if self.eip != next() {
                         break b.chains && self.cache.epoch == epoch;
                     }
+                    false
                 }};
             }
             macro_rules! general {
@@ -372,10 +400,22 @@ impl Cpu {
                     if self.eip != next() {
                         break b.chains;
                     }
+                    false
                 }};
             }
-            match b.handler {
+            // The first instruction of a fused pair; its Jcc runs after the match.
+            macro_rules! then_jcc {
+                ($e:expr) => {{
+                    plain!($e);
+                    true
+                }};
+            }
+            let fused = match b.handler {
                 GENERAL => general!(self.execute_op(bus, insn)),
+                CMP_RR32_TO_REG_JCC => then_jcc!(self.alu_rr::<7, false, 4>(insn)),
+                ALU_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<4>(insn)),
+                CMP_RR32_TO_RM_JCC => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
+                TEST_RR32_JCC => then_jcc!(self.test_rr::<4>(insn)),
                 CHECKED => general!(self.execute_here(bus, insn)),
                 TWO_BYTE => general!(self.two_byte(bus, insn)),
                 SHIFT_GROUP => general!(self.shift_group(bus, insn)),
@@ -474,6 +514,22 @@ impl Cpu {
                 CMP_RR16_TO_RM => plain!(self.alu_rr::<7, true, 2>(insn)),
                 CMP_RR16_TO_REG => plain!(self.alu_rr::<7, false, 2>(insn)),
                 _ => general!(self.execute_op(bus, insn)),
+            };
+            // The Jcc after the first instruction of a fused pair (`fuse`), unless the block
+            // was cut short between them: one copy of it for every pair.
+            if fused {
+                if let Some(j) = insns.next() {
+                    let next = eip.wrapping_add(j.end as u32) & mask;
+                    self.eip = next;
+                    if let Err(e) = self.jcc(&j.insn) {
+                        let start = next.wrapping_sub(j.insn.len as u32) & mask;
+                        fault = Some((e, start, self.regs[super::ESP as usize]));
+                        break false;
+                    }
+                    if self.eip != next {
+                        break j.chains && self.cache.epoch == epoch;
+                    }
+                }
             }
         };
         let i = n - insns.len();
