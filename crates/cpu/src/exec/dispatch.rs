@@ -1,8 +1,9 @@
 //! The handlers of a block's instructions, chosen when the block is decoded: `resolve` picks one
-//! for each instruction, and `run_resolved` calls it from the block loop (`block.rs`), past the
-//! general dispatcher (`execute`): no opcode match, and no LOCK or invalid-opcode check (done
-//! once, here). The commonest forms go to handlers specialised for their operand size and kind
-//! (`fast.rs`); the rest to their instruction group's handler.
+//! for each instruction (and `fuse` one for a flag-setting instruction and the Jcc after it),
+//! and `run_block_insns`, the block loop, calls it past the general dispatcher (`execute`): no
+//! opcode match, and no LOCK or invalid-opcode check (done once, here). The commonest forms go
+//! to handlers specialised for their operand size and kind (`fast.rs`); the rest to their
+//! instruction group's handler.
 
 use crate::bus::Bus;
 use crate::cache::BlockInsn;
@@ -321,8 +322,9 @@ impl Cpu {
     ///   the devices' clock read it), then both checks.
     ///
     /// A load that walks the page tables may set an accessed bit in a page that holds decoded
-    /// code; it does not check the epoch, which the next store, branch or block does. The
-    /// bytes it changes are a page-table entry's, not this block's instructions.
+    /// code; it does not check the epoch, which the next store, general instruction or the
+    /// block's end does. The bytes it changes are a page-table entry's, not this block's
+    /// instructions.
     #[inline(always)]
     pub(super) fn run_block_insns<B: Bus>(
         &mut self,
