@@ -24,13 +24,19 @@ const BLOCK_BITS: u32 = 13;
 const BLOCKS: usize = 1 << BLOCK_BITS;
 
 /// An instruction of a block, with the handler it was resolved to when the block was decoded
-/// (see `exec::block`; 0 = the general dispatcher).
+/// (see `exec::block`; 0 = the general dispatcher). 32 bytes: a block's instructions are
+/// found, and counted, by shifts rather than multiplications and divisions by 28.
 #[derive(Clone, Copy, Default)]
+#[repr(align(32))]
 pub struct BlockInsn {
     pub insn: Insn,
     pub handler: u8,
-    /// Where the instruction ends, in bytes from the start of its block.
-    pub end: u16,
+    /// Where the instruction ends, in bytes from the start of its block (negative when the
+    /// block followed a jump backwards to it).
+    pub end: i16,
+    /// Where the block goes on after it: `end`, or the target of a transfer the block followed
+    /// (`exec::block`). Anywhere else stops the block.
+    pub cont: i16,
     /// Whether the run loop may go on to the next block after this instruction.
     pub chains: bool,
 }
@@ -44,8 +50,16 @@ struct BlockHead {
     key: u32,
     /// Instructions in the block (at least one).
     count: u8,
-    /// Bytes the block spans, from its first instruction's first byte to its last one's end.
-    bytes: u16,
+    span: Span,
+}
+
+/// The bytes a block's instructions lie in, from its first instruction's first byte: `lo` (at
+/// most 0: a block that follows a jump backwards starts before its first instruction) up to
+/// `hi`, exclusive.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub lo: i16,
+    pub hi: i16,
 }
 
 /// 32 bytes, so that an entry never straddles a cache line.
@@ -203,12 +217,12 @@ impl CodeCache {
     /// The block that starts at `phys` in mode `big`, if it is still valid: its slot, its
     /// instruction count and the bytes it spans.
     #[inline]
-    pub fn find_block(&self, phys: u32, big: bool) -> Option<(usize, usize, u32)> {
+    pub fn find_block(&self, phys: u32, big: bool) -> Option<(usize, usize, Span)> {
         let slot = Self::block_slot(phys);
         let b = &self.blocks[slot];
         if b.tag == phys.wrapping_add(1) && b.key == key(self.page_gen[(phys >> 12) as usize], big)
         {
-            Some((slot, b.count as usize, b.bytes as u32))
+            Some((slot, b.count as usize, b.span))
         } else {
             None
         }
@@ -222,8 +236,8 @@ impl CodeCache {
     }
 
     /// Store a block of 1 to [`BLOCK_MAX`] instructions decoded from the page of `phys`, which
-    /// span `bytes` bytes from `phys`; returns its slot.
-    pub fn insert_block(&mut self, phys: u32, big: bool, insns: &[BlockInsn], bytes: u32) -> usize {
+    /// lie in `span` around `phys`; returns its slot.
+    pub fn insert_block(&mut self, phys: u32, big: bool, insns: &[BlockInsn], span: Span) -> usize {
         debug_assert!(!insns.is_empty() && insns.len() <= BLOCK_MAX);
         let page = (phys >> 12) as usize;
         self.page_has_code[page] = true;
@@ -232,7 +246,7 @@ impl CodeCache {
             tag: phys.wrapping_add(1),
             key: key(self.page_gen[page], big),
             count: insns.len() as u8,
-            bytes: bytes as u16,
+            span,
         };
         // Blocks are inserted between blocks, when no one else holds the arena: this never
         // copies it.
@@ -293,10 +307,12 @@ mod tests {
             insn: i,
             handler: 0,
             end: 1,
+            cont: 1,
             chains: true,
         };
-        let slot = c.insert_block(0x3010, true, &[b, b, b], 3);
-        assert_eq!(c.find_block(0x3010, true), Some((slot, 3, 3)));
+        let span = Span { lo: 0, hi: 3 };
+        let slot = c.insert_block(0x3010, true, &[b, b, b], span);
+        assert_eq!(c.find_block(0x3010, true), Some((slot, 3, span)));
         assert_eq!(c.find_block(0x3010, false), None, "mode is part of the key");
         assert_eq!(c.find_block(0x3011, true), None);
         let epoch = c.epoch;

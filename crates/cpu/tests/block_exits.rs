@@ -1,5 +1,5 @@
 //! How a block stops in the middle: a fault, a store into its own code, an instruction that
-//! reads the retired-instruction count. Each program runs twice, through decoded blocks
+//! reads the retired-instruction count, a transfer the block followed that goes elsewhere. Each program runs twice, through decoded blocks
 //! (`Cpu::run`) and one instruction at a time through the general dispatcher (`Cpu::step`),
 //! and both runs must end in the same registers, flags, memory and counters. The programs
 //! also check their own results, so that a fault that both paths got wrong does not pass.
@@ -21,7 +21,15 @@ const SEEN: u32 = 0x3000;
 /// Real mode at 0:CODE with the handler at 0:HANDLER for `vectors`: it stores the pushed IP
 /// and SP, AX and CX at SEEN, then halts.
 fn machine(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
+    machine_poked(program, vectors, &[])
+}
+
+/// [`machine`] with single bytes of memory set: `(address, value)`.
+fn machine_poked(program: &[u8], vectors: &[u8], pokes: &[(u32, u8)]) -> (Cpu, FlatBus) {
     let mut bus = FlatBus::new(1 << 20);
+    for &(at, v) in pokes {
+        bus.ram[at as usize] = v;
+    }
     bus.ram[CODE as usize..CODE as usize + program.len()].copy_from_slice(program);
     for &v in vectors {
         let at = v as usize * 4;
@@ -50,14 +58,19 @@ fn machine(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
 /// Run `program` both ways to HLT; returns the block run's machine after checking that the
 /// stepped one is the same.
 fn both_ways(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
-    let (mut stepped, mut bus_s) = machine(program, vectors);
+    both_ways_poked(program, vectors, &[])
+}
+
+/// [`both_ways`] on [`machine_poked`].
+fn both_ways_poked(program: &[u8], vectors: &[u8], pokes: &[(u32, u8)]) -> (Cpu, FlatBus) {
+    let (mut stepped, mut bus_s) = machine_poked(program, vectors, pokes);
     let mut steps = 0;
     while !stepped.halted && steps < 100_000 {
         stepped.step(&mut bus_s);
         steps += 1;
     }
     assert!(stepped.halted, "the stepped run did not reach HLT");
-    let (mut blocks, mut bus_b) = machine(program, vectors);
+    let (mut blocks, mut bus_b) = machine_poked(program, vectors, pokes);
     assert_eq!(blocks.run(&mut bus_b, 100_000), RunExit::Halted);
     let what = format!("program {program:02X?}");
     assert_same(&stepped, &bus_s.ram, &blocks, &bus_b.ram, &what);
@@ -199,4 +212,132 @@ fn fused_compare_and_branch_pairs_take_and_fall_through() {
         assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(0x600D));
         assert_eq!(cpu.counters.instructions, 25, "budget {budget}");
     }
+}
+
+/// Run `program` with budgets of 1 to 9 instructions a run, which cut its blocks everywhere:
+/// each run must end as the stepped one did.
+fn every_budget_agrees(program: &[u8]) {
+    let (stepped, bus_s) = both_ways(program, &[]);
+    for budget in 1..=9 {
+        let (mut cpu, mut bus) = machine(program, &[]);
+        let mut runs = 0;
+        while !cpu.halted && runs < 10_000 {
+            cpu.run(&mut bus, budget);
+            runs += 1;
+        }
+        assert!(cpu.halted, "budget {budget}");
+        let what = format!("budget {budget}");
+        assert_same(&stepped, &bus_s.ram, &cpu, &bus.ram, &what);
+        assert_eq!(
+            stepped.counters.instructions, cpu.counters.instructions,
+            "instructions retired; {what}"
+        );
+    }
+}
+
+#[test]
+fn a_block_goes_on_through_calls_and_their_returns() {
+    #[rustfmt::skip]
+    let program = [
+        0x31, 0xC0, // xor ax, ax
+        0xE8, 0x06, 0x00, // call sub (+11)
+        0x41, // inc cx
+        0xE8, 0x02, 0x00, // call sub
+        0x41, // inc cx
+        0xF4, // hlt
+        // sub (+11):
+        0x40, // inc ax
+        0xC3, // ret
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(2));
+    assert_eq!(cpu.get_named("ecx").map(|v| v & 0xFFFF), Some(2));
+    assert_eq!(cpu.counters.instructions, 10);
+    // One block of all ten, the subroutine decoded twice in it: a block that stopped at each
+    // CALL and RET would have decoded eight (the subroutine once).
+    assert_eq!(cpu.counters.cache_misses, 10);
+    every_budget_agrees(&program);
+}
+
+#[test]
+fn a_return_to_somewhere_else_stops_the_block_there() {
+    // The subroutine adds one to its return address: the RET skips the INC CX after the
+    // CALL, where the block expected to go on.
+    #[rustfmt::skip]
+    let program = [
+        0x31, 0xD2, // xor dx, dx
+        0xE8, 0x03, 0x00, // call sub (+8)
+        0x41, // inc cx (skipped)
+        0x42, // inc dx
+        0xF4, // hlt
+        // sub (+8):
+        0x89, 0xE5, // mov bp, sp
+        0xFF, 0x46, 0x00, // inc word [bp+0]
+        0xC3, // ret
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    assert_eq!(cpu.get_named("ecx").map(|v| v & 0xFFFF), Some(0));
+    assert_eq!(cpu.get_named("edx").map(|v| v & 0xFFFF), Some(1));
+    every_budget_agrees(&program);
+}
+
+#[test]
+fn a_block_goes_on_round_backward_loops_and_over_forward_jumps() {
+    // LOOP five times, a JMP over a byte, then DEC/JNZ three times: each backward branch is
+    // followed as taken, and leaving the loop stops the block there.
+    #[rustfmt::skip]
+    let program = [
+        0x31, 0xD2, // xor dx, dx
+        0xB9, 0x05, 0x00, // mov cx, 5
+        0x31, 0xC0, // xor ax, ax
+        // top (+7):
+        0x40, // inc ax
+        0xE2, 0xFD, // loop top
+        0xEB, 0x01, // jmp over
+        0x42, // inc dx (jumped over)
+        // over (+13):
+        0xBB, 0x03, 0x00, // mov bx, 3
+        // again (+16):
+        0x83, 0xC0, 0x02, // add ax, 2
+        0x4B, // dec bx
+        0x75, 0xFA, // jnz again
+        0xF4, // hlt
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(11));
+    assert_eq!(cpu.get_named("edx").map(|v| v & 0xFFFF), Some(0));
+    assert_eq!(cpu.get_named("ecx").map(|v| v & 0xFFFF), Some(0));
+    every_budget_agrees(&program);
+}
+
+#[test]
+fn a_block_is_entered_only_where_all_it_followed_lies_inside_cs() {
+    // The block at E (1010h), entered by a far JMP so that a block starts there, follows its
+    // JNE back to L (1008h), 8 bytes before its start. The program then enters the same bytes
+    // as 0101:0000, where the JNE goes to IP FFF8h (11008h, a HLT), not to L: that block must
+    // not run there as it was decoded.
+    #[rustfmt::skip]
+    let program = [
+        0x31, 0xC0, // xor ax, ax
+        0xEA, 0x10, 0x10, 0x00, 0x00, // jmp 0000:1010 (E)
+        0x90,
+        // L (+8):
+        0x40, // inc ax
+        0xEB, 0x05, // jmp E
+        0x90, 0x90, 0x90, 0x90, 0x90,
+        // E (+16):
+        0x83, 0xF8, 0x03, // cmp ax, 3
+        0x75, 0xF3, // jne L
+        0x31, 0xC0, // xor ax, ax
+        0xEA, 0x00, 0x00, 0x01, 0x01, // jmp 0101:0000 (E)
+    ];
+    let hlt = [(0x11008, 0xF4)];
+    let (cpu, _) = both_ways_poked(&program, &[], &hlt);
+    assert_eq!(cpu.get_named("cs"), Some(0x101));
+    assert_eq!(
+        cpu.get_named("eip"),
+        Some(0xFFF9),
+        "halted after the HLT at 0101:FFF8"
+    );
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(0));
 }

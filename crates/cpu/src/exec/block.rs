@@ -1,19 +1,23 @@
 //! Running from decoded blocks: the fast path of the run loop.
 //!
-//! A block is a run of instructions decoded from one physical page. It ends after an
-//! instruction that may change more than registers, flags and data memory (a far or indirect
-//! transfer, a segment load of SS, a flags load, I/O, a control-register write...), after an
-//! unconditional jump, at the page's end, at the CS limit, or after [`BLOCK_MAX`] instructions.
-//! Conditional branches do not end a block: while they fall through, the block goes on.
+//! A block is a run of instructions decoded from one physical page, in the order they are
+//! expected to run. It ends after an instruction that may change more than registers, flags
+//! and data memory (a far or indirect transfer, a segment load of SS, a flags load, I/O, a
+//! control-register write...), at the page's end, at the CS limit, or after [`BLOCK_MAX`]
+//! instructions. It goes on through the direct transfers whose target is in the same page:
+//! near JMP and CALL to their target, a RET from a CALL it followed to the instruction after
+//! the CALL, a backward Jcc or LOOP to its target (loops are taken more often than not), any
+//! other Jcc to the instruction after it. A transfer that goes elsewhere at run time stops
+//! the block, as any taken branch did before blocks followed them.
 //!
-//! The loop stops early when an instruction leaves EIP anywhere but at its own end (a taken
-//! branch, a REP iteration, a fault), invalidates decoded code (the cache's epoch moves) or asks
+//! The loop stops early when an instruction leaves EIP anywhere but where the block goes on
+//! after it (a branch that went the other way, a REP iteration, a fault), invalidates decoded code (the cache's epoch moves) or asks
 //! the run loop to stop (FERR#, a BIOS call).
 
 use super::dispatch::{fuse, is_jcc, resolve};
 use super::CS;
 use crate::bus::Bus;
-use crate::cache::{BlockInsn, BLOCK_MAX};
+use crate::cache::{BlockInsn, Span, BLOCK_MAX};
 use crate::decode::{self, Insn, F_INVALID};
 use crate::model::Model;
 use crate::paging::Access;
@@ -117,12 +121,13 @@ impl Cpu {
                     built
                 }
             };
-            let Some((slot, count, bytes)) = found else {
+            let Some((slot, count, span)) = found else {
                 self.step_plain(bus);
                 break done + 1;
             };
-            // The whole block lies inside the CS limit: eip + bytes - 1 <= limit.
-            if eip as u64 + (bytes - 1) as u64 > limit as u64 {
+            // The whole block lies inside the CS limit: eip + lo >= 0 and eip + hi - 1 <= limit.
+            if (eip as i64 + span.lo as i64) < 0 || eip as u64 + (span.hi - 1) as u64 > limit as u64
+            {
                 self.step_plain(bus);
                 break done + 1;
             }
@@ -144,41 +149,82 @@ impl Cpu {
     /// Decode the block that starts at `phys` (CS:EIP) and store it. None when its first
     /// instruction cannot be decoded from this page alone (it crosses the page or the CS
     /// limit, or fetching it faults): the plain path deals with those.
+    ///
+    /// A block follows its direct transfers when their target lies in the same page (see
+    /// [`followed`]): it goes on at the target of a near JMP or CALL, at the instruction after
+    /// the CALL for a RET that returns from a call it followed, and at the target of a backward
+    /// Jcc or LOOP (a loop is taken more often than not). Each instruction records where the
+    /// block goes on after it (`BlockInsn::cont`); when it goes anywhere else at run time, the
+    /// block stops there, as after any taken branch.
     #[cold]
     fn build_block<B: Bus>(
         &mut self,
         bus: &mut B,
         phys: u32,
         big: bool,
-    ) -> Option<(usize, usize, u32)> {
+    ) -> Option<(usize, usize, Span)> {
         let model = self.model;
         let limit = self.segs[CS as usize].limit;
         let eip = self.eip;
-        let page_end = (phys | 0xFFF) - phys + 1;
+        let page = phys & !0xFFF;
+        let start = (phys & 0xFFF) as i32;
         let mut insns = [BlockInsn::default(); BLOCK_MAX];
         let mut count = 0;
-        let mut pos: u32 = 0;
-        while count < BLOCK_MAX && pos < page_end {
+        // The next instruction's offset from the block's first byte, and the span so far.
+        let mut pos: i32 = 0;
+        let mut span = Span { lo: 0, hi: 0 };
+        // Where the CALLs this block followed return to (the innermost last).
+        let mut returns = [0i32; 4];
+        let mut depth = 0;
+        while count < BLOCK_MAX {
             let decoded = decode::decode(model, big, |i| {
-                let at = pos + i;
-                let off = eip.wrapping_add(at);
+                let at = start + pos + i as i32;
+                let off = eip.wrapping_add((pos + i as i32) as u32);
                 // (The 8086 wraps IP inside an instruction; the plain path handles that.)
-                if at >= page_end || off > limit || (model < Model::I286 && off > 0xFFFF) {
+                if !(0..0x1000).contains(&at)
+                    || off > limit
+                    || (model < Model::I286 && off > 0xFFFF)
+                {
                     return Err(super::gp0());
                 }
-                Ok(bus.read8(phys + at))
+                Ok(bus.read8(page | at as u32))
             });
             let Ok(insn) = decoded else { break };
+            let end = pos + insn.len as i32;
+            let in_page = |off: i32| (0..0x1000).contains(&(start + off));
+            let target = end.wrapping_add(insn.imm as i32);
+            let cont = match followed(&insn) {
+                Follow::Target if in_page(target) => {
+                    if insn.op == 0xE8 {
+                        if depth == returns.len() {
+                            returns.copy_within(1.., 0);
+                            depth -= 1;
+                        }
+                        returns[depth] = end;
+                        depth += 1;
+                    }
+                    Some(target)
+                }
+                Follow::Return if depth > 0 => {
+                    depth -= 1;
+                    Some(returns[depth]).filter(|&at| in_page(at))
+                }
+                _ => None,
+            };
             insns[count] = BlockInsn {
                 insn,
-                end: (pos + insn.len as u32) as u16,
+                end: end as i16,
+                cont: cont.unwrap_or(end) as i16,
                 handler: resolve(&insn),
                 chains: chains(&insn),
             };
             count += 1;
-            pos += insn.len as u32;
-            if !continues_block(&insn) {
-                break;
+            span.lo = span.lo.min(pos as i16);
+            span.hi = span.hi.max(end as i16);
+            match cont {
+                Some(at) => pos = at,
+                None if continues_block(&insn) => pos = end,
+                None => break,
             }
         }
         if count == 0 {
@@ -190,7 +236,26 @@ impl Cpu {
             }
         }
         self.counters.cache_misses += count as u64;
-        let slot = self.cache.insert_block(phys, big, &insns[..count], pos);
-        Some((slot, count, pos))
+        let slot = self.cache.insert_block(phys, big, &insns[..count], span);
+        Some((slot, count, span))
+    }
+}
+
+/// Which direct transfers a block may go on through (`Cpu::build_block`).
+enum Follow {
+    No,
+    /// To the target: near JMP and CALL, and a backward Jcc or LOOP.
+    Target,
+    /// To where the CALL it returns from, if the block followed it, returns.
+    Return,
+}
+
+fn followed(insn: &Insn) -> Follow {
+    let backward = (insn.imm as i32) < 0;
+    match insn.op {
+        0xE8 | 0xE9 | 0xEB => Follow::Target,
+        0x70..=0x7F | 0x180..=0x18F | 0xE0..=0xE2 if backward => Follow::Target,
+        0xC2 | 0xC3 => Follow::Return,
+        _ => Follow::No,
     }
 }

@@ -314,7 +314,8 @@ impl Cpu {
     ///   only once nothing can fault any more, so a fault restarts them with eSP as it is.
     /// - stores check the cache's epoch (they may have rewritten code of this block);
     /// - branches get EIP set to the next instruction first and stop the block when they
-    ///   leave it anywhere else;
+    ///   leave it anywhere but where the block goes on (`BlockInsn::cont`: the next
+    ///   instruction, or the target of a transfer the block followed);
     /// - CMP or TEST of two registers, or ALU with an immediate, followed by a Jcc (`fuse`):
     ///   one dispatch for the pair, the Jcc run right after as a branch;
     /// - everything else goes through the general protocol: EIP, the start and eSP kept for
@@ -346,12 +347,14 @@ impl Cpu {
         let chain = loop {
             let Some(b) = insns.next() else {
                 let last = &block[n - 1];
-                self.eip = eip.wrapping_add(last.end as u32) & mask;
+                self.eip = eip.wrapping_add(last.cont as i32 as u32) & mask;
                 break last.chains && self.cache.epoch == epoch;
             };
             let insn = &b.insn;
             // Where this instruction ends and starts: computed only by the arms that need them.
-            let next = || eip.wrapping_add(b.end as u32) & mask;
+            let next = || eip.wrapping_add(b.end as i32 as u32) & mask;
+            // Where the block goes on after it: `next()` but for a transfer it followed.
+            let cont = || eip.wrapping_add(b.cont as i32 as u32) & mask;
             let start = || next().wrapping_sub(insn.len as u32) & mask;
             // A handler that cannot fault returns a constant Ok, and the check folds away.
             macro_rules! plain {
@@ -377,7 +380,7 @@ impl Cpu {
                 ($e:expr) => {{
                     self.eip = next();
                     plain!($e);
-                    if self.eip != next() {
+                    if self.eip != cont() {
                         break b.chains && self.cache.epoch == epoch;
                     }
                     false
@@ -399,7 +402,7 @@ impl Cpu {
                     if self.cache.epoch != epoch {
                         break false;
                     }
-                    if self.eip != next() {
+                    if self.eip != cont() {
                         break b.chains;
                     }
                     false
@@ -521,14 +524,14 @@ impl Cpu {
             // was cut short between them: one copy of it for every pair.
             if fused {
                 if let Some(j) = insns.next() {
-                    let next = eip.wrapping_add(j.end as u32) & mask;
+                    let next = eip.wrapping_add(j.end as i32 as u32) & mask;
                     self.eip = next;
                     if let Err(e) = self.jcc(&j.insn) {
                         let start = next.wrapping_sub(j.insn.len as u32) & mask;
                         fault = Some((e, start, self.regs[super::ESP as usize]));
                         break false;
                     }
-                    if self.eip != next {
+                    if self.eip != eip.wrapping_add(j.cont as i32 as u32) & mask {
                         break j.chains && self.cache.epoch == epoch;
                     }
                 }
