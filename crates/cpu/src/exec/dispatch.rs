@@ -119,6 +119,12 @@ const CMP_RR32_TO_RM_JCC: u8 = 99;
 const CMP_RR32_TO_REG_JCC: u8 = 100;
 const TEST_RR32_JCC: u8 = 101;
 const ALU_R32_IMM_JCC: u8 = 102;
+// ALU r32, imm for the commonest operations, on their own (the rest: ALU_R32_IMM).
+const ADD_R32_IMM: u8 = 103;
+const AND_R32_IMM: u8 = 104;
+const SUB_R32_IMM: u8 = 105;
+const CMP_R32_IMM: u8 = 106;
+const CMP_R32_IMM_JCC: u8 = 107;
 
 /// The handler for `insn` (see above).
 pub(super) fn resolve(insn: &Insn) -> u8 {
@@ -148,13 +154,14 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
         }
         // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
         0x00..=0x3F if insn.op & 7 < 6 => ALU_FORMS,
-        0x81 | 0x83 if reg => {
-            if o32 {
-                ALU_R32_IMM
-            } else {
-                ALU_R16_IMM
-            }
-        }
+        0x81 | 0x83 if reg => match (o32, insn.reg()) {
+            (true, 0) => ADD_R32_IMM,
+            (true, 4) => AND_R32_IMM,
+            (true, 5) => SUB_R32_IMM,
+            (true, 7) => CMP_R32_IMM,
+            (true, _) => ALU_R32_IMM,
+            (false, _) => ALU_R16_IMM,
+        },
         0x81 | 0x83 => {
             if o32 {
                 ALU_M32_IMM
@@ -290,7 +297,8 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
 pub(super) fn fuse(first: u8) -> u8 {
     match first {
         CMP_RR32_TO_REG => CMP_RR32_TO_REG_JCC,
-        ALU_R32_IMM => ALU_R32_IMM_JCC,
+        ALU_R32_IMM | ADD_R32_IMM | AND_R32_IMM | SUB_R32_IMM => ALU_R32_IMM_JCC,
+        CMP_R32_IMM => CMP_R32_IMM_JCC,
         CMP_RR32_TO_RM => CMP_RR32_TO_RM_JCC,
         TEST_RR32 => TEST_RR32_JCC,
         other => other,
@@ -418,7 +426,8 @@ impl Cpu {
             let fused = match b.handler {
                 GENERAL => general!(self.execute_op(bus, insn)),
                 CMP_RR32_TO_REG_JCC => then_jcc!(self.alu_rr::<7, false, 4>(insn)),
-                ALU_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<4>(insn)),
+                ALU_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<8, 4>(insn)),
+                CMP_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<7, 4>(insn)),
                 CMP_RR32_TO_RM_JCC => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
                 TEST_RR32_JCC => then_jcc!(self.test_rr::<4>(insn)),
                 CHECKED => general!(self.execute_here(bus, insn)),
@@ -468,8 +477,12 @@ impl Cpu {
                 MOV_RR16_TO_REG => plain!(self.mov_rr::<2, false>(insn)),
                 ALU_R32_M => plain!(self.alu_r_m::<4, B>(bus, insn)),
                 ALU_R16_M => plain!(self.alu_r_m::<2, B>(bus, insn)),
-                ALU_R32_IMM => plain!(self.alu_r_imm::<4>(insn)),
-                ALU_R16_IMM => plain!(self.alu_r_imm::<2>(insn)),
+                ALU_R32_IMM => plain!(self.alu_r_imm::<8, 4>(insn)),
+                ADD_R32_IMM => plain!(self.alu_r_imm::<0, 4>(insn)),
+                AND_R32_IMM => plain!(self.alu_r_imm::<4, 4>(insn)),
+                SUB_R32_IMM => plain!(self.alu_r_imm::<5, 4>(insn)),
+                CMP_R32_IMM => plain!(self.alu_r_imm::<7, 4>(insn)),
+                ALU_R16_IMM => plain!(self.alu_r_imm::<8, 2>(insn)),
                 SHIFT_R32_IMM => plain!(self.shift_r32::<false>(insn)),
                 SHIFT_R32_1 => plain!(self.shift_r32::<true>(insn)),
                 SHIFT_R16_IMM => plain!(self.shift_r16::<false>(insn)),

@@ -156,10 +156,12 @@ impl Cpu {
         Ok(())
     }
 
-    /// 81 and 83 on a register: `op r, imm` (83's immediate is sign-extended).
+    /// 81 and 83 on a register: `op r, imm` (83's immediate is sign-extended). `OP` is the
+    /// operation when the handler was chosen for one (the commonest: ADD, AND, SUB, CMP), or
+    /// 8 to read it from the instruction.
     #[inline(always)]
-    pub(crate) fn alu_r_imm<const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
-        let op = AluOp::from_bits(insn.reg());
+    pub(crate) fn alu_r_imm<const OP: u8, const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
+        let op = AluOp::from_bits(if OP < 8 { OP } else { insn.reg() });
         let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.rm()), insn.imm);
         if op != AluOp::Cmp {
             self.set_reg(SIZE, insn.rm(), r);
