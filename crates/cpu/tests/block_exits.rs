@@ -1,8 +1,9 @@
 //! How a block stops in the middle: a fault, a store into its own code, an instruction that
-//! reads the retired-instruction count, a transfer the block followed that goes elsewhere. Each program runs twice, through decoded blocks
-//! (`Cpu::run`) and one instruction at a time through the general dispatcher (`Cpu::step`),
-//! and both runs must end in the same registers, flags, memory and counters. The programs
-//! also check their own results, so that a fault that both paths got wrong does not pass.
+//! reads the retired-instruction count, a transfer the block followed that goes elsewhere.
+//! Each program runs twice, through decoded blocks (`Cpu::run`) and one instruction at a time
+//! through the general dispatcher (`Cpu::step`), and both runs must end in the same
+//! registers, flags, memory and counters. The programs also check their own results, so that
+//! a fault that both paths got wrong does not pass.
 
 // Only its comparison is used here, not its random numbers.
 #[allow(dead_code)]

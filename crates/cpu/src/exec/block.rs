@@ -11,8 +11,8 @@
 //! the block, as any taken branch did before blocks followed them.
 //!
 //! The loop stops early when an instruction leaves EIP anywhere but where the block goes on
-//! after it (a branch that went the other way, a REP iteration, a fault), invalidates decoded code (the cache's epoch moves) or asks
-//! the run loop to stop (FERR#, a BIOS call).
+//! after it (a branch that went the other way, a REP iteration, a fault), invalidates decoded
+//! code (the cache's epoch moves) or asks the run loop to stop (FERR#, a BIOS call).
 
 use super::dispatch::{fuse, is_jcc, resolve};
 use super::CS;
