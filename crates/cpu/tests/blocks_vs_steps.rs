@@ -2,8 +2,9 @@
 //! against the plain path (`Cpu::step`: one instruction through the general dispatcher) on
 //! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
-//! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP, CMOVcc. Both runs must end in the same registers, flags and
-//! memory.
+//! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP, CMOVcc, Jcc,
+//! JMP over bytes that never run, and short loops. Both runs must end in the same registers,
+//! flags and memory.
 
 mod differential;
 
@@ -51,7 +52,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(20) {
+    match r.below(24) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -236,6 +237,34 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 out.push(0x66);
             }
             out.push(0xC3);
+        }
+        // JMP over one to three bytes that never run (a block follows it).
+        21 => {
+            if o32 {
+                out.pop();
+            }
+            let n = 1 + r.below(3) as usize;
+            out.extend([0xEB, n as u8]);
+            for _ in 0..n {
+                out.push(r.next() as u8);
+            }
+        }
+        // A loop of one to four rounds, back with LOOP or with DEC CX / JNZ (a block follows
+        // a backward branch as taken, and stops where it falls through).
+        22 | 23 => {
+            if o32 {
+                out.pop();
+            }
+            out.extend([0xB9, 1 + r.below(4) as u8, 0]); // mov cx, 1-4
+                                                         // inc dx / xor ax, dx / add ax, 7
+            const BODIES: [&[u8]; 3] = [&[0x42], &[0x31, 0xD0], &[0x83, 0xC0, 0x07]];
+            let body = BODIES[r.below(3) as usize];
+            out.extend(body);
+            if r.below(2) == 0 {
+                out.extend([0xE2, (-(body.len() as i8) - 2) as u8]); // loop
+            } else {
+                out.extend([0x49, 0x75, (-(body.len() as i8) - 3) as u8]); // dec cx; jnz
+            }
         }
         // Jcc over nothing (taken or not, the next instruction follows): a condition read.
         _ => {
