@@ -36,6 +36,23 @@ pub trait Bus {
         false
     }
 
+    /// The machine's plain RAM, for the CPU's direct path: reads and writes of the pages
+    /// [`ram_page`](Self::ram_page) names go straight here. Empty by default (no direct path).
+    fn ram(&mut self) -> &mut [u8] {
+        &mut []
+    }
+    /// Where in [`ram`](Self::ram) the 4 KiB physical page at `page` lives, when every read
+    /// and write of it is plain RAM (no device, no ROM, the A20 gate applied); None otherwise.
+    fn ram_page(&mut self, _page: u32) -> Option<u32> {
+        None
+    }
+    /// A value that changes whenever [`ram_page`](Self::ram_page)'s answers may change (the
+    /// A20 gate): the CPU forgets the pages it was given then. Read at the start of each run
+    /// and after each OUT.
+    fn ram_map(&mut self) -> u64 {
+        0
+    }
+
     fn io_read8(&mut self, port: u16) -> u8;
     fn io_write8(&mut self, port: u16, value: u8);
     fn io_read16(&mut self, port: u16) -> u16 {
@@ -123,6 +140,13 @@ impl Bus for FlatBus {
     }
     fn fill_ram(&mut self, dst: u32, value: u32, size: u32, count: u32) -> bool {
         fill(&mut self.ram, dst, value, size, count)
+    }
+    #[inline(always)]
+    fn ram(&mut self) -> &mut [u8] {
+        &mut self.ram
+    }
+    fn ram_page(&mut self, page: u32) -> Option<u32> {
+        (page as usize + 0x1000 <= self.ram.len()).then_some(page)
     }
     fn io_read8(&mut self, _port: u16) -> u8 {
         0xFF

@@ -278,7 +278,7 @@ impl Cpu {
         self.halted = false;
         self.shutdown = false;
         self.inhibit_irq = false;
-        self.cpl = 0;
+        self.set_cpl(0);
         self.dr = [0, 0, 0, 0, 0, 0, 0xFFFF_0FF0, 0x400];
         self.sync_breakpoints();
         self.db_hits = 0;
@@ -335,7 +335,7 @@ impl Cpu {
             // Real mode code is 16-bit, privilege 0.
             seg.flags &= !regs::SEG_BIG;
             if !self.protected_mode() {
-                self.cpl = 0;
+                self.set_cpl(0);
             }
         }
     }
@@ -362,6 +362,12 @@ impl Cpu {
 
     pub fn v86_mode(&self) -> bool {
         self.flags.control() & flags::VM != 0
+    }
+
+    /// Change the CPL (and with it the direct path's view of memory).
+    pub(crate) fn set_cpl(&mut self, cpl: u8) {
+        self.cpl = cpl;
+        self.sync_direct_view();
     }
 
     /// Current privilege level.
@@ -400,6 +406,7 @@ impl Cpu {
 
     /// Run up to `budget` instructions. Stops early on HLT or shutdown.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> RunExit {
+        self.sync_ram_map(bus);
         let mut left = budget;
         while left > 0 {
             if !self.needs_attention(bus) {
@@ -477,6 +484,7 @@ impl Cpu {
         if self.shutdown {
             return;
         }
+        self.sync_ram_map(bus);
         if self.db_task_trap {
             // A task switch into a TSS with T = 1 that was not an instruction's (an interrupt
             // or exception through a task gate): its #DB comes before anything else.

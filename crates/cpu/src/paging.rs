@@ -46,9 +46,75 @@ struct Entry {
     global: bool,
 }
 
+/// The data accesses' direct path: for one privilege and one TLB slot, the linear page that
+/// reads and writes may take straight to the bus's RAM ([`Bus::ram`]) with no other check.
+/// A tag holds a page-aligned linear address, or [`NO_PAGE`]; comparing it with the page of an
+/// access's last byte checks the slot, the right and that the access stays inside the page,
+/// all at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Direct {
+    read: u32,
+    write: u32,
+    /// Where the page starts in [`Bus::ram`].
+    ram: u32,
+    /// The physical page (what the code cache is told of writes).
+    phys: u32,
+}
+
+/// A tag no access matches (not page-aligned).
+const NO_PAGE: u32 = 1;
+
+impl Direct {
+    const EMPTY: Direct = Direct {
+        read: NO_PAGE,
+        write: NO_PAGE,
+        ram: 0,
+        phys: 0,
+    };
+}
+
+/// The direct path's views: one per privilege, and one that is always empty, used while data
+/// breakpoints are armed so that every access takes the full path and is checked. (Four
+/// views' room, so that an index masked to it needs no bounds check.)
+pub(crate) const VIEW_SUPERVISOR: usize = 0;
+pub(crate) const VIEW_USER: usize = TLB_SIZE;
+pub(crate) const VIEW_NONE: usize = 2 * TLB_SIZE;
+const DIRECT_SIZE: usize = 4 * TLB_SIZE;
+
+/// `size` (1, 2 or 4) bytes of `ram` at `at`, little-endian; None past its end.
+#[inline(always)]
+pub(crate) fn ram_get(ram: &[u8], at: usize, size: u32) -> Option<u32> {
+    let bytes = ram.get(at..)?;
+    Some(match size {
+        1 => *bytes.first()? as u32,
+        2 => u16::from_le_bytes(*bytes.first_chunk()?) as u32,
+        _ => u32::from_le_bytes(*bytes.first_chunk()?),
+    })
+}
+
+/// Store `size` (1, 2 or 4) bytes of `v` in `ram` at `at`; false, with nothing stored, past its
+/// end.
+#[inline(always)]
+pub(crate) fn ram_put(ram: &mut [u8], at: usize, size: u32, v: u32) -> bool {
+    let Some(bytes) = ram.get_mut(at..at + size as usize) else {
+        return false;
+    };
+    match size {
+        1 => bytes[0] = v as u8,
+        2 => bytes.copy_from_slice(&(v as u16).to_le_bytes()),
+        _ => bytes.copy_from_slice(&v.to_le_bytes()),
+    }
+    true
+}
+
 #[derive(Clone)]
 pub struct Tlb {
     entries: Box<[Entry; TLB_SIZE]>,
+    direct: Box<[Direct; DIRECT_SIZE]>,
+    /// Which of the direct path's views the current accesses use (`VIEW_*`).
+    pub(crate) view: usize,
+    /// The bus's [`Bus::ram_map`] when the direct entries were made.
+    ram_map: u64,
     pub flushes: u64,
     pub misses: u64,
 }
@@ -63,6 +129,9 @@ impl Tlb {
     pub fn new() -> Tlb {
         Tlb {
             entries: crate::cache::boxed_array(Entry::default()),
+            direct: crate::cache::boxed_array(Direct::EMPTY),
+            view: VIEW_SUPERVISOR,
+            ram_map: 0,
             flushes: 0,
             misses: 0,
         }
@@ -70,7 +139,13 @@ impl Tlb {
 
     pub fn flush_all(&mut self) {
         self.entries.iter_mut().for_each(|e| *e = Entry::default());
+        self.flush_direct();
         self.flushes += 1;
+    }
+
+    /// Forget the direct path's pages (they are made again from the TLB on the next access).
+    pub(crate) fn flush_direct(&mut self) {
+        self.direct[..VIEW_NONE].fill(Direct::EMPTY);
     }
 
     /// Flush everything except global pages.
@@ -80,6 +155,7 @@ impl Tlb {
                 *e = Entry::default();
             }
         }
+        self.flush_direct();
         self.flushes += 1;
     }
 
@@ -89,10 +165,116 @@ impl Tlb {
         if e.tag == vpn + 1 {
             *e = Entry::default();
         }
+        let slot = (vpn as usize) & (TLB_SIZE - 1);
+        self.direct[VIEW_SUPERVISOR + slot] = Direct::EMPTY;
+        self.direct[VIEW_USER + slot] = Direct::EMPTY;
+    }
+
+    /// The direct-path slot of `lin` in the current view.
+    #[inline(always)]
+    fn direct_slot(&self, lin: u32) -> &Direct {
+        let slot = (lin >> 12) as usize & (TLB_SIZE - 1);
+        &self.direct[(self.view + slot) & (DIRECT_SIZE - 1)]
     }
 }
 
 impl Cpu {
+    /// Read `size` bytes at `lin` by the direct path; None when it does not hold the page
+    /// (the full path then does the access and makes the entry).
+    #[inline(always)]
+    pub(crate) fn direct_read<B: Bus>(&self, bus: &mut B, lin: u32, size: u32) -> Option<u32> {
+        let d = self.tlb.direct_slot(lin);
+        if d.read != lin.wrapping_add(size - 1) & !0xFFF {
+            return None;
+        }
+        ram_get(bus.ram(), (d.ram | (lin & 0xFFF)) as usize, size)
+    }
+
+    /// Write `size` bytes at `lin` by the direct path; false, with nothing written, when it
+    /// does not hold the page for writing.
+    #[inline(always)]
+    pub(crate) fn direct_write<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        size: u32,
+        v: u32,
+    ) -> bool {
+        let Some((at, phys)) = self.direct_writable(lin, size) else {
+            return false;
+        };
+        if !ram_put(bus.ram(), at, size, v) {
+            return false;
+        }
+        self.cache.note_write(phys);
+        true
+    }
+
+    /// Where in [`Bus::ram`] a write of `size` bytes at `lin` goes by the direct path, and its
+    /// physical address; None when the direct path does not hold the page for writing.
+    #[inline(always)]
+    pub(crate) fn direct_writable(&self, lin: u32, size: u32) -> Option<(usize, u32)> {
+        let d = self.tlb.direct_slot(lin);
+        if d.write != lin.wrapping_add(size - 1) & !0xFFF {
+            return None;
+        }
+        Some(((d.ram | (lin & 0xFFF)) as usize, d.phys | (lin & 0xFFF)))
+    }
+
+    /// After the full path read (or wrote) at `lin`, which is `phys`, with privilege `user`:
+    /// give the page to the direct path when it is plain RAM. A write's success shows the page
+    /// writable (and so readable) at that privilege, with its dirty bit set; a read's shows it
+    /// readable, and writable too when paging is off.
+    pub(crate) fn make_direct<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        lin: u32,
+        phys: u32,
+        user: bool,
+        write: bool,
+    ) {
+        if self.data_breakpoints_armed {
+            return;
+        }
+        let page = lin & !0xFFF;
+        let phys = phys & !0xFFF;
+        let Some(ram) = bus.ram_page(phys) else {
+            return;
+        };
+        let view = if user { VIEW_USER } else { VIEW_SUPERVISOR };
+        let d = &mut self.tlb.direct[view + ((lin >> 12) as usize & (TLB_SIZE - 1))];
+        let same = d.read == page && d.phys == phys;
+        let writable = write || self.cr0 & CR0_PG == 0 || (same && d.write == page);
+        *d = Direct {
+            read: page,
+            write: if writable { page } else { NO_PAGE },
+            ram,
+            phys,
+        };
+    }
+
+    /// Which direct-path view the current privilege uses (none while data breakpoints are
+    /// armed). Call whenever the CPL or the breakpoints change.
+    pub(crate) fn sync_direct_view(&mut self) {
+        self.tlb.view = if self.data_breakpoints_armed {
+            VIEW_NONE
+        } else if self.cpl == 3 {
+            VIEW_USER
+        } else {
+            VIEW_SUPERVISOR
+        };
+    }
+
+    /// Forget the direct path's pages if the bus's memory map changed since they were made
+    /// (the A20 gate, a moved frame buffer).
+    pub(crate) fn sync_ram_map<B: Bus>(&mut self, bus: &mut B) {
+        let map = bus.ram_map();
+        if map != self.tlb.ram_map {
+            self.tlb.ram_map = map;
+            self.tlb.flush_direct();
+        }
+    }
+
     /// Linear to physical for an access by the current privilege level.
     #[inline]
     pub(crate) fn translate_access<B: Bus>(

@@ -592,6 +592,24 @@ impl Bus for Board {
         self.is_ram(d, size * count) && cpu::bus::fill(&mut self.mem.ram, d, value, size, count)
     }
 
+    #[inline(always)]
+    fn ram(&mut self) -> &mut [u8] {
+        &mut self.mem.ram
+    }
+
+    /// RAM wins over the frame buffer where the two overlap, as in `read8` and `write8`: only
+    /// the VGA window and the A20 gate matter.
+    fn ram_page(&mut self, page: u32) -> Option<u32> {
+        let p = page & self.mem.a20_mask;
+        self.is_ram(p, 0x1000).then_some(p)
+    }
+
+    /// Exact, not a hash: the A20 gate in bit 0, the RAM's size above it.
+    fn ram_map(&mut self) -> u64 {
+        let a20 = (self.mem.a20_mask & (1 << 20) != 0) as u64;
+        a20 | (self.mem.ram.len() as u64) << 1
+    }
+
     fn io_read8(&mut self, port: u16) -> u8 {
         self.io_read(port, 1) as u8
     }

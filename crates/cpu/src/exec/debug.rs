@@ -76,6 +76,7 @@ impl Cpu {
         self.data_breakpoints_armed = data;
         self.direct_page_end = if data { 0 } else { 0x1000 };
         self.io_breakpoints_armed = io;
+        self.sync_direct_view();
     }
 
     /// A data access of `size` bytes at linear `lin`: remember the enabled data breakpoints it

@@ -276,7 +276,7 @@ impl Cpu {
         let leaving_pm = self.cr0 & 1 != 0 && v & 1 == 0;
         self.cr0 = v;
         if leaving_pm {
-            self.cpl = 0;
+            self.set_cpl(0);
         }
         Ok(())
     }
@@ -556,7 +556,7 @@ impl Cpu {
         self.flags.set_bits(VM | IF | RF, false);
         self.segs[super::CS as usize] = Cpu::flat(cs & 0xFFFC, true, 0);
         self.segs[SS as usize] = Cpu::flat((cs & 0xFFFC) + 8, false, 0);
-        self.cpl = 0;
+        self.set_cpl(0);
         self.regs[ESP as usize] = self.msr.sysenter_esp;
         self.eip = self.msr.sysenter_eip;
         Ok(())
@@ -569,7 +569,7 @@ impl Cpu {
         }
         self.segs[super::CS as usize] = Cpu::flat((cs + 16) | 3, true, 3);
         self.segs[SS as usize] = Cpu::flat((cs + 24) | 3, false, 3);
-        self.cpl = 3;
+        self.set_cpl(3);
         self.regs[ESP as usize] = self.regs[ECX as usize];
         self.eip = self.regs[EDX as usize];
         Ok(())

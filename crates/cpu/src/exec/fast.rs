@@ -16,6 +16,7 @@ use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::{LazyOp, CF, OF};
 use crate::model::Model;
+use crate::paging::{ram_get, ram_put};
 use crate::{Cpu, Res};
 
 impl Cpu {
@@ -82,16 +83,35 @@ impl Cpu {
         Ok(())
     }
 
-    /// The physical address of the read-modify-write memory operand of `insn`, `SIZE` bytes,
-    /// when the TLB already allows the write: one check and one translation serve both
-    /// accesses (a writable segment is readable too, and the TLB holds a page as writable only
-    /// once its accessed and dirty bits are set). None when anything needs the general path (a
-    /// fault, a page crossing, a data breakpoint, a first write to the page): the general
-    /// handler then does the whole instruction.
+    /// Where the read-modify-write memory operand of `insn`, `SIZE` bytes, lies in the bus's
+    /// RAM and at what physical address, when the direct path holds its page for writing: one
+    /// check and one lookup serve both accesses (a writable segment is readable too, and the
+    /// direct path holds a page as writable only once its accessed and dirty bits are set).
+    /// None when anything needs the general path (a fault, a page crossing, a data breakpoint,
+    /// a first write to the page, memory that is not plain RAM): the general handler then
+    /// does the whole instruction.
     #[inline(always)]
-    fn rmw_phys<const SIZE: u32>(&self, insn: &Insn) -> Option<u32> {
+    fn rmw_place<const SIZE: u32>(&self, insn: &Insn) -> Option<(usize, u32)> {
         let lin = self.linear_w(insn.mem_seg(), self.ea(insn), SIZE).ok()?;
-        self.direct_phys(lin, SIZE, true)
+        self.direct_writable(lin, SIZE)
+    }
+
+    /// `f` applied to the `SIZE`-byte operand at `place` (from [`rmw_place`]), in place; false,
+    /// with nothing done, when it lies past the end of the bus's RAM.
+    #[inline(always)]
+    fn rmw_in_ram<const SIZE: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        (at, phys): (usize, u32),
+        f: impl FnOnce(&mut Self, u32) -> u32,
+    ) -> bool {
+        let Some(v) = ram_get(bus.ram(), at, SIZE) else {
+            return false;
+        };
+        let r = f(self, v);
+        ram_put(bus.ram(), at, SIZE, r);
+        self.cache.note_write(phys);
+        true
     }
 
     /// 01, 09... (and 39, CMP, which only reads) with a memory destination: `op m, r` (16 or
@@ -131,13 +151,12 @@ impl Cpu {
             self.alu(op, SIZE, a, b);
             return Ok(());
         }
-        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
-            return general(self, bus, insn);
-        };
-        let a = Self::read_phys(bus, p, SIZE);
-        let r = self.alu(op, SIZE, a, b);
-        self.write_phys_in_page(bus, p, SIZE, r);
-        Ok(())
+        match self.rmw_place::<SIZE>(insn) {
+            Some(place) if self.rmw_in_ram::<SIZE, B>(bus, place, |c, a| c.alu(op, SIZE, a, b)) => {
+                Ok(())
+            }
+            _ => general(self, bus, insn),
+        }
     }
 
     /// FF /0 and /1 with a memory operand: INC or DEC m (16 or 32 bits).
@@ -147,13 +166,15 @@ impl Cpu {
         bus: &mut B,
         insn: &Insn,
     ) -> Res<()> {
-        let Some(p) = self.rmw_phys::<SIZE>(insn) else {
-            return self.group5(bus, insn);
-        };
-        let v = Self::read_phys(bus, p, SIZE);
-        let r = self.inc_dec(SIZE, v, insn.reg() == 1);
-        self.write_phys_in_page(bus, p, SIZE, r);
-        Ok(())
+        let dec = insn.reg() == 1;
+        match self.rmw_place::<SIZE>(insn) {
+            Some(place)
+                if self.rmw_in_ram::<SIZE, B>(bus, place, |c, v| c.inc_dec(SIZE, v, dec)) =>
+            {
+                Ok(())
+            }
+            _ => self.group5(bus, insn),
+        }
     }
 
     /// 81 and 83 on a register: `op r, imm` (83's immediate is sign-extended). `OP` is the

@@ -252,12 +252,17 @@ impl Cpu {
         if self.data_breakpoints_armed {
             self.note_data_access(lin, size, false);
         }
+        if (lin & 0xFFF) + size <= 0x1000 {
+            let p = if self.cr0 & CR0_PG == 0 {
+                lin
+            } else {
+                self.translate_paged(bus, lin, Access::Read, user)?
+            };
+            self.make_direct(bus, lin, p, user, false);
+            return Ok(Self::read_phys(bus, p, size));
+        }
         if self.cr0 & CR0_PG == 0 {
             return Ok(Self::read_phys(bus, lin, size));
-        }
-        if (lin & 0xFFF) + size <= 0x1000 {
-            let p = self.translate_paged(bus, lin, Access::Read, user)?;
-            return Ok(Self::read_phys(bus, p, size));
         }
         let mut v = 0;
         for i in 0..size {
@@ -298,6 +303,9 @@ impl Cpu {
             } else {
                 lin
             };
+            if (lin & 0xFFF) + size <= 0x1000 {
+                self.make_direct(bus, lin, p, user, true);
+            }
             self.write_phys(bus, p, size, v);
             return Ok(());
         }
@@ -329,8 +337,8 @@ impl Cpu {
     ) -> Res<u32> {
         let lin = self.linear(seg, off, size)?;
         // The common case inline.
-        if let Some(p) = self.direct_phys(lin, size, false) {
-            return Ok(Self::read_phys(bus, p, size));
+        if let Some(v) = self.direct_read(bus, lin, size) {
+            return Ok(v);
         }
         self.read_lin(bus, lin, size)
     }
@@ -345,8 +353,7 @@ impl Cpu {
         v: u32,
     ) -> Res<()> {
         let lin = self.linear_w(seg, off, size)?;
-        if let Some(p) = self.direct_phys(lin, size, true) {
-            self.write_phys_in_page(bus, p, size, v);
+        if self.direct_write(bus, lin, size, v) {
             return Ok(());
         }
         self.write_lin(bus, lin, size, v)

@@ -139,7 +139,7 @@ impl Cpu {
         self.segs[SS as usize] = s.ss;
         self.regs[ESP as usize] = s.esp;
         self.eip = s.eip;
-        self.cpl = s.cpl;
+        self.set_cpl(s.cpl);
         self.flags.set(s.eflags);
     }
 
@@ -274,7 +274,7 @@ impl Cpu {
         self.set_accessed(bus, d, addr)?;
         let sel = (sel & !3) | cpl as u16;
         self.segs[CS as usize] = self.segment_from(sel, d);
-        self.cpl = cpl;
+        self.set_cpl(cpl);
         Ok(())
     }
 
@@ -436,7 +436,7 @@ impl Cpu {
                     self.load_inner_stack(bus, td.dpl(), room)?;
                     // The pushes onto the inner stack are made at the new privilege level (they
                     // are supervisor accesses for paging).
-                    self.cpl = td.dpl();
+                    self.set_cpl(td.dpl());
                     self.push(bus, gsize, old_ss)?;
                     self.push(bus, gsize, if gsize == 4 { old_esp } else { old_sp })?;
                     for p in params.iter().rev() {
@@ -620,7 +620,7 @@ impl Cpu {
             }
             self.regs[ESP as usize] = esp;
             self.eip = eip & 0xFFFF;
-            self.cpl = 3;
+            self.set_cpl(3);
             return Ok(());
         }
         let eip = eip & size_mask(size);
@@ -823,7 +823,7 @@ impl Cpu {
                 })?;
             // Leave virtual-8086 mode before pushing, so the pushes use the new stack's rules.
             self.flags.set(old_flags & !VM);
-            self.cpl = d.dpl();
+            self.set_cpl(d.dpl());
             if was_v86 {
                 for s in [5u8, 4, DS, ES] {
                     let v = self.segs[s as usize].selector as u32;

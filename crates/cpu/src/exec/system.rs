@@ -38,6 +38,8 @@ impl Cpu {
         if bus.take_stop_request() {
             self.request_stop();
         }
+        // The write may have moved memory around (the A20 gate, port 92h).
+        self.sync_ram_map(bus);
     }
 
     /// I/O is allowed in real mode, in protected mode when CPL <= IOPL, and otherwise (and

@@ -269,7 +269,7 @@ impl Cpu {
             for (i, s) in sels.iter().enumerate() {
                 self.load_seg_real(crate::SegReg::from_index(i as u8), *s);
             }
-            self.cpl = 3;
+            self.set_cpl(3);
             return Ok(());
         }
         // CS decides the new CPL.
@@ -290,7 +290,7 @@ impl Cpu {
         }
         let _ = caddr;
         self.segs[CS as usize] = self.segment_from(cs, &cd);
-        self.cpl = rpl;
+        self.set_cpl(rpl);
         for s in [SS, ES, DS, 4, 5] {
             let v = sels[s as usize];
             self.load_seg_protected(bus, s, v).map_err(|e| {

@@ -14,11 +14,13 @@ pub const RAM: usize = 16 << 20;
 
 /// 16 MiB of RAM, port 0xE9 captured, port reads 0xFF, other port writes dropped, except
 /// port 0xE0 (test device: a write raises the INTR line with that vector until the CPU
-/// acknowledges it; QEMU has nothing there).
+/// acknowledges it; QEMU has nothing there). `direct`: whether the RAM is offered to the CPU's
+/// direct path ([`Bus::ram_page`]); without it every access goes through `read8`/`write8`.
 pub struct TestBus {
     pub ram: Vec<u8>,
     pub out: Vec<u8>,
     pub irq: Option<u8>,
+    pub direct: bool,
 }
 
 impl TestBus {
@@ -27,6 +29,7 @@ impl TestBus {
             ram: vec![0; RAM],
             out: Vec::new(),
             irq: None,
+            direct: true,
         }
     }
 }
@@ -39,6 +42,12 @@ impl Bus for TestBus {
         if let Some(b) = self.ram.get_mut(addr as usize) {
             *b = value;
         }
+    }
+    fn ram(&mut self) -> &mut [u8] {
+        &mut self.ram
+    }
+    fn ram_page(&mut self, page: u32) -> Option<u32> {
+        (self.direct && page as usize + 0x1000 <= self.ram.len()).then_some(page)
     }
     fn io_read8(&mut self, _port: u16) -> u8 {
         0xFF
@@ -109,10 +118,9 @@ pub struct Run {
     pub transcript: String,
 }
 
-/// Load `image` at 0x10000 and run it from 1000:0000 until it halts, shuts down, or
+/// Load `image` at 0x10000 of `bus` and run it from 1000:0000 until it halts, shuts down, or
 /// `budget` instructions have run.
-pub fn run_image(image: &[u8], model: Model, budget: u64) -> Run {
-    let mut bus = TestBus::new();
+pub fn run_image(mut bus: TestBus, image: &[u8], model: Model, budget: u64) -> Run {
     bus.ram[LOAD..LOAD + image.len()].copy_from_slice(image);
     let mut cpu = Cpu::new(model);
     cpu.set_named("cs", (LOAD >> 4) as u32);
@@ -137,10 +145,12 @@ pub fn run_image(image: &[u8], model: Model, budget: u64) -> Run {
     }
 }
 
-/// Assemble and run a guest.
-pub fn run_guest(name: &str, model: Model) -> Run {
+/// Assemble and run a guest; `direct`: with the CPU's direct path to RAM (see [`TestBus`]).
+pub fn run_guest(name: &str, model: Model, direct: bool) -> Run {
     let image = assemble(name);
-    run_image(&image, model, 20_000_000)
+    let mut bus = TestBus::new();
+    bus.direct = direct;
+    run_image(bus, &image, model, 20_000_000)
 }
 
 /// The expected transcript: `tests/guests/cpu/<name>.expected` (or `<name>.<model>.expected`).
@@ -161,7 +171,17 @@ pub fn check_guest(name: &str, model: Model, want_exit: RunExit) -> Option<Run> 
         eprintln!("SKIPPED guest test {name}: nasm is not installed (apt-get install nasm)");
         return None;
     }
-    let run = run_guest(name, model);
+    let mut last = None;
+    // Both memory paths: the direct one, and the full one every access takes without it.
+    for direct in [true, false] {
+        let run = run_guest(name, model, direct);
+        check_run(name, model, want_exit, &run, direct);
+        last = Some(run);
+    }
+    last
+}
+
+fn check_run(name: &str, model: Model, want_exit: RunExit, run: &Run, direct: bool) {
     let want = expected(name, model);
     if run.transcript != want {
         let got: Vec<&str> = run.transcript.lines().collect();
@@ -175,7 +195,7 @@ pub fn check_guest(name: &str, model: Model, want_exit: RunExit) -> Option<Run> 
             }
         }
         panic!(
-            "guest {name} on {:?}: transcript differs (exit {:?}, cs:eip {:04X}:{:08X})\n{diff}\n--- full transcript ---\n{}",
+            "guest {name} on {:?} (direct path {direct}): transcript differs (exit {:?}, cs:eip {:04X}:{:08X})\n{diff}\n--- full transcript ---\n{}",
             model,
             run.exit,
             run.cpu.seg_selector(cpu::SegReg::Cs),
@@ -185,7 +205,6 @@ pub fn check_guest(name: &str, model: Model, want_exit: RunExit) -> Option<Run> 
     }
     assert_eq!(
         run.exit, want_exit,
-        "guest {name} on {model:?}: how the run ended"
+        "guest {name} on {model:?} (direct path {direct}): how the run ended"
     );
-    Some(run)
 }

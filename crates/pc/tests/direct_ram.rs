@@ -1,0 +1,54 @@
+//! The CPU's direct path to RAM (pages the board names plain RAM, read and written with no
+//! call into the board) follows the board's memory map when the guest changes it.
+
+use pc::cpu::Model;
+use pc::disk::DiskImage;
+use pc::{Exit, Pc};
+
+/// A boot sector that leaves A20 to port 92h alone (the keyboard controller's gate off), writes
+/// FFFF:0510 (linear 100500h) with A20 on, turns A20 off through port 92h and writes the same
+/// address again, which now wraps to 500h; then halts.
+const A20_BOOT: &[u8] = &[
+    0xB0, 0xDD, // mov al, 0DDh
+    0xE6, 0x64, // out 64h, al       (the 8042's A20 gate off)
+    0xE4, 0x92, // in al, 92h
+    0x0C, 0x02, // or al, 2          (A20 on)
+    0xE6, 0x92, // out 92h, al
+    0xB8, 0xFF, 0xFF, // mov ax, 0FFFFh
+    0x8E, 0xD8, // mov ds, ax
+    0xC6, 0x06, 0x10, 0x05, 0xAA, // mov byte [510h], 0AAh   (100500h)
+    0xA0, 0x10, 0x05, // mov al, [510h]           (read back: the page is now known)
+    0xE4, 0x92, // in al, 92h
+    0x24, 0xFD, // and al, 0FDh       (A20 off)
+    0xE6, 0x92, // out 92h, al
+    0xC6, 0x06, 0x10, 0x05, 0x55, // mov byte [510h], 55h    (wraps to 500h)
+    0xFA, // cli
+    0xF4, // hlt
+];
+
+#[test]
+fn a20_through_port_92_moves_the_direct_path() {
+    let mut floppy = vec![0u8; 1_474_560];
+    floppy[..A20_BOOT.len()].copy_from_slice(A20_BOOT);
+    floppy[510] = 0x55;
+    floppy[511] = 0xAA;
+    let mut pc = Pc::with_config(pc::Config {
+        model: Model::PentiumPro,
+        mem_bytes: 16 << 20,
+        ..pc::Config::default()
+    })
+    .expect("machine");
+    pc.insert_floppy(0, DiskImage::from_bytes(floppy, None).expect("image"))
+        .expect("insert");
+    pc.board.mem.ram[0x500] = 0;
+    let exit = pc.run(200_000_000, None);
+    assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");
+    assert_eq!(
+        pc.board.mem.ram[0x10_0500], 0xAA,
+        "with A20 on, 100500h is itself"
+    );
+    assert_eq!(
+        pc.board.mem.ram[0x500], 0x55,
+        "with A20 off, it wraps to 500h"
+    );
+}
