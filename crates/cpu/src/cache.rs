@@ -191,6 +191,13 @@ impl CodeCache {
         self.find(phys, big).map(|s| *self.insn(s))
     }
 
+    /// Whether instructions decoded from the page of `phys` are cached (writes there must be
+    /// told with [`note_write`](Self::note_write)).
+    #[inline]
+    pub fn has_code(&self, phys: u32) -> bool {
+        self.page_has_code[(phys >> 12) as usize]
+    }
+
     /// A write to physical address `phys`.
     #[inline(always)]
     pub fn note_write(&mut self, phys: u32) {

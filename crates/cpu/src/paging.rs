@@ -191,7 +191,8 @@ impl Cpu {
     }
 
     /// Write `size` bytes at `lin` by the direct path; false, with nothing written, when it
-    /// does not hold the page for writing.
+    /// does not hold the page for writing. (It never holds a page with cached code for writing,
+    /// so there is no code cache to tell.)
     #[inline(always)]
     pub(crate) fn direct_write<B: Bus>(
         &mut self,
@@ -200,31 +201,42 @@ impl Cpu {
         size: u32,
         v: u32,
     ) -> bool {
-        let Some((at, phys)) = self.direct_writable(lin, size) else {
-            return false;
-        };
-        if !ram_put(bus.ram(), at, size, v) {
-            return false;
+        match self.direct_writable(lin, size) {
+            Some(at) => ram_put(bus.ram(), at, size, v),
+            None => false,
         }
-        self.cache.note_write(phys);
-        true
     }
 
-    /// Where in [`Bus::ram`] a write of `size` bytes at `lin` goes by the direct path, and its
-    /// physical address; None when the direct path does not hold the page for writing.
+    /// Where in [`Bus::ram`] a write of `size` bytes at `lin` goes by the direct path; None
+    /// when the direct path does not hold the page for writing.
     #[inline(always)]
-    pub(crate) fn direct_writable(&self, lin: u32, size: u32) -> Option<(usize, u32)> {
+    pub(crate) fn direct_writable(&self, lin: u32, size: u32) -> Option<usize> {
         let d = self.tlb.direct_slot(lin);
         if d.write != lin.wrapping_add(size - 1) & !0xFFF {
             return None;
         }
-        Some(((d.ram | (lin & 0xFFF)) as usize, d.phys | (lin & 0xFFF)))
+        Some((d.ram | (lin & 0xFFF)) as usize)
+    }
+
+    /// Instructions from the page of `phys` are about to be cached: if none were, the direct
+    /// path may hold the page for writing, and must stop, so that writes there reach the code
+    /// cache through the full path.
+    pub(crate) fn code_in_page(&mut self, phys: u32) {
+        if !self.cache.has_code(phys) {
+            let page = phys & !0xFFF;
+            for d in self.tlb.direct[..VIEW_NONE].iter_mut() {
+                if d.phys == page {
+                    d.write = NO_PAGE;
+                }
+            }
+        }
     }
 
     /// After the full path read (or wrote) at `lin`, which is `phys`, with privilege `user`:
     /// give the page to the direct path when it is plain RAM. A write's success shows the page
     /// writable (and so readable) at that privilege, with its dirty bit set; a read's shows it
-    /// readable, and writable too when paging is off.
+    /// readable, and writable too when paging is off. Never writable while the page holds
+    /// cached code (see [`code_in_page`](Self::code_in_page)).
     pub(crate) fn make_direct<B: Bus>(
         &mut self,
         bus: &mut B,
@@ -244,7 +256,8 @@ impl Cpu {
         let view = if user { VIEW_USER } else { VIEW_SUPERVISOR };
         let d = &mut self.tlb.direct[view + ((lin >> 12) as usize & (TLB_SIZE - 1))];
         let same = d.read == page && d.phys == phys;
-        let writable = write || self.cr0 & CR0_PG == 0 || (same && d.write == page);
+        let writable = (write || self.cr0 & CR0_PG == 0 || (same && d.write == page))
+            && !self.cache.has_code(phys);
         *d = Direct {
             read: page,
             write: if writable { page } else { NO_PAGE },

@@ -342,3 +342,23 @@ fn a_block_is_entered_only_where_all_it_followed_lies_inside_cs() {
     );
     assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(0));
 }
+
+#[test]
+fn a_page_written_before_its_code_was_cached_still_tells_the_cache() {
+    // The first store makes the page at 4000h writable by the direct path (it holds no code
+    // yet); calling into it caches its code, after which a store there must still reach the
+    // code cache: the second call runs the new immediate.
+    let program = [
+        0xC6, 0x06, 0x10, 0x40, 0x00, // mov byte [4010h], 0
+        0xE8, 0xF8, 0x2F, // call 4000h
+        0xC6, 0x06, 0x01, 0x40, 0x22, // mov byte [4001h], 22h
+        0x88, 0xC3, // mov bl, al
+        0xE8, 0xEE, 0x2F, // call 4000h
+        0xF4, // hlt
+    ];
+    // At 4000h: mov al, 11h; ret
+    let pokes = [(0x4000, 0xB0), (0x4001, 0x11), (0x4002, 0xC3)];
+    let (cpu, _) = both_ways_poked(&program, &[], &pokes);
+    assert_eq!(cpu.get_named("ebx").map(|v| v & 0xFF), Some(0x11), "first call");
+    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFF), Some(0x22), "after the store");
+}

@@ -236,6 +236,7 @@ impl Cpu {
             }
         }
         self.counters.cache_misses += count as u64;
+        self.code_in_page(phys);
         let slot = self.cache.insert_block(phys, big, &insns[..count], span);
         Some((slot, count, span))
     }

@@ -84,34 +84,32 @@ impl Cpu {
     }
 
     /// Where the read-modify-write memory operand of `insn`, `SIZE` bytes, lies in the bus's
-    /// RAM and at what physical address, when the direct path holds its page for writing: one
-    /// check and one lookup serve both accesses (a writable segment is readable too, and the
-    /// direct path holds a page as writable only once its accessed and dirty bits are set).
-    /// None when anything needs the general path (a fault, a page crossing, a data breakpoint,
-    /// a first write to the page, memory that is not plain RAM): the general handler then
-    /// does the whole instruction.
+    /// RAM, when the direct path holds its page for writing: one check and one lookup serve
+    /// both accesses (a writable segment is readable too, and the direct path holds a page as
+    /// writable only once its accessed and dirty bits are set, and not while it holds cached
+    /// code). None when anything needs the general path (a fault, a page crossing, a data
+    /// breakpoint, a first write to the page, memory that is not plain RAM): the general
+    /// handler then does the whole instruction.
     #[inline(always)]
-    fn rmw_place<const SIZE: u32>(&self, insn: &Insn) -> Option<(usize, u32)> {
+    fn rmw_place<const SIZE: u32>(&self, insn: &Insn) -> Option<usize> {
         let lin = self.linear_w(insn.mem_seg(), self.ea(insn), SIZE).ok()?;
         self.direct_writable(lin, SIZE)
     }
 
-    /// `f` applied to the `SIZE`-byte operand at `place` (from [`rmw_place`]), in place; false,
+    /// `f` applied to the `SIZE`-byte operand at `at` (from [`rmw_place`]), in place; false,
     /// with nothing done, when it lies past the end of the bus's RAM.
     #[inline(always)]
     fn rmw_in_ram<const SIZE: u32, B: Bus>(
         &mut self,
         bus: &mut B,
-        (at, phys): (usize, u32),
+        at: usize,
         f: impl FnOnce(&mut Self, u32) -> u32,
     ) -> bool {
         let Some(v) = ram_get(bus.ram(), at, SIZE) else {
             return false;
         };
         let r = f(self, v);
-        ram_put(bus.ram(), at, SIZE, r);
-        self.cache.note_write(phys);
-        true
+        ram_put(bus.ram(), at, SIZE, r)
     }
 
     /// 01, 09... (and 39, CMP, which only reads) with a memory destination: `op m, r` (16 or

@@ -303,10 +303,11 @@ impl Cpu {
             } else {
                 lin
             };
+            self.write_phys(bus, p, size, v);
+            // After the write, which drops any code cached from the page.
             if (lin & 0xFFF) + size <= 0x1000 {
                 self.make_direct(bus, lin, p, user, true);
             }
-            self.write_phys(bus, p, size, v);
             return Ok(());
         }
         // Crossing a page: both pages must be writable before anything is written.
@@ -552,6 +553,7 @@ impl Cpu {
         Ok(if crosses_page {
             self.cache.scratch(insn)
         } else {
+            self.code_in_page(phys);
             self.cache.insert(phys, big, insn)
         })
     }
