@@ -359,6 +359,14 @@ fn a_page_written_before_its_code_was_cached_still_tells_the_cache() {
     // At 4000h: mov al, 11h; ret
     let pokes = [(0x4000, 0xB0), (0x4001, 0x11), (0x4002, 0xC3)];
     let (cpu, _) = both_ways_poked(&program, &[], &pokes);
-    assert_eq!(cpu.get_named("ebx").map(|v| v & 0xFF), Some(0x11), "first call");
-    assert_eq!(cpu.get_named("eax").map(|v| v & 0xFF), Some(0x22), "after the store");
+    assert_eq!(
+        cpu.get_named("ebx").map(|v| v & 0xFF),
+        Some(0x11),
+        "first call"
+    );
+    assert_eq!(
+        cpu.get_named("eax").map(|v| v & 0xFF),
+        Some(0x22),
+        "after the store"
+    );
 }

@@ -311,6 +311,20 @@ pub(super) fn is_jcc(handler: u8) -> bool {
 }
 
 impl Cpu {
+    /// The handlers that take the general protocol (`general!` in `run_block_insns`), out of
+    /// the block loop: they are the slow instructions, and one call keeps the loop smaller.
+    #[inline(never)]
+    fn run_general<B: Bus>(&mut self, bus: &mut B, insn: &Insn, handler: u8) -> crate::Res<()> {
+        match handler {
+            CHECKED => self.execute_here(bus, insn),
+            TWO_BYTE => self.two_byte(bus, insn),
+            SHIFT_GROUP => self.shift_group(bus, insn),
+            GROUP3 => self.group3(bus, insn),
+            GROUP5 => self.group5(bus, insn),
+            _ => self.execute_op(bus, insn),
+        }
+    }
+
     /// Run `block` (the first instructions of a decoded block, at least one), which starts at
     /// `eip` (its CS being 32-bit when `big`); returns how many retired and whether the run
     /// loop may chain to the next block.
@@ -424,17 +438,11 @@ impl Cpu {
                 }};
             }
             let fused = match b.handler {
-                GENERAL => general!(self.execute_op(bus, insn)),
                 CMP_RR32_TO_REG_JCC => then_jcc!(self.alu_rr::<7, false, 4>(insn)),
                 ALU_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<8, 4>(insn)),
                 CMP_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<7, 4>(insn)),
                 CMP_RR32_TO_RM_JCC => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
                 TEST_RR32_JCC => then_jcc!(self.test_rr::<4>(insn)),
-                CHECKED => general!(self.execute_here(bus, insn)),
-                TWO_BYTE => general!(self.two_byte(bus, insn)),
-                SHIFT_GROUP => general!(self.shift_group(bus, insn)),
-                GROUP3 => general!(self.group3(bus, insn)),
-                GROUP5 => general!(self.group5(bus, insn)),
                 ALU_FORMS => store!(self.alu_forms(bus, insn)),
                 ALU_IMM => store!(self.alu_group1(bus, insn)),
                 MOV_RM => store!(self.mov_xchg(bus, insn)),
@@ -531,7 +539,9 @@ impl Cpu {
                 CMP_RR32_TO_REG => plain!(self.alu_rr::<7, false, 4>(insn)),
                 CMP_RR16_TO_RM => plain!(self.alu_rr::<7, true, 2>(insn)),
                 CMP_RR16_TO_REG => plain!(self.alu_rr::<7, false, 2>(insn)),
-                _ => general!(self.execute_op(bus, insn)),
+                // GENERAL, CHECKED and the groups' handlers: one arm, one copy of the general
+                // protocol, and the call out of line.
+                other => general!(self.run_general(bus, insn, other)),
             };
             // The Jcc after the first instruction of a fused pair (`fuse`), unless the block
             // was cut short between them: one copy of it for every pair.
