@@ -57,7 +57,7 @@ pub(crate) struct Direct {
     write: u32,
     /// Where the page starts in [`Bus::ram`].
     ram: u32,
-    /// The physical page (what the code cache is told of writes).
+    /// The physical page: what [`Cpu::code_in_page`] looks for when code from it is cached.
     phys: u32,
 }
 
@@ -279,7 +279,7 @@ impl Cpu {
     }
 
     /// Forget the direct path's pages if the bus's memory map changed since they were made
-    /// (the A20 gate, a moved frame buffer).
+    /// (the A20 gate).
     pub(crate) fn sync_ram_map<B: Bus>(&mut self, bus: &mut B) {
         let map = bus.ram_map();
         if map != self.tlb.ram_map {
