@@ -146,7 +146,7 @@ impl Bus for FlatBus {
         &mut self.ram
     }
     fn ram_page(&mut self, page: u32) -> Option<u32> {
-        (page as usize + 0x1000 <= self.ram.len()).then_some(page)
+        (page as u64 + 0x1000 <= self.ram.len() as u64).then_some(page)
     }
     fn io_read8(&mut self, _port: u16) -> u8 {
         0xFF

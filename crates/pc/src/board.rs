@@ -601,7 +601,9 @@ impl Bus for Board {
     /// the VGA window and the A20 gate matter.
     fn ram_page(&mut self, page: u32) -> Option<u32> {
         let p = page & self.mem.a20_mask;
-        self.is_ram(p, 0x1000).then_some(p)
+        // In 64 bits: the last page's end does not fit in a 32-bit usize (wasm).
+        let inside = p as u64 + 0x1000 <= self.mem.ram.len() as u64;
+        (inside && Board::outside_vga(p, 0x1000)).then_some(p)
     }
 
     /// Exact, not a hash: the A20 gate in bit 0, the RAM's size above it.

@@ -52,3 +52,39 @@ fn a20_through_port_92_moves_the_direct_path() {
         "with A20 off, it wraps to 500h"
     );
 }
+
+#[test]
+fn the_board_names_only_plain_ram_pages() {
+    use pc::cpu::Bus;
+    let mut pc = Pc::with_config(pc::Config {
+        model: Model::PentiumPro,
+        mem_bytes: 16 << 20,
+        ..pc::Config::default()
+    })
+    .expect("machine");
+    let board = &mut pc.board;
+    board.mem.a20_mask = 0xFFFF_FFFF;
+    assert_eq!(board.ram_page(0x1000), Some(0x1000));
+    assert_eq!(board.ram_page(0x10_0000), Some(0x10_0000));
+    assert_eq!(board.ram_page(0xA_0000), None, "the VGA window");
+    assert_eq!(board.ram_page(0xB_8000), None, "the VGA window");
+    assert_eq!(
+        board.ram_page(0xFF_F000),
+        Some(0xFF_F000),
+        "the last page of RAM"
+    );
+    assert_eq!(board.ram_page(0x100_0000), None, "past the end of RAM");
+    assert_eq!(
+        board.ram_page(0xFFFF_F000),
+        None,
+        "the BIOS at the top of 4 GiB"
+    );
+    let on = board.ram_map();
+    board.mem.a20_mask = 0xFFEF_FFFF;
+    assert_eq!(
+        board.ram_page(0x10_0000),
+        Some(0),
+        "A20 off: 1 MiB wraps to 0"
+    );
+    assert_ne!(board.ram_map(), on, "the map key follows the A20 gate");
+}

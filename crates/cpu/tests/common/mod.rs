@@ -47,7 +47,7 @@ impl Bus for TestBus {
         &mut self.ram
     }
     fn ram_page(&mut self, page: u32) -> Option<u32> {
-        (self.direct && page as usize + 0x1000 <= self.ram.len()).then_some(page)
+        (self.direct && page as u64 + 0x1000 <= self.ram.len() as u64).then_some(page)
     }
     fn io_read8(&mut self, _port: u16) -> u8 {
         0xFF
