@@ -267,7 +267,8 @@ impl Cpu {
     }
 
     /// Which direct-path view the current privilege uses (none while data breakpoints are
-    /// armed). Call whenever the CPL or the breakpoints change.
+    /// armed). Call whenever the CPL or the breakpoints change. `cpl` alone decides, not
+    /// `cpl()`: every way into virtual-8086 mode (IRET, a task switch) sets it to 3.
     pub(crate) fn sync_direct_view(&mut self) {
         self.tlb.view = if self.data_breakpoints_armed {
             VIEW_NONE
