@@ -256,7 +256,8 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(config.rtc_unix_seconds);
     }
-    let mut pc = Pc::with_config(config).map_err(|e| format!("run: {e}"))?;
+    // On the heap, as in `bench`: timings that do not depend on where the stack lies.
+    let mut pc = Box::new(Pc::with_config(config).map_err(|e| format!("run: {e}"))?);
     let drive_err = |what: &str, e: pc::disk::DiskError| format!("{what}: {e}");
     if let Some(p) = &o.fda {
         pc.insert_floppy(0, load_disk(p, DiskKind::Floppy, "--fda")?)
