@@ -41,7 +41,8 @@ pub struct Insn {
     pub flags: u16,
     /// Segment override (0-5) or [`NONE`].
     pub seg: u8,
-    /// Effective address: base and index registers (or [`NONE`]), scale shift, default segment.
+    /// Effective address: base and index registers (or [`NONE`]), scale shift, and the segment
+    /// it uses (the override when there is one, else the addressing form's default).
     pub ea_base: u8,
     pub ea_index: u8,
     pub ea_scale: u8,
@@ -92,10 +93,15 @@ impl Insn {
     /// The segment a memory operand uses (override, else the addressing form's default).
     #[inline]
     pub fn mem_seg(&self) -> u8 {
-        if self.seg != NONE {
-            self.seg
+        self.ea_seg
+    }
+    /// The segment the addressing form uses without an override: SS for a base of eBP (or
+    /// ESP), else DS.
+    pub fn default_seg(&self) -> u8 {
+        if matches!(self.ea_base, 4 | 5) {
+            SS
         } else {
-            self.ea_seg
+            DS
         }
     }
 }
@@ -230,6 +236,10 @@ pub fn decode(model: Model, big: bool, mut fetch: impl FnMut(u32) -> Res<u8>) ->
         }
     }
     insn.len = pos as u8;
+    // The segment a memory operand uses, worked out once here rather than at each access.
+    if insn.seg != NONE {
+        insn.ea_seg = insn.seg;
+    }
     Ok(insn)
 }
 

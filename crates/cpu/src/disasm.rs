@@ -198,7 +198,7 @@ fn mem(insn: &Insn) -> String {
 /// The memory operand; `with_seg` false for an address that is computed but not accessed (LEA).
 fn mem_in(insn: &Insn, with_seg: bool) -> String {
     let mut s = String::from("[");
-    if with_seg && insn.seg != NONE && insn.seg != insn.ea_seg {
+    if with_seg && insn.seg != NONE && insn.seg != insn.default_seg() {
         s.push_str(SEG[(insn.seg & 7) as usize]);
         s.push(':');
     }

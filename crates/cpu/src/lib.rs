@@ -186,6 +186,9 @@ pub struct Cpu {
     /// 0 while data breakpoints are armed, so that one compare checks both.
     pub(crate) direct_page_end: u32,
     pub(crate) io_breakpoints_armed: bool,
+    /// The segments as the block loop's memory handlers check them (`exec::window`): made
+    /// from `segs` when a run of blocks starts and after each segment load inside one.
+    pub(crate) windows: [exec::window::Window; 8],
     /// DR6 B0-B3 of the data and I/O breakpoints the current instruction hit (a trap at its end).
     pub(crate) db_hits: u32,
     /// A task switch into a TSS with the T bit set: #DB with DR6.BT before the next instruction.
@@ -229,6 +232,7 @@ impl Cpu {
             data_breakpoints_armed: false,
             direct_page_end: 0x1000,
             io_breakpoints_armed: false,
+            windows: [exec::window::Window::CLOSED; 8],
             db_hits: 0,
             db_task_trap: false,
         };

@@ -103,6 +103,47 @@ fn a_load_that_faults_mid_block_restarts_at_its_first_byte() {
 }
 
 #[test]
+fn a_segment_load_mid_block_moves_the_accesses_after_it() {
+    // The block's loads and stores check segments through windows made when the run starts;
+    // a segment load in the block must make them again. Pages 0 and 4 are first given to the
+    // direct path (read and written with DS = 0), so that a stale window would read and
+    // write the wrong page without any fault.
+    #[rustfmt::skip]
+    let program = [
+        0x8B, 0x1E, 0x10, 0x00, // mov bx, [0010h]
+        0x8B, 0x1E, 0x10, 0x40, // mov bx, [4010h]
+        0x89, 0x1E, 0x20, 0x40, // mov [4020h], bx
+        0x89, 0x1E, 0x20, 0x00, // mov [0020h], bx
+        0xB8, 0x00, 0x04, // mov ax, 400h
+        0x8E, 0xD8, // mov ds, ax: DS at 4000h
+        0x8B, 0x06, 0x10, 0x00, // mov ax, [10h]: 4010h
+        0x89, 0x06, 0x30, 0x00, // mov [30h], ax: 4030h
+        0x1E, // push ds
+        0x07, // pop es: ES at 4000h
+        0x31, 0xC9, // xor cx, cx
+        0x51, // push cx
+        0x1F, // pop ds: DS at 0
+        0x26, 0x8B, 0x0E, 0x12, 0x00, // mov cx, es:[12h]: 4012h
+        0x8B, 0x16, 0x10, 0x00, // mov dx, [10h]: 0010h
+        0xF4, // hlt
+    ];
+    let pokes = [
+        (0x0010, 0x78),
+        (0x0011, 0x56),
+        (0x4010, 0x34),
+        (0x4011, 0x12),
+        (0x4012, 0xCD),
+        (0x4013, 0xAB),
+    ];
+    let (cpu, bus) = both_ways_poked(&program, &[], &pokes);
+    assert_eq!(cpu.regs[0] as u16, 0x1234, "AX from 4010h");
+    assert_eq!(cpu.regs[1] as u16, 0xABCD, "CX from ES:12h");
+    assert_eq!(cpu.regs[2] as u16, 0x5678, "DX from 0:10h");
+    assert_eq!(word(&bus, 0x4030), 0x1234, "the store through DS at 4000h");
+    assert_eq!(word(&bus, 0x0030), 0, "nothing stored at 0:30h");
+}
+
+#[test]
 fn a_pop_that_faults_mid_block_leaves_sp_as_it_was() {
     // mov sp, FFFFh; inc cx; pop ax (#SS: the word would run past FFFFh); hlt
     let program = [0xBC, 0xFF, 0xFF, 0x41, 0x58, 0xF4];

@@ -24,9 +24,21 @@ const DATA: [u8; 4] = [0, 1, 2, 5];
 /// Byte registers that may be written: AL CL DL AH CH DH.
 const DATA8: [u8; 6] = [0, 1, 2, 4, 5, 6];
 
-/// A memory operand ([SI+d8], [DI+d8] or [BX+d8]) with `reg` in the reg field.
+thread_local! {
+    /// Where the instruction being generated starts in the program (for a 67h prefix).
+    static START: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A memory operand ([SI+d8], [DI+d8] or [BX+d8]) with `reg` in the reg field; a quarter of
+/// them with a 32-bit address instead ([ESI+d8], [EDI+d8], [EBX+d8], the same places), whose
+/// 67h prefix goes before the instruction's other bytes.
 fn mem(r: &mut Rng, reg: u8, out: &mut Vec<u8>) {
-    let rm = r.pick(&[4, 5, 7]);
+    let rm = if r.below(4) == 0 {
+        out.insert(START.get(), 0x67);
+        r.pick(&[6, 7, 3])
+    } else {
+        r.pick(&[4, 5, 7])
+    };
     out.push(0x40 | (reg << 3) | rm);
     out.push(r.below(0x78) as u8);
 }
@@ -46,6 +58,7 @@ fn reg_or_mem(r: &mut Rng, reg: u8, out: &mut Vec<u8>) {
 
 /// One random instruction.
 fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
+    START.set(out.len());
     let o32 = r.below(4) != 0;
     if o32 {
         out.push(0x66);

@@ -86,6 +86,8 @@ impl Cpu {
         // Blocks chain only through near transfers, so CS stays as it is.
         let (big, limit, base) = (cs.big(), cs.limit, cs.base);
         let epoch = self.cache.epoch;
+        // The segments may have changed since the last run (far transfers, interrupts...).
+        self.open_windows();
         let mut done = 0;
         // The linear and physical page of the last block: a chain changes neither the mapping
         // nor the privilege (no CR3 or CR0 write, no INVLPG, no far transfer chains), so a

@@ -5,9 +5,10 @@
 //! to handlers specialised for their operand size and kind (`fast.rs`); the rest to their
 //! instruction group's handler.
 
+use super::fast::ANY_FORM;
 use crate::bus::Bus;
 use crate::cache::BlockInsn;
-use crate::decode::{Insn, F_INVALID, F_LOCK};
+use crate::decode::{Insn, F_INVALID, F_LOCK, NONE};
 use crate::Cpu;
 
 /// Anything else: `execute_op`, the general opcode match.
@@ -125,6 +126,15 @@ const AND_R32_IMM: u8 = 104;
 const SUB_R32_IMM: u8 = 105;
 const CMP_R32_IMM: u8 = 106;
 const CMP_R32_IMM_JCC: u8 = 107;
+// An instruction that loads a segment register: the general path, then the segment windows
+// made again (`window.rs`).
+const SEG_LOAD: u8 = 108;
+// MOV between a register and memory at [base + displacement] (`base_disp_form`): 32-bit
+// registers with 32-bit addresses, 16-bit ones with 16-bit addresses.
+const MOV_R32_M_BD: u8 = 109;
+const MOV_M_R32_BD: u8 = 110;
+const MOV_R16_M_BD: u8 = 111;
+const MOV_M_R16_BD: u8 = 112;
 
 /// The handler for `insn` (see above).
 pub(super) fn resolve(insn: &Insn) -> u8 {
@@ -134,6 +144,8 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
     let o32 = insn.op32();
     let reg = insn.rm_is_reg();
     match insn.op {
+        // POP ES/SS/DS, MOV Sreg, LES, LDS, POP FS/GS, LSS, LFS, LGS.
+        0x07 | 0x17 | 0x1F | 0x8E | 0xC4 | 0xC5 | 0x1A1 | 0x1A9 | 0x1B2 | 0x1B4 | 0x1B5 => SEG_LOAD,
         // ADD..CMP in their r/m forms between two registers of 16 or 32 bits.
         0x00..=0x3F if insn.op & 7 < 4 && insn.op & 1 == 1 && reg => {
             ALU_RR + 4 * (insn.op >> 3) as u8 + 2 * (!o32) as u8 + ((insn.op & 2) >> 1) as u8
@@ -182,6 +194,20 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
                 MOV_RR32_TO_REG
             } else {
                 MOV_RR16_TO_REG
+            }
+        }
+        0x89 if !reg && base_disp_form(insn) == Some(o32) => {
+            if o32 {
+                MOV_M_R32_BD
+            } else {
+                MOV_M_R16_BD
+            }
+        }
+        0x8B if !reg && base_disp_form(insn) == Some(o32) => {
+            if o32 {
+                MOV_R32_M_BD
+            } else {
+                MOV_R16_M_BD
             }
         }
         0x89 => {
@@ -291,6 +317,12 @@ pub(super) fn resolve(insn: &Insn) -> u8 {
     }
 }
 
+/// When `insn`'s memory operand is [base + displacement], with no index: whether its address
+/// is 32-bit.
+fn base_disp_form(insn: &Insn) -> Option<bool> {
+    (insn.ea_base != NONE && insn.ea_index == NONE).then_some(insn.addr32())
+}
+
 /// The handler for an instruction with handler `first` when a Jcc follows it in the block: one
 /// that runs both, so that the pair costs one dispatch and the condition reads the flags the
 /// first one just recorded. `first` itself when it has no fused form.
@@ -321,6 +353,11 @@ impl Cpu {
             SHIFT_GROUP => self.shift_group(bus, insn),
             GROUP3 => self.group3(bus, insn),
             GROUP5 => self.group5(bus, insn),
+            SEG_LOAD => {
+                let r = self.execute_op(bus, insn);
+                self.open_windows();
+                r
+            }
             _ => self.execute_op(bus, insn),
         }
     }
@@ -357,6 +394,7 @@ impl Cpu {
         big: bool,
         epoch: u32,
     ) -> (u64, bool) {
+        debug_assert!(self.windows_current());
         let n = block.len();
         let mask = if big { u32::MAX } else { 0xFFFF };
         // Instructions retired before this block's `i`-th; the counter itself is written only
@@ -473,12 +511,16 @@ impl Cpu {
                 JCC => branch!(self.jcc(insn)),
                 TEST => plain!(self.test_forms(bus, insn)),
                 LEA => plain!(self.lea(insn)),
-                MOV_R32_M => plain!(self.mov_r_m::<4, B>(bus, insn)),
-                MOV_M_R32 => store!(self.mov_m_r::<4, B>(bus, insn)),
-                MOV_R16_M => plain!(self.mov_r_m::<2, B>(bus, insn)),
-                MOV_M_R16 => store!(self.mov_m_r::<2, B>(bus, insn)),
-                MOV_R8_M => plain!(self.mov_r_m::<1, B>(bus, insn)),
-                MOV_M_R8 => store!(self.mov_m_r::<1, B>(bus, insn)),
+                MOV_R32_M => plain!(self.mov_r_m::<4, ANY_FORM, B>(bus, insn)),
+                MOV_M_R32 => store!(self.mov_m_r::<4, ANY_FORM, B>(bus, insn)),
+                MOV_R32_M_BD => plain!(self.mov_r_m::<4, 4, B>(bus, insn)),
+                MOV_M_R32_BD => store!(self.mov_m_r::<4, 4, B>(bus, insn)),
+                MOV_R16_M => plain!(self.mov_r_m::<2, ANY_FORM, B>(bus, insn)),
+                MOV_M_R16 => store!(self.mov_m_r::<2, ANY_FORM, B>(bus, insn)),
+                MOV_R16_M_BD => plain!(self.mov_r_m::<2, 2, B>(bus, insn)),
+                MOV_M_R16_BD => store!(self.mov_m_r::<2, 2, B>(bus, insn)),
+                MOV_R8_M => plain!(self.mov_r_m::<1, ANY_FORM, B>(bus, insn)),
+                MOV_M_R8 => store!(self.mov_m_r::<1, ANY_FORM, B>(bus, insn)),
                 MOV_RR32_TO_RM => plain!(self.mov_rr::<4, true>(insn)),
                 MOV_RR32_TO_REG => plain!(self.mov_rr::<4, false>(insn)),
                 MOV_RR16_TO_RM => plain!(self.mov_rr::<2, true>(insn)),
@@ -539,8 +581,8 @@ impl Cpu {
                 CMP_RR32_TO_REG => plain!(self.alu_rr::<7, false, 4>(insn)),
                 CMP_RR16_TO_RM => plain!(self.alu_rr::<7, true, 2>(insn)),
                 CMP_RR16_TO_REG => plain!(self.alu_rr::<7, false, 2>(insn)),
-                // GENERAL, CHECKED and the groups' handlers: one arm, one copy of the general
-                // protocol, and the call out of line.
+                // GENERAL, CHECKED, SEG_LOAD and the groups' handlers: one arm, one copy of
+                // the general protocol, and the call out of line.
                 other => general!(self.run_general(bus, insn, other)),
             };
             // The Jcc after the first instruction of a fused pair (`fuse`), unless the block

@@ -11,7 +11,7 @@
 //! forms another sixth.
 
 use super::alu::AluOp;
-use super::{gp0, sign_extend, size_mask, CS, EAX, ECX, EDX, SS};
+use super::{gp0, size_mask, CS, EAX, ECX, EDX, SS};
 use crate::bus::Bus;
 use crate::decode::Insn;
 use crate::flags::{LazyOp, CF, OF};
@@ -19,20 +19,88 @@ use crate::model::Model;
 use crate::paging::{ram_get, ram_put};
 use crate::{Cpu, Res};
 
+/// Any form of memory operand (see `Cpu::operand_offset`).
+pub(crate) const ANY_FORM: u32 = 0;
+
 impl Cpu {
     /// 8A/8B with a memory operand: MOV r, m.
     #[inline(always)]
-    pub(crate) fn mov_r_m<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+    pub(crate) fn mov_r_m<const SIZE: u32, const FORM: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
+        let v = self.load::<SIZE, FORM, B>(bus, insn)?;
         self.set_reg(SIZE, insn.reg(), v);
         Ok(())
     }
 
+    /// The `SIZE`-byte r/m operand of `insn`: a register, or memory as [`load`](Self::load)
+    /// reads it.
+    #[inline(always)]
+    fn rm_operand<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<u32> {
+        if insn.rm_is_reg() {
+            Ok(self.get_reg(SIZE, insn.rm()))
+        } else {
+            self.load::<SIZE, ANY_FORM, B>(bus, insn)
+        }
+    }
+
+    /// The offset of `insn`'s memory operand. `FORM` is [`ANY_FORM`], or the address size of
+    /// the form [base + displacement] when the handler was chosen for it (`base_disp_form`):
+    /// the commonest form, which needs neither the index nor the address size looked at.
+    #[inline(always)]
+    fn operand_offset<const FORM: u32>(&self, insn: &Insn) -> u32 {
+        let base = || {
+            insn.disp
+                .wrapping_add(self.regs[(insn.ea_base & 7) as usize])
+        };
+        match FORM {
+            4 => base(),
+            2 => base() & 0xFFFF,
+            _ => self.ea(insn),
+        }
+    }
+
+    /// The `SIZE`-byte memory operand of `insn`: by the quick path (`window.rs`), else the
+    /// full one, out of line.
+    #[inline(always)]
+    fn load<const SIZE: u32, const FORM: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<u32> {
+        let (seg, off) = (insn.mem_seg(), self.operand_offset::<FORM>(insn));
+        match self.quick_read::<SIZE, B>(bus, seg, off) {
+            Some(v) => Ok(v),
+            None => self.read_mem_slow(bus, seg, off, SIZE),
+        }
+    }
+
+    /// Store `v` in the `SIZE`-byte memory operand of `insn`, as [`load`](Self::load) reads.
+    #[inline(always)]
+    fn store<const SIZE: u32, const FORM: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        v: u32,
+    ) -> Res<()> {
+        let (seg, off) = (insn.mem_seg(), self.operand_offset::<FORM>(insn));
+        if self.quick_write::<SIZE, B>(bus, seg, off, v) {
+            return Ok(());
+        }
+        self.write_mem_slow(bus, seg, off, SIZE, v)
+    }
+
     /// 88/89 with a memory operand: MOV m, r.
     #[inline(always)]
-    pub(crate) fn mov_m_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
+    pub(crate) fn mov_m_r<const SIZE: u32, const FORM: u32, B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+    ) -> Res<()> {
         let v = self.get_reg(SIZE, insn.reg());
-        self.write_mem(bus, insn.mem_seg(), self.ea(insn), SIZE, v)
+        self.store::<SIZE, FORM, B>(bus, insn, v)
     }
 
     /// 89 and 8B between two registers (16 or 32 bits). `TO_RM`: 89 (the r/m register is
@@ -74,7 +142,7 @@ impl Cpu {
     /// 03, 0B... with a memory operand: `op r, m` (16 or 32 bits).
     #[inline(always)]
     pub(crate) fn alu_r_m<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let b = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+        let b = self.load::<SIZE, ANY_FORM, B>(bus, insn)?;
         let op = AluOp::from_bits((insn.op >> 3) as u8);
         let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.reg()), b);
         if op != AluOp::Cmp {
@@ -92,8 +160,7 @@ impl Cpu {
     /// handler then does the whole instruction.
     #[inline(always)]
     fn rmw_place<const SIZE: u32>(&self, insn: &Insn) -> Option<usize> {
-        let lin = self.linear_w(insn.mem_seg(), self.ea(insn), SIZE).ok()?;
-        self.direct_writable(lin, SIZE)
+        self.quick_place::<SIZE>(insn.mem_seg(), self.ea(insn))
     }
 
     /// `f` applied to the `SIZE`-byte operand at `at` (from [`rmw_place`]), in place; false,
@@ -145,7 +212,7 @@ impl Cpu {
         general: fn(&mut Self, &mut B, &Insn) -> Res<()>,
     ) -> Res<()> {
         if op == AluOp::Cmp {
-            let a = self.read_mem(bus, insn.mem_seg(), self.ea(insn), SIZE)?;
+            let a = self.load::<SIZE, ANY_FORM, B>(bus, insn)?;
             self.alu(op, SIZE, a, b);
             return Ok(());
         }
@@ -316,7 +383,7 @@ impl Cpu {
         bus: &mut B,
         insn: &Insn,
     ) -> Res<()> {
-        let a = self.read_rm(bus, insn, 4)?;
+        let a = self.rm_operand::<4, B>(bus, insn)?;
         let b = if IMM {
             insn.imm
         } else {
@@ -347,8 +414,11 @@ impl Cpu {
     /// 0F B6 and 0F B7 to a 32-bit register: MOVZX r32, r/m8 or r/m16.
     #[inline(always)]
     pub(crate) fn movzx32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let src = if insn.op & 1 == 0 { 1 } else { 2 };
-        let v = self.read_rm(bus, insn, src)?;
+        let v = if insn.op & 1 == 0 {
+            self.rm_operand::<1, B>(bus, insn)?
+        } else {
+            self.rm_operand::<2, B>(bus, insn)?
+        };
         self.regs[insn.reg() as usize] = v;
         Ok(())
     }
@@ -356,9 +426,12 @@ impl Cpu {
     /// 0F BE and 0F BF to a 32-bit register: MOVSX r32, r/m8 or r/m16.
     #[inline(always)]
     pub(crate) fn movsx32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let src = if insn.op & 1 == 0 { 1 } else { 2 };
-        let v = self.read_rm(bus, insn, src)?;
-        self.regs[insn.reg() as usize] = sign_extend(v, src);
+        let v = if insn.op & 1 == 0 {
+            self.rm_operand::<1, B>(bus, insn)? as u8 as i8 as i32
+        } else {
+            self.rm_operand::<2, B>(bus, insn)? as u16 as i16 as i32
+        };
+        self.regs[insn.reg() as usize] = v as u32;
         Ok(())
     }
 
@@ -366,7 +439,7 @@ impl Cpu {
     /// whether or not the condition holds.
     #[inline(always)]
     pub(crate) fn cmov32<B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.read_rm(bus, insn, 4)?;
+        let v = self.rm_operand::<4, B>(bus, insn)?;
         if self.flags.condition((insn.op & 0xF) as u8) {
             self.regs[insn.reg() as usize] = v;
         }
@@ -394,14 +467,19 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn push_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let v = self.get_reg(SIZE, (insn.op & 7) as u8);
-        self.push(bus, SIZE, v)
+        if self.quick_push::<SIZE, B>(bus, v) {
+            return Ok(());
+        }
+        self.push_slow(bus, SIZE, v)
     }
 
     /// 58-5F: POP r (POP eSP loads the value read, after the increment).
     #[inline(always)]
     pub(crate) fn pop_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
-        let v = self.read_mem(bus, SS, self.sp(), SIZE)?;
-        self.set_sp(self.sp_plus(SIZE));
+        let v = match self.quick_pop::<SIZE, B>(bus) {
+            Some(v) => v,
+            None => self.pop_slow(bus, SIZE)?,
+        };
         self.set_reg(SIZE, (insn.op & 7) as u8, v);
         Ok(())
     }
@@ -418,7 +496,9 @@ impl Cpu {
         if target > self.segs[CS as usize].limit {
             return Err(gp0());
         }
-        self.push(bus, SIZE, ret)?;
+        if !self.quick_push::<SIZE, B>(bus, ret) {
+            self.push_slow(bus, SIZE, ret)?;
+        }
         self.eip = target;
         Ok(())
     }
@@ -427,7 +507,11 @@ impl Cpu {
     /// not check).
     #[inline(always)]
     pub(crate) fn ret<const SIZE: u32, B: Bus>(&mut self, bus: &mut B) -> Res<()> {
-        let target = self.read_mem(bus, SS, self.sp(), SIZE)?;
+        let sp = self.sp();
+        let target = match self.quick_read::<SIZE, B>(bus, SS, sp) {
+            Some(v) => v,
+            None => self.read_mem_slow(bus, SS, sp, SIZE)?,
+        };
         if target > self.segs[CS as usize].limit && self.model >= Model::I286 {
             return Err(gp0());
         }

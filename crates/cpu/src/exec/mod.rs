@@ -18,6 +18,7 @@ mod shift;
 mod string;
 mod system;
 mod task;
+pub(crate) mod window;
 mod x87;
 
 use crate::bus::Bus;
@@ -232,8 +233,8 @@ impl Cpu {
         }
     }
 
-    /// Read `size` bytes at a linear address (split at page boundaries when paging). The slow
-    /// path of [`read_mem`](Self::read_mem): kept out of line so the handlers stay small.
+    /// Read `size` bytes at a linear address (split at page boundaries when paging), out of
+    /// line.
     #[cold]
     #[inline(never)]
     pub(crate) fn read_lin<B: Bus>(&mut self, bus: &mut B, lin: u32, size: u32) -> Res<u32> {
@@ -270,19 +271,6 @@ impl Cpu {
             v |= (bus.read8(p) as u32) << (8 * i);
         }
         Ok(v)
-    }
-
-    /// Write `size` bytes at a linear address; the slow path of [`write_mem`](Self::write_mem).
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn write_lin<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        lin: u32,
-        size: u32,
-        v: u32,
-    ) -> Res<()> {
-        self.write_lin_as(bus, lin, size, v, self.cpl() == 3)
     }
 
     pub(crate) fn write_lin_as<B: Bus>(
@@ -336,12 +324,32 @@ impl Cpu {
         off: u32,
         size: u32,
     ) -> Res<u32> {
-        let lin = self.linear(seg, off, size)?;
-        // The common case inline.
-        if let Some(v) = self.direct_read(bus, lin, size) {
-            return Ok(v);
+        // The common case inline: a segment that allows the read, and a page the direct path
+        // holds. Anything else starts again out of line, so that the fast path's value needs
+        // no merging with an error (which the compiler otherwise tests for at run time).
+        let s = &self.segs[seg as usize];
+        if s.flags & (SEG_NO_READ | SEG_EXPAND_DOWN) == 0
+            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
+        {
+            if let Some(v) = self.direct_read(bus, s.base.wrapping_add(off), size) {
+                return Ok(v);
+            }
         }
-        self.read_lin(bus, lin, size)
+        self.read_mem_slow(bus, seg, off, size)
+    }
+
+    /// [`read_mem`](Self::read_mem) past its fast path.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn read_mem_slow<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+    ) -> Res<u32> {
+        let lin = self.linear(seg, off, size)?;
+        self.read_lin_as(bus, lin, size, self.cpl() == 3)
     }
 
     #[inline(always)]
@@ -353,11 +361,30 @@ impl Cpu {
         size: u32,
         v: u32,
     ) -> Res<()> {
-        let lin = self.linear_w(seg, off, size)?;
-        if self.direct_write(bus, lin, size, v) {
+        // As in read_mem.
+        let s = &self.segs[seg as usize];
+        if s.flags & (SEG_NO_WRITE | SEG_EXPAND_DOWN) == 0
+            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
+            && self.direct_write(bus, s.base.wrapping_add(off), size, v)
+        {
             return Ok(());
         }
-        self.write_lin(bus, lin, size, v)
+        self.write_mem_slow(bus, seg, off, size, v)
+    }
+
+    /// [`write_mem`](Self::write_mem) past its fast path.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn write_mem_slow<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        seg: u8,
+        off: u32,
+        size: u32,
+        v: u32,
+    ) -> Res<()> {
+        let lin = self.linear_w(seg, off, size)?;
+        self.write_lin_as(bus, lin, size, v, self.cpl() == 3)
     }
 
     // ---- ModR/M operands ----
@@ -491,6 +518,21 @@ impl Cpu {
         let v = self.read_mem(bus, SS, self.sp(), size)?;
         self.set_sp(self.sp_plus(size));
         Ok(v)
+    }
+
+    /// [`push`](Self::push) out of line: where the block loop's handlers go when the quick
+    /// path (`window.rs`) does not hold the stack slot.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn push_slow<B: Bus>(&mut self, bus: &mut B, size: u32, v: u32) -> Res<()> {
+        self.push(bus, size, v)
+    }
+
+    /// [`pop`](Self::pop) out of line, as [`push_slow`](Self::push_slow).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn pop_slow<B: Bus>(&mut self, bus: &mut B, size: u32) -> Res<u32> {
+        self.pop(bus, size)
     }
 
     /// Read the stack at SP + `offset` without popping.
