@@ -24,13 +24,13 @@ const BLOCK_BITS: u32 = 13;
 const BLOCKS: usize = 1 << BLOCK_BITS;
 
 /// An instruction of a block, with the handler it was resolved to when the block was decoded
-/// (see `exec::block`; 0 = the general dispatcher). 32 bytes: a block's instructions are
+/// (see `exec::block`). 32 bytes: a block's instructions are
 /// found, and counted, by shifts rather than multiplications and divisions by 28.
 #[derive(Clone, Copy, Default)]
 #[repr(align(32))]
 pub struct BlockInsn {
     pub insn: Insn,
-    pub handler: u8,
+    pub(crate) handler: crate::exec::Handler,
     /// Where the instruction ends, in bytes from the start of its block (negative when the
     /// block followed a jump backwards to it).
     pub end: i16,
@@ -312,7 +312,7 @@ mod tests {
         };
         let b = BlockInsn {
             insn: i,
-            handler: 0,
+            handler: crate::exec::Handler::General,
             end: 1,
             cont: 1,
             chains: true,

@@ -11,309 +11,352 @@ use crate::cache::BlockInsn;
 use crate::decode::{Insn, F_INVALID, F_LOCK, NONE};
 use crate::Cpu;
 
-/// Anything else: `execute_op`, the general opcode match.
-const GENERAL: u8 = 0;
-/// An invalid opcode or a LOCK prefix: the checks of `execute_here` first.
-const CHECKED: u8 = 1;
-const ALU_FORMS: u8 = 2;
-const ALU_IMM: u8 = 3;
-const MOV_RM: u8 = 4;
-const MOV_REG_IMM: u8 = 5;
-const JCC: u8 = 7;
-const TEST: u8 = 8;
-const LEA: u8 = 9;
-const MOV_R32_M: u8 = 10;
-const MOV_M_R32: u8 = 11;
-const MOV_R16_M: u8 = 12;
-const MOV_M_R16: u8 = 13;
-const MOV_R8_M: u8 = 14;
-const MOV_M_R8: u8 = 15;
-const MOV_RR32_TO_RM: u8 = 16;
-const MOV_RR32_TO_REG: u8 = 17;
-const MOV_RR16_TO_RM: u8 = 18;
-const MOV_RR16_TO_REG: u8 = 19;
-const ALU_R32_M: u8 = 20;
-const ALU_R16_M: u8 = 21;
-const ALU_R32_IMM: u8 = 22;
-const ALU_R16_IMM: u8 = 23;
-const SHIFT_R32_IMM: u8 = 24;
-const SHIFT_R32_1: u8 = 25;
-const SHIFT_R16_IMM: u8 = 26;
-const SHIFT_R16_1: u8 = 27;
-const MOVZX32: u8 = 28;
-const PUSH_R32: u8 = 29;
-const POP_R32: u8 = 30;
-const PUSH_R16: u8 = 31;
-const POP_R16: u8 = 32;
-const CALL_REL32: u8 = 33;
-const CALL_REL16: u8 = 34;
-const RET32: u8 = 35;
-const RET16: u8 = 36;
-const SHIFT_GROUP: u8 = 37;
-const GROUP3: u8 = 38;
-const GROUP5: u8 = 39;
-const RET_NEAR: u8 = 40;
-const JMP_REL: u8 = 41;
-const LOOP: u8 = 42;
-const TWO_BYTE: u8 = 43;
-const INC_R32: u8 = 44;
-const DEC_R32: u8 = 45;
-const INC_R16: u8 = 46;
-const DEC_R16: u8 = 47;
-const LOOP_CX: u8 = 48;
-const LOOP_ECX: u8 = 49;
-const MUL_R32: u8 = 50;
-const IMUL_R32: u8 = 51;
-const IMUL_R32_RM: u8 = 52;
-const IMUL_R32_IMM: u8 = 53;
-const MUL_R16: u8 = 54;
-const IMUL_R16: u8 = 55;
-const ALU_M32_R: u8 = 56;
-const ALU_M16_R: u8 = 57;
-const ALU_M32_IMM: u8 = 58;
-const ALU_M16_IMM: u8 = 59;
-const INC_DEC_M32: u8 = 60;
-const INC_DEC_M16: u8 = 61;
-const MOVSX32: u8 = 62;
-const CMOV32: u8 = 63;
-// ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
-// destination: ALU_RR + 4 * operation + 2 * (16-bit) + (1 when the reg field is the destination).
-const ALU_RR: u8 = 64;
-const ADD_RR32_TO_RM: u8 = 64;
-const ADD_RR32_TO_REG: u8 = 65;
-const ADD_RR16_TO_RM: u8 = 66;
-const ADD_RR16_TO_REG: u8 = 67;
-const OR_RR32_TO_RM: u8 = 68;
-const OR_RR32_TO_REG: u8 = 69;
-const OR_RR16_TO_RM: u8 = 70;
-const OR_RR16_TO_REG: u8 = 71;
-const ADC_RR32_TO_RM: u8 = 72;
-const ADC_RR32_TO_REG: u8 = 73;
-const ADC_RR16_TO_RM: u8 = 74;
-const ADC_RR16_TO_REG: u8 = 75;
-const SBB_RR32_TO_RM: u8 = 76;
-const SBB_RR32_TO_REG: u8 = 77;
-const SBB_RR16_TO_RM: u8 = 78;
-const SBB_RR16_TO_REG: u8 = 79;
-const AND_RR32_TO_RM: u8 = 80;
-const AND_RR32_TO_REG: u8 = 81;
-const AND_RR16_TO_RM: u8 = 82;
-const AND_RR16_TO_REG: u8 = 83;
-const SUB_RR32_TO_RM: u8 = 84;
-const SUB_RR32_TO_REG: u8 = 85;
-const SUB_RR16_TO_RM: u8 = 86;
-const SUB_RR16_TO_REG: u8 = 87;
-const XOR_RR32_TO_RM: u8 = 88;
-const XOR_RR32_TO_REG: u8 = 89;
-const XOR_RR16_TO_RM: u8 = 90;
-const XOR_RR16_TO_REG: u8 = 91;
-const CMP_RR32_TO_RM: u8 = 92;
-const CMP_RR32_TO_REG: u8 = 93;
-const CMP_RR16_TO_RM: u8 = 94;
-const CMP_RR16_TO_REG: u8 = 95;
-// After the ALU_RR range.
-const SETCC_R8: u8 = 96;
-const TEST_RR32: u8 = 97;
-const TEST_RR16: u8 = 98;
-// A flag-setting instruction whose Jcc comes next in the block: one dispatch for both (`fuse`).
-const CMP_RR32_TO_RM_JCC: u8 = 99;
-const CMP_RR32_TO_REG_JCC: u8 = 100;
-const TEST_RR32_JCC: u8 = 101;
-const ALU_R32_IMM_JCC: u8 = 102;
-// ALU r32, imm for the commonest operations, on their own (the rest: ALU_R32_IMM).
-const ADD_R32_IMM: u8 = 103;
-const AND_R32_IMM: u8 = 104;
-const SUB_R32_IMM: u8 = 105;
-const CMP_R32_IMM: u8 = 106;
-const CMP_R32_IMM_JCC: u8 = 107;
-// An instruction that loads a segment register: the general path, then the segment windows
-// made again (`window.rs`).
-const SEG_LOAD: u8 = 108;
-// MOV between a register and memory at [base + displacement] (`base_disp_form`): 32-bit
-// registers with 32-bit addresses, 16-bit ones with 16-bit addresses.
-const MOV_R32_M_BD: u8 = 109;
-const MOV_M_R32_BD: u8 = 110;
-const MOV_R16_M_BD: u8 = 111;
-const MOV_M_R16_BD: u8 = 112;
+/// How the block loop runs an instruction: chosen once, when its block is decoded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Handler {
+    /// Anything else: `execute_op`, the general opcode match.
+    #[default]
+    General,
+    /// An invalid opcode or a LOCK prefix: the checks of `execute_here` first.
+    Checked,
+    AluForms,
+    AluImm,
+    MovRm,
+    MovRegImm,
+    Jcc,
+    Test,
+    Lea,
+    MovR32M,
+    MovMR32,
+    MovR16M,
+    MovMR16,
+    MovR8M,
+    MovMR8,
+    MovRr32ToRm,
+    MovRr32ToReg,
+    MovRr16ToRm,
+    MovRr16ToReg,
+    AluR32M,
+    AluR16M,
+    AluR32Imm,
+    AluR16Imm,
+    ShiftR32Imm,
+    ShiftR321,
+    ShiftR16Imm,
+    ShiftR161,
+    Movzx32,
+    PushR32,
+    PopR32,
+    PushR16,
+    PopR16,
+    CallRel32,
+    CallRel16,
+    Ret32,
+    Ret16,
+    ShiftGroup,
+    Group3,
+    Group5,
+    RetNear,
+    JmpRel,
+    Loop,
+    TwoByte,
+    IncR32,
+    DecR32,
+    IncR16,
+    DecR16,
+    LoopCx,
+    LoopEcx,
+    MulR32,
+    ImulR32,
+    ImulR32Rm,
+    ImulR32Imm,
+    MulR16,
+    ImulR16,
+    AluM32R,
+    AluM16R,
+    AluM32Imm,
+    AluM16Imm,
+    IncDecM32,
+    IncDecM16,
+    Movsx32,
+    Cmov32,
+    // ALU between two registers of 32 (then 16) bits, with the r/m register or the reg field as
+    // destination (`ALU_RR`).
+    AddRr32ToRm,
+    AddRr32ToReg,
+    AddRr16ToRm,
+    AddRr16ToReg,
+    OrRr32ToRm,
+    OrRr32ToReg,
+    OrRr16ToRm,
+    OrRr16ToReg,
+    AdcRr32ToRm,
+    AdcRr32ToReg,
+    AdcRr16ToRm,
+    AdcRr16ToReg,
+    SbbRr32ToRm,
+    SbbRr32ToReg,
+    SbbRr16ToRm,
+    SbbRr16ToReg,
+    AndRr32ToRm,
+    AndRr32ToReg,
+    AndRr16ToRm,
+    AndRr16ToReg,
+    SubRr32ToRm,
+    SubRr32ToReg,
+    SubRr16ToRm,
+    SubRr16ToReg,
+    XorRr32ToRm,
+    XorRr32ToReg,
+    XorRr16ToRm,
+    XorRr16ToReg,
+    CmpRr32ToRm,
+    CmpRr32ToReg,
+    CmpRr16ToRm,
+    CmpRr16ToReg,
+    SetccR8,
+    TestRr32,
+    TestRr16,
+    // A flag-setting instruction whose Jcc comes next in the block: one dispatch for both (`fuse`).
+    CmpRr32ToRmJcc,
+    CmpRr32ToRegJcc,
+    TestRr32Jcc,
+    AluR32ImmJcc,
+    // ALU r32, imm for the commonest operations, on their own (the rest: AluR32Imm).
+    AddR32Imm,
+    AndR32Imm,
+    SubR32Imm,
+    CmpR32Imm,
+    CmpR32ImmJcc,
+    // An instruction that loads a segment register: the general path, then the segment windows
+    // made again (`window.rs`).
+    SegLoad,
+    // MOV between a register and memory at [base + displacement] (`base_disp_form`): 32-bit
+    // registers with 32-bit addresses, 16-bit ones with 16-bit addresses.
+    MovR32MBd,
+    MovMR32Bd,
+    MovR16MBd,
+    MovMR16Bd,
+}
+
+use Handler::*;
+
+/// The ALU forms between two registers, by `4 * operation + 2 * (16-bit) + (1 when the reg
+/// field is the destination)`.
+const ALU_RR: [Handler; 32] = [
+    AddRr32ToRm,
+    AddRr32ToReg,
+    AddRr16ToRm,
+    AddRr16ToReg,
+    OrRr32ToRm,
+    OrRr32ToReg,
+    OrRr16ToRm,
+    OrRr16ToReg,
+    AdcRr32ToRm,
+    AdcRr32ToReg,
+    AdcRr16ToRm,
+    AdcRr16ToReg,
+    SbbRr32ToRm,
+    SbbRr32ToReg,
+    SbbRr16ToRm,
+    SbbRr16ToReg,
+    AndRr32ToRm,
+    AndRr32ToReg,
+    AndRr16ToRm,
+    AndRr16ToReg,
+    SubRr32ToRm,
+    SubRr32ToReg,
+    SubRr16ToRm,
+    SubRr16ToReg,
+    XorRr32ToRm,
+    XorRr32ToReg,
+    XorRr16ToRm,
+    XorRr16ToReg,
+    CmpRr32ToRm,
+    CmpRr32ToReg,
+    CmpRr16ToRm,
+    CmpRr16ToReg,
+];
 
 /// The handler for `insn` (see above).
-pub(super) fn resolve(insn: &Insn) -> u8 {
+pub(super) fn resolve(insn: &Insn) -> Handler {
     if insn.flags & (F_INVALID | F_LOCK) != 0 {
-        return CHECKED;
+        return Checked;
     }
     let o32 = insn.op32();
     let reg = insn.rm_is_reg();
     match insn.op {
         // POP ES/SS/DS, MOV Sreg, LES, LDS, POP FS/GS, LSS, LFS, LGS.
-        0x07 | 0x17 | 0x1F | 0x8E | 0xC4 | 0xC5 | 0x1A1 | 0x1A9 | 0x1B2 | 0x1B4 | 0x1B5 => SEG_LOAD,
+        0x07 | 0x17 | 0x1F | 0x8E | 0xC4 | 0xC5 | 0x1A1 | 0x1A9 | 0x1B2 | 0x1B4 | 0x1B5 => SegLoad,
         // ADD..CMP in their r/m forms between two registers of 16 or 32 bits.
         0x00..=0x3F if insn.op & 7 < 4 && insn.op & 1 == 1 && reg => {
-            ALU_RR + 4 * (insn.op >> 3) as u8 + 2 * (!o32) as u8 + ((insn.op & 2) >> 1) as u8
+            ALU_RR
+                [4 * (insn.op >> 3) as usize + 2 * (!o32) as usize + ((insn.op & 2) >> 1) as usize]
         }
         0x00..=0x3F if insn.op & 7 == 1 => {
             if o32 {
-                ALU_M32_R
+                AluM32R
             } else {
-                ALU_M16_R
+                AluM16R
             }
         }
         0x00..=0x3F if insn.op & 7 == 3 => {
             if o32 {
-                ALU_R32_M
+                AluR32M
             } else {
-                ALU_R16_M
+                AluR16M
             }
         }
         // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
-        0x00..=0x3F if insn.op & 7 < 6 => ALU_FORMS,
+        0x00..=0x3F if insn.op & 7 < 6 => AluForms,
         0x81 | 0x83 if reg => match (o32, insn.reg()) {
-            (true, 0) => ADD_R32_IMM,
-            (true, 4) => AND_R32_IMM,
-            (true, 5) => SUB_R32_IMM,
-            (true, 7) => CMP_R32_IMM,
-            (true, _) => ALU_R32_IMM,
-            (false, _) => ALU_R16_IMM,
+            (true, 0) => AddR32Imm,
+            (true, 4) => AndR32Imm,
+            (true, 5) => SubR32Imm,
+            (true, 7) => CmpR32Imm,
+            (true, _) => AluR32Imm,
+            (false, _) => AluR16Imm,
         },
         0x81 | 0x83 => {
             if o32 {
-                ALU_M32_IMM
+                AluM32Imm
             } else {
-                ALU_M16_IMM
+                AluM16Imm
             }
         }
-        0x80 => ALU_IMM,
+        0x80 => AluImm,
         0x89 if reg => {
             if o32 {
-                MOV_RR32_TO_RM
+                MovRr32ToRm
             } else {
-                MOV_RR16_TO_RM
+                MovRr16ToRm
             }
         }
         0x8B if reg => {
             if o32 {
-                MOV_RR32_TO_REG
+                MovRr32ToReg
             } else {
-                MOV_RR16_TO_REG
+                MovRr16ToReg
             }
         }
         0x89 if !reg && base_disp_form(insn) == Some(o32) => {
             if o32 {
-                MOV_M_R32_BD
+                MovMR32Bd
             } else {
-                MOV_M_R16_BD
+                MovMR16Bd
             }
         }
         0x8B if !reg && base_disp_form(insn) == Some(o32) => {
             if o32 {
-                MOV_R32_M_BD
+                MovR32MBd
             } else {
-                MOV_R16_M_BD
+                MovR16MBd
             }
         }
         0x89 => {
             if o32 {
-                MOV_M_R32
+                MovMR32
             } else {
-                MOV_M_R16
+                MovMR16
             }
         }
         0x8B => {
             if o32 {
-                MOV_R32_M
+                MovR32M
             } else {
-                MOV_R16_M
+                MovR16M
             }
         }
-        0x88 if !reg => MOV_M_R8,
-        0x8A if !reg => MOV_R8_M,
-        0x88..=0x8B => MOV_RM,
-        0xB0..=0xBF => MOV_REG_IMM,
+        0x88 if !reg => MovMR8,
+        0x8A if !reg => MovR8M,
+        0x88..=0x8B => MovRm,
+        0xB0..=0xBF => MovRegImm,
         0x40..=0x4F => match (o32, insn.op >= 0x48) {
-            (true, false) => INC_R32,
-            (true, true) => DEC_R32,
-            (false, false) => INC_R16,
-            (false, true) => DEC_R16,
+            (true, false) => IncR32,
+            (true, true) => DecR32,
+            (false, false) => IncR16,
+            (false, true) => DecR16,
         },
         0x50..=0x57 => {
             if o32 {
-                PUSH_R32
+                PushR32
             } else {
-                PUSH_R16
+                PushR16
             }
         }
         0x58..=0x5F => {
             if o32 {
-                POP_R32
+                PopR32
             } else {
-                POP_R16
+                PopR16
             }
         }
-        0x70..=0x7F | 0x180..=0x18F => JCC,
+        0x70..=0x7F | 0x180..=0x18F => Jcc,
         0x85 if reg => {
             if o32 {
-                TEST_RR32
+                TestRr32
             } else {
-                TEST_RR16
+                TestRr16
             }
         }
-        0x84 | 0x85 | 0xA8 | 0xA9 => TEST,
-        0x8D if !reg => LEA,
+        0x84 | 0x85 | 0xA8 | 0xA9 => Test,
+        0x8D if !reg => Lea,
         // Any shift or rotate of a 16- or 32-bit register by an immediate or by one.
-        0xC1 if o32 && reg => SHIFT_R32_IMM,
-        0xD1 if o32 && reg => SHIFT_R32_1,
-        0xC1 if !o32 && reg => SHIFT_R16_IMM,
-        0xD1 if !o32 && reg => SHIFT_R16_1,
-        0xC0 | 0xC1 | 0xD0..=0xD3 => SHIFT_GROUP,
+        0xC1 if o32 && reg => ShiftR32Imm,
+        0xD1 if o32 && reg => ShiftR321,
+        0xC1 if !o32 && reg => ShiftR16Imm,
+        0xD1 if !o32 && reg => ShiftR161,
+        0xC0 | 0xC1 | 0xD0..=0xD3 => ShiftGroup,
         0xF7 if reg && insn.reg() == 4 => {
             if o32 {
-                MUL_R32
+                MulR32
             } else {
-                MUL_R16
+                MulR16
             }
         }
         0xF7 if reg && insn.reg() == 5 => {
             if o32 {
-                IMUL_R32
+                ImulR32
             } else {
-                IMUL_R16
+                ImulR16
             }
         }
-        0xF6 | 0xF7 => GROUP3,
-        0x69 | 0x6B if o32 => IMUL_R32_IMM,
+        0xF6 | 0xF7 => Group3,
+        0x69 | 0x6B if o32 => ImulR32Imm,
         0xFF if !reg && insn.reg() <= 1 => {
             if o32 {
-                INC_DEC_M32
+                IncDecM32
             } else {
-                INC_DEC_M16
+                IncDecM16
             }
         }
-        0xFF => GROUP5,
+        0xFF => Group5,
         0xE8 => {
             if o32 {
-                CALL_REL32
+                CallRel32
             } else {
-                CALL_REL16
+                CallRel16
             }
         }
         0xC3 => {
             if o32 {
-                RET32
+                Ret32
             } else {
-                RET16
+                Ret16
             }
         }
-        0xC2 => RET_NEAR,
-        0xE9 | 0xEB => JMP_REL,
-        0xE2 if insn.addr32() => LOOP_ECX,
-        0xE2 => LOOP_CX,
-        0xE0..=0xE3 => LOOP,
-        0x1B6 | 0x1B7 if o32 => MOVZX32,
-        0x1AF if o32 => IMUL_R32_RM,
-        0x1BE | 0x1BF if o32 => MOVSX32,
-        0x140..=0x14F if o32 => CMOV32,
-        0x190..=0x19F if reg => SETCC_R8,
-        0x100..=0x1FF => TWO_BYTE,
-        _ => GENERAL,
+        0xC2 => RetNear,
+        0xE9 | 0xEB => JmpRel,
+        0xE2 if insn.addr32() => LoopEcx,
+        0xE2 => LoopCx,
+        0xE0..=0xE3 => Loop,
+        0x1B6 | 0x1B7 if o32 => Movzx32,
+        0x1AF if o32 => ImulR32Rm,
+        0x1BE | 0x1BF if o32 => Movsx32,
+        0x140..=0x14F if o32 => Cmov32,
+        0x190..=0x19F if reg => SetccR8,
+        0x100..=0x1FF => TwoByte,
+        _ => General,
     }
 }
 
@@ -326,34 +369,39 @@ fn base_disp_form(insn: &Insn) -> Option<bool> {
 /// The handler for an instruction with handler `first` when a Jcc follows it in the block: one
 /// that runs both, so that the pair costs one dispatch and the condition reads the flags the
 /// first one just recorded. `first` itself when it has no fused form.
-pub(super) fn fuse(first: u8) -> u8 {
+pub(super) fn fuse(first: Handler) -> Handler {
     match first {
-        CMP_RR32_TO_REG => CMP_RR32_TO_REG_JCC,
-        ALU_R32_IMM | ADD_R32_IMM | AND_R32_IMM | SUB_R32_IMM => ALU_R32_IMM_JCC,
-        CMP_R32_IMM => CMP_R32_IMM_JCC,
-        CMP_RR32_TO_RM => CMP_RR32_TO_RM_JCC,
-        TEST_RR32 => TEST_RR32_JCC,
+        CmpRr32ToReg => CmpRr32ToRegJcc,
+        AluR32Imm | AddR32Imm | AndR32Imm | SubR32Imm => AluR32ImmJcc,
+        CmpR32Imm => CmpR32ImmJcc,
+        CmpRr32ToRm => CmpRr32ToRmJcc,
+        TestRr32 => TestRr32Jcc,
         other => other,
     }
 }
 
 /// Whether `handler` is a Jcc's.
-pub(super) fn is_jcc(handler: u8) -> bool {
-    handler == JCC
+pub(super) fn is_jcc(handler: Handler) -> bool {
+    handler == Jcc
 }
 
 impl Cpu {
     /// The handlers that take the general protocol (`general!` in `run_block_insns`), out of
     /// the block loop: they are the slow instructions, and one call keeps the loop smaller.
     #[inline(never)]
-    fn run_general<B: Bus>(&mut self, bus: &mut B, insn: &Insn, handler: u8) -> crate::Res<()> {
+    fn run_general<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        insn: &Insn,
+        handler: Handler,
+    ) -> crate::Res<()> {
         match handler {
-            CHECKED => self.execute_here(bus, insn),
-            TWO_BYTE => self.two_byte(bus, insn),
-            SHIFT_GROUP => self.shift_group(bus, insn),
-            GROUP3 => self.group3(bus, insn),
-            GROUP5 => self.group5(bus, insn),
-            SEG_LOAD => {
+            Checked => self.execute_here(bus, insn),
+            TwoByte => self.two_byte(bus, insn),
+            ShiftGroup => self.shift_group(bus, insn),
+            Group3 => self.group3(bus, insn),
+            Group5 => self.group5(bus, insn),
+            SegLoad => {
                 let r = self.execute_op(bus, insn);
                 self.open_windows();
                 r
@@ -476,114 +524,116 @@ impl Cpu {
                 }};
             }
             let fused = match b.handler {
-                CMP_RR32_TO_REG_JCC => then_jcc!(self.alu_rr::<7, false, 4>(insn)),
-                ALU_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<8, 4>(insn)),
-                CMP_R32_IMM_JCC => then_jcc!(self.alu_r_imm::<7, 4>(insn)),
-                CMP_RR32_TO_RM_JCC => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
-                TEST_RR32_JCC => then_jcc!(self.test_rr::<4>(insn)),
-                ALU_FORMS => store!(self.alu_forms(bus, insn)),
-                ALU_IMM => store!(self.alu_group1(bus, insn)),
-                MOV_RM => store!(self.mov_xchg(bus, insn)),
-                MOV_REG_IMM => plain!(self.mov_imm_reg(insn)),
-                INC_R32 => plain!(self.inc_dec_r::<4, false>(insn)),
-                DEC_R32 => plain!(self.inc_dec_r::<4, true>(insn)),
-                INC_R16 => plain!(self.inc_dec_r::<2, false>(insn)),
-                DEC_R16 => plain!(self.inc_dec_r::<2, true>(insn)),
-                LOOP_CX => branch!(self.loop_count::<2>(insn)),
-                LOOP_ECX => branch!(self.loop_count::<4>(insn)),
-                MUL_R32 => plain!(self.mul_r::<4, false>(insn)),
-                IMUL_R32 => plain!(self.mul_r::<4, true>(insn)),
-                MUL_R16 => plain!(self.mul_r::<2, false>(insn)),
-                IMUL_R16 => plain!(self.mul_r::<2, true>(insn)),
-                ALU_M32_R => store!(self.alu_m_r::<4, B>(bus, insn)),
-                ALU_M16_R => store!(self.alu_m_r::<2, B>(bus, insn)),
-                ALU_M32_IMM => store!(self.alu_m_imm::<4, B>(bus, insn)),
-                ALU_M16_IMM => store!(self.alu_m_imm::<2, B>(bus, insn)),
-                INC_DEC_M32 => store!(self.inc_dec_m::<4, B>(bus, insn)),
-                INC_DEC_M16 => store!(self.inc_dec_m::<2, B>(bus, insn)),
-                MOVSX32 => plain!(self.movsx32(bus, insn)),
-                CMOV32 => plain!(self.cmov32(bus, insn)),
-                SETCC_R8 => plain!(self.setcc_r8(insn)),
-                TEST_RR32 => plain!(self.test_rr::<4>(insn)),
-                TEST_RR16 => plain!(self.test_rr::<2>(insn)),
-                IMUL_R32_RM => plain!(self.imul_r32::<false, B>(bus, insn)),
-                IMUL_R32_IMM => plain!(self.imul_r32::<true, B>(bus, insn)),
-                JCC => branch!(self.jcc(insn)),
-                TEST => plain!(self.test_forms(bus, insn)),
-                LEA => plain!(self.lea(insn)),
-                MOV_R32_M => plain!(self.mov_r_m::<4, ANY_FORM, B>(bus, insn)),
-                MOV_M_R32 => store!(self.mov_m_r::<4, ANY_FORM, B>(bus, insn)),
-                MOV_R32_M_BD => plain!(self.mov_r_m::<4, 4, B>(bus, insn)),
-                MOV_M_R32_BD => store!(self.mov_m_r::<4, 4, B>(bus, insn)),
-                MOV_R16_M => plain!(self.mov_r_m::<2, ANY_FORM, B>(bus, insn)),
-                MOV_M_R16 => store!(self.mov_m_r::<2, ANY_FORM, B>(bus, insn)),
-                MOV_R16_M_BD => plain!(self.mov_r_m::<2, 2, B>(bus, insn)),
-                MOV_M_R16_BD => store!(self.mov_m_r::<2, 2, B>(bus, insn)),
-                MOV_R8_M => plain!(self.mov_r_m::<1, ANY_FORM, B>(bus, insn)),
-                MOV_M_R8 => store!(self.mov_m_r::<1, ANY_FORM, B>(bus, insn)),
-                MOV_RR32_TO_RM => plain!(self.mov_rr::<4, true>(insn)),
-                MOV_RR32_TO_REG => plain!(self.mov_rr::<4, false>(insn)),
-                MOV_RR16_TO_RM => plain!(self.mov_rr::<2, true>(insn)),
-                MOV_RR16_TO_REG => plain!(self.mov_rr::<2, false>(insn)),
-                ALU_R32_M => plain!(self.alu_r_m::<4, B>(bus, insn)),
-                ALU_R16_M => plain!(self.alu_r_m::<2, B>(bus, insn)),
-                ALU_R32_IMM => plain!(self.alu_r_imm::<8, 4>(insn)),
-                ADD_R32_IMM => plain!(self.alu_r_imm::<0, 4>(insn)),
-                AND_R32_IMM => plain!(self.alu_r_imm::<4, 4>(insn)),
-                SUB_R32_IMM => plain!(self.alu_r_imm::<5, 4>(insn)),
-                CMP_R32_IMM => plain!(self.alu_r_imm::<7, 4>(insn)),
-                ALU_R16_IMM => plain!(self.alu_r_imm::<8, 2>(insn)),
-                SHIFT_R32_IMM => plain!(self.shift_r32::<false>(insn)),
-                SHIFT_R32_1 => plain!(self.shift_r32::<true>(insn)),
-                SHIFT_R16_IMM => plain!(self.shift_r16::<false>(insn)),
-                SHIFT_R16_1 => plain!(self.shift_r16::<true>(insn)),
-                MOVZX32 => plain!(self.movzx32(bus, insn)),
-                PUSH_R32 => store!(self.push_r::<4, B>(bus, insn)),
-                POP_R32 => plain!(self.pop_r::<4, B>(bus, insn)),
-                PUSH_R16 => store!(self.push_r::<2, B>(bus, insn)),
-                POP_R16 => plain!(self.pop_r::<2, B>(bus, insn)),
-                CALL_REL32 => branch!(self.call_rel::<4, B>(bus, insn)),
-                CALL_REL16 => branch!(self.call_rel::<2, B>(bus, insn)),
-                RET32 => branch!(self.ret::<4, B>(bus)),
-                RET16 => branch!(self.ret::<2, B>(bus)),
-                RET_NEAR => branch!(self.ret_near(bus, insn)),
-                JMP_REL => branch!(self.jmp_near(insn.imm, insn)),
-                LOOP => branch!(self.loop_jcxz(insn)),
-                ADD_RR32_TO_RM => plain!(self.alu_rr::<0, true, 4>(insn)),
-                ADD_RR32_TO_REG => plain!(self.alu_rr::<0, false, 4>(insn)),
-                ADD_RR16_TO_RM => plain!(self.alu_rr::<0, true, 2>(insn)),
-                ADD_RR16_TO_REG => plain!(self.alu_rr::<0, false, 2>(insn)),
-                OR_RR32_TO_RM => plain!(self.alu_rr::<1, true, 4>(insn)),
-                OR_RR32_TO_REG => plain!(self.alu_rr::<1, false, 4>(insn)),
-                OR_RR16_TO_RM => plain!(self.alu_rr::<1, true, 2>(insn)),
-                OR_RR16_TO_REG => plain!(self.alu_rr::<1, false, 2>(insn)),
-                ADC_RR32_TO_RM => plain!(self.alu_rr::<2, true, 4>(insn)),
-                ADC_RR32_TO_REG => plain!(self.alu_rr::<2, false, 4>(insn)),
-                ADC_RR16_TO_RM => plain!(self.alu_rr::<2, true, 2>(insn)),
-                ADC_RR16_TO_REG => plain!(self.alu_rr::<2, false, 2>(insn)),
-                SBB_RR32_TO_RM => plain!(self.alu_rr::<3, true, 4>(insn)),
-                SBB_RR32_TO_REG => plain!(self.alu_rr::<3, false, 4>(insn)),
-                SBB_RR16_TO_RM => plain!(self.alu_rr::<3, true, 2>(insn)),
-                SBB_RR16_TO_REG => plain!(self.alu_rr::<3, false, 2>(insn)),
-                AND_RR32_TO_RM => plain!(self.alu_rr::<4, true, 4>(insn)),
-                AND_RR32_TO_REG => plain!(self.alu_rr::<4, false, 4>(insn)),
-                AND_RR16_TO_RM => plain!(self.alu_rr::<4, true, 2>(insn)),
-                AND_RR16_TO_REG => plain!(self.alu_rr::<4, false, 2>(insn)),
-                SUB_RR32_TO_RM => plain!(self.alu_rr::<5, true, 4>(insn)),
-                SUB_RR32_TO_REG => plain!(self.alu_rr::<5, false, 4>(insn)),
-                SUB_RR16_TO_RM => plain!(self.alu_rr::<5, true, 2>(insn)),
-                SUB_RR16_TO_REG => plain!(self.alu_rr::<5, false, 2>(insn)),
-                XOR_RR32_TO_RM => plain!(self.alu_rr::<6, true, 4>(insn)),
-                XOR_RR32_TO_REG => plain!(self.alu_rr::<6, false, 4>(insn)),
-                XOR_RR16_TO_RM => plain!(self.alu_rr::<6, true, 2>(insn)),
-                XOR_RR16_TO_REG => plain!(self.alu_rr::<6, false, 2>(insn)),
-                CMP_RR32_TO_RM => plain!(self.alu_rr::<7, true, 4>(insn)),
-                CMP_RR32_TO_REG => plain!(self.alu_rr::<7, false, 4>(insn)),
-                CMP_RR16_TO_RM => plain!(self.alu_rr::<7, true, 2>(insn)),
-                CMP_RR16_TO_REG => plain!(self.alu_rr::<7, false, 2>(insn)),
-                // GENERAL, CHECKED, SEG_LOAD and the groups' handlers: one arm, one copy of
+                CmpRr32ToRegJcc => then_jcc!(self.alu_rr::<7, false, 4>(insn)),
+                AluR32ImmJcc => then_jcc!(self.alu_r_imm::<8, 4>(insn)),
+                CmpR32ImmJcc => then_jcc!(self.alu_r_imm::<7, 4>(insn)),
+                CmpRr32ToRmJcc => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
+                TestRr32Jcc => then_jcc!(self.test_rr::<4>(insn)),
+                AluForms => store!(self.alu_forms(bus, insn)),
+                AluImm => store!(self.alu_group1(bus, insn)),
+                MovRm => store!(self.mov_xchg(bus, insn)),
+                MovRegImm => plain!(self.mov_imm_reg(insn)),
+                IncR32 => plain!(self.inc_dec_r::<4, false>(insn)),
+                DecR32 => plain!(self.inc_dec_r::<4, true>(insn)),
+                IncR16 => plain!(self.inc_dec_r::<2, false>(insn)),
+                DecR16 => plain!(self.inc_dec_r::<2, true>(insn)),
+                LoopCx => branch!(self.loop_count::<2>(insn)),
+                LoopEcx => branch!(self.loop_count::<4>(insn)),
+                MulR32 => plain!(self.mul_r::<4, false>(insn)),
+                ImulR32 => plain!(self.mul_r::<4, true>(insn)),
+                MulR16 => plain!(self.mul_r::<2, false>(insn)),
+                ImulR16 => plain!(self.mul_r::<2, true>(insn)),
+                AluM32R => store!(self.alu_m_r::<4, B>(bus, insn)),
+                AluM16R => store!(self.alu_m_r::<2, B>(bus, insn)),
+                AluM32Imm => store!(self.alu_m_imm::<4, B>(bus, insn)),
+                AluM16Imm => store!(self.alu_m_imm::<2, B>(bus, insn)),
+                IncDecM32 => store!(self.inc_dec_m::<4, B>(bus, insn)),
+                IncDecM16 => store!(self.inc_dec_m::<2, B>(bus, insn)),
+                Movsx32 => plain!(self.movsx32(bus, insn)),
+                Cmov32 => plain!(self.cmov32(bus, insn)),
+                SetccR8 => plain!(self.setcc_r8(insn)),
+                TestRr32 => plain!(self.test_rr::<4>(insn)),
+                TestRr16 => plain!(self.test_rr::<2>(insn)),
+                ImulR32Rm => plain!(self.imul_r32::<false, B>(bus, insn)),
+                ImulR32Imm => plain!(self.imul_r32::<true, B>(bus, insn)),
+                Jcc => branch!(self.jcc(insn)),
+                Test => plain!(self.test_forms(bus, insn)),
+                Lea => plain!(self.lea(insn)),
+                MovR32M => plain!(self.mov_r_m::<4, ANY_FORM, B>(bus, insn)),
+                MovMR32 => store!(self.mov_m_r::<4, ANY_FORM, B>(bus, insn)),
+                MovR32MBd => plain!(self.mov_r_m::<4, 4, B>(bus, insn)),
+                MovMR32Bd => store!(self.mov_m_r::<4, 4, B>(bus, insn)),
+                MovR16M => plain!(self.mov_r_m::<2, ANY_FORM, B>(bus, insn)),
+                MovMR16 => store!(self.mov_m_r::<2, ANY_FORM, B>(bus, insn)),
+                MovR16MBd => plain!(self.mov_r_m::<2, 2, B>(bus, insn)),
+                MovMR16Bd => store!(self.mov_m_r::<2, 2, B>(bus, insn)),
+                MovR8M => plain!(self.mov_r_m::<1, ANY_FORM, B>(bus, insn)),
+                MovMR8 => store!(self.mov_m_r::<1, ANY_FORM, B>(bus, insn)),
+                MovRr32ToRm => plain!(self.mov_rr::<4, true>(insn)),
+                MovRr32ToReg => plain!(self.mov_rr::<4, false>(insn)),
+                MovRr16ToRm => plain!(self.mov_rr::<2, true>(insn)),
+                MovRr16ToReg => plain!(self.mov_rr::<2, false>(insn)),
+                AluR32M => plain!(self.alu_r_m::<4, B>(bus, insn)),
+                AluR16M => plain!(self.alu_r_m::<2, B>(bus, insn)),
+                AluR32Imm => plain!(self.alu_r_imm::<8, 4>(insn)),
+                AddR32Imm => plain!(self.alu_r_imm::<0, 4>(insn)),
+                AndR32Imm => plain!(self.alu_r_imm::<4, 4>(insn)),
+                SubR32Imm => plain!(self.alu_r_imm::<5, 4>(insn)),
+                CmpR32Imm => plain!(self.alu_r_imm::<7, 4>(insn)),
+                AluR16Imm => plain!(self.alu_r_imm::<8, 2>(insn)),
+                ShiftR32Imm => plain!(self.shift_r32::<false>(insn)),
+                ShiftR321 => plain!(self.shift_r32::<true>(insn)),
+                ShiftR16Imm => plain!(self.shift_r16::<false>(insn)),
+                ShiftR161 => plain!(self.shift_r16::<true>(insn)),
+                Movzx32 => plain!(self.movzx32(bus, insn)),
+                PushR32 => store!(self.push_r::<4, B>(bus, insn)),
+                PopR32 => plain!(self.pop_r::<4, B>(bus, insn)),
+                PushR16 => store!(self.push_r::<2, B>(bus, insn)),
+                PopR16 => plain!(self.pop_r::<2, B>(bus, insn)),
+                CallRel32 => branch!(self.call_rel::<4, B>(bus, insn)),
+                CallRel16 => branch!(self.call_rel::<2, B>(bus, insn)),
+                Ret32 => branch!(self.ret::<4, B>(bus)),
+                Ret16 => branch!(self.ret::<2, B>(bus)),
+                RetNear => branch!(self.ret_near(bus, insn)),
+                JmpRel => branch!(self.jmp_near(insn.imm, insn)),
+                Loop => branch!(self.loop_jcxz(insn)),
+                AddRr32ToRm => plain!(self.alu_rr::<0, true, 4>(insn)),
+                AddRr32ToReg => plain!(self.alu_rr::<0, false, 4>(insn)),
+                AddRr16ToRm => plain!(self.alu_rr::<0, true, 2>(insn)),
+                AddRr16ToReg => plain!(self.alu_rr::<0, false, 2>(insn)),
+                OrRr32ToRm => plain!(self.alu_rr::<1, true, 4>(insn)),
+                OrRr32ToReg => plain!(self.alu_rr::<1, false, 4>(insn)),
+                OrRr16ToRm => plain!(self.alu_rr::<1, true, 2>(insn)),
+                OrRr16ToReg => plain!(self.alu_rr::<1, false, 2>(insn)),
+                AdcRr32ToRm => plain!(self.alu_rr::<2, true, 4>(insn)),
+                AdcRr32ToReg => plain!(self.alu_rr::<2, false, 4>(insn)),
+                AdcRr16ToRm => plain!(self.alu_rr::<2, true, 2>(insn)),
+                AdcRr16ToReg => plain!(self.alu_rr::<2, false, 2>(insn)),
+                SbbRr32ToRm => plain!(self.alu_rr::<3, true, 4>(insn)),
+                SbbRr32ToReg => plain!(self.alu_rr::<3, false, 4>(insn)),
+                SbbRr16ToRm => plain!(self.alu_rr::<3, true, 2>(insn)),
+                SbbRr16ToReg => plain!(self.alu_rr::<3, false, 2>(insn)),
+                AndRr32ToRm => plain!(self.alu_rr::<4, true, 4>(insn)),
+                AndRr32ToReg => plain!(self.alu_rr::<4, false, 4>(insn)),
+                AndRr16ToRm => plain!(self.alu_rr::<4, true, 2>(insn)),
+                AndRr16ToReg => plain!(self.alu_rr::<4, false, 2>(insn)),
+                SubRr32ToRm => plain!(self.alu_rr::<5, true, 4>(insn)),
+                SubRr32ToReg => plain!(self.alu_rr::<5, false, 4>(insn)),
+                SubRr16ToRm => plain!(self.alu_rr::<5, true, 2>(insn)),
+                SubRr16ToReg => plain!(self.alu_rr::<5, false, 2>(insn)),
+                XorRr32ToRm => plain!(self.alu_rr::<6, true, 4>(insn)),
+                XorRr32ToReg => plain!(self.alu_rr::<6, false, 4>(insn)),
+                XorRr16ToRm => plain!(self.alu_rr::<6, true, 2>(insn)),
+                XorRr16ToReg => plain!(self.alu_rr::<6, false, 2>(insn)),
+                CmpRr32ToRm => plain!(self.alu_rr::<7, true, 4>(insn)),
+                CmpRr32ToReg => plain!(self.alu_rr::<7, false, 4>(insn)),
+                CmpRr16ToRm => plain!(self.alu_rr::<7, true, 2>(insn)),
+                CmpRr16ToReg => plain!(self.alu_rr::<7, false, 2>(insn)),
+                // General, Checked, SegLoad and the groups' handlers: one arm, one copy of
                 // the general protocol, and the call out of line.
-                other => general!(self.run_general(bus, insn, other)),
+                General | Checked | SegLoad | TwoByte | ShiftGroup | Group3 | Group5 => {
+                    general!(self.run_general(bus, insn, b.handler))
+                }
             };
             // The Jcc after the first instruction of a fused pair (`fuse`), unless the block
             // was cut short between them: one copy of it for every pair.

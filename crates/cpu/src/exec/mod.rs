@@ -19,6 +19,8 @@ mod string;
 mod system;
 mod task;
 pub(crate) mod window;
+
+pub(crate) use dispatch::Handler;
 mod x87;
 
 use crate::bus::Bus;

@@ -10,7 +10,7 @@
 //!
 //! The windows are made from `Cpu::segs` when a run of blocks starts (`Cpu::run_block`) and
 //! after each instruction in a block that loads a segment register (the block loop's
-//! `SEG_LOAD`). Nothing else inside a block changes a segment register: far transfers,
+//! `Handler::SegLoad`). Nothing else inside a block changes a segment register: far transfers,
 //! interrupts and task switches end the block and the run. Only the block loop's handlers
 //! (`fast.rs`) use them; everything else checks `segs` itself.
 
