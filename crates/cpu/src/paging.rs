@@ -46,40 +46,40 @@ struct Entry {
     global: bool,
 }
 
-/// The data accesses' direct path: for one privilege and one TLB slot, the linear page that
-/// reads and writes may take straight to the bus's RAM ([`Bus::ram`]) with no other check.
-/// A tag holds a page-aligned linear address, or [`NO_PAGE`]; comparing it with the page of an
-/// access's last byte checks the slot, the right and that the access stays inside the page,
-/// all at once.
+/// The data accesses' direct path: for one TLB slot, the linear page that reads and writes
+/// may take straight to the bus's RAM ([`Bus::ram`]) with no other check, and the privilege
+/// that may. A tag holds a page-aligned linear address with the privilege's view
+/// (`VIEW_SUPERVISOR` or `VIEW_USER`) in its low bits, or [`NO_PAGE`]; comparing it with the
+/// page of an access's last byte and the current view checks the slot, the privilege, the
+/// right and that the access stays inside the page, all at once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Direct {
     read: u32,
     write: u32,
-    /// Where the page starts in [`Bus::ram`].
-    ram: u32,
+    /// What to add to a linear address in the page to find it in [`Bus::ram`] (modulo 2^32).
+    delta: u32,
     /// The physical page: what [`Cpu::code_in_page`] looks for when code from it is cached.
     phys: u32,
 }
 
-/// A tag no access matches (not page-aligned).
-const NO_PAGE: u32 = 1;
+/// A tag no access matches (no access asks for view 3).
+const NO_PAGE: u32 = 3;
 
 impl Direct {
     const EMPTY: Direct = Direct {
         read: NO_PAGE,
         write: NO_PAGE,
-        ram: 0,
+        delta: 0,
         phys: 0,
     };
 }
 
-/// The direct path's views: one per privilege, and one that is always empty, used while data
-/// breakpoints are armed so that every access takes the full path and is checked. (Four
-/// views' room, so that an index masked to it needs no bounds check.)
-pub(crate) const VIEW_SUPERVISOR: usize = 0;
-pub(crate) const VIEW_USER: usize = TLB_SIZE;
-pub(crate) const VIEW_NONE: usize = 2 * TLB_SIZE;
-const DIRECT_SIZE: usize = 4 * TLB_SIZE;
+/// The direct path's views, in the low bits of its tags: one per privilege, and one that no
+/// entry holds, used while data breakpoints are armed so that every access takes the full path
+/// and is checked.
+pub(crate) const VIEW_SUPERVISOR: u32 = 0;
+pub(crate) const VIEW_USER: u32 = 1;
+pub(crate) const VIEW_NONE: u32 = 2;
 
 /// `size` (1, 2 or 4) bytes of `ram` at `at`, little-endian; None past its end.
 #[inline(always)]
@@ -110,9 +110,9 @@ pub(crate) fn ram_put(ram: &mut [u8], at: usize, size: u32, v: u32) -> bool {
 #[derive(Clone)]
 pub struct Tlb {
     entries: Box<[Entry; TLB_SIZE]>,
-    direct: Box<[Direct; DIRECT_SIZE]>,
+    direct: Box<[Direct; TLB_SIZE]>,
     /// Which of the direct path's views the current accesses use (`VIEW_*`).
-    pub(crate) view: usize,
+    pub(crate) view: u32,
     /// The bus's [`Bus::ram_map`] when the direct entries were made.
     ram_map: u64,
     pub flushes: u64,
@@ -145,7 +145,7 @@ impl Tlb {
 
     /// Forget the direct path's pages (they are made again from the TLB on the next access).
     pub(crate) fn flush_direct(&mut self) {
-        self.direct[..VIEW_NONE].fill(Direct::EMPTY);
+        self.direct.fill(Direct::EMPTY);
     }
 
     /// Flush everything except global pages.
@@ -165,16 +165,20 @@ impl Tlb {
         if e.tag == vpn + 1 {
             *e = Entry::default();
         }
-        let slot = (vpn as usize) & (TLB_SIZE - 1);
-        self.direct[VIEW_SUPERVISOR + slot] = Direct::EMPTY;
-        self.direct[VIEW_USER + slot] = Direct::EMPTY;
+        self.direct[(vpn as usize) & (TLB_SIZE - 1)] = Direct::EMPTY;
     }
 
-    /// The direct-path slot of `lin` in the current view.
+    /// The direct-path slot of `lin`.
     #[inline(always)]
     fn direct_slot(&self, lin: u32) -> &Direct {
-        let slot = (lin >> 12) as usize & (TLB_SIZE - 1);
-        &self.direct[(self.view + slot) & (DIRECT_SIZE - 1)]
+        &self.direct[(lin >> 12) as usize & (TLB_SIZE - 1)]
+    }
+
+    /// The tag an access of `size` bytes at `lin` looks for: the page of its last byte, in the
+    /// current view.
+    #[inline(always)]
+    fn direct_tag(&self, lin: u32, size: u32) -> u32 {
+        (lin.wrapping_add(size - 1) & !0xFFF) | self.view
     }
 }
 
@@ -184,10 +188,10 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn direct_read<B: Bus>(&self, bus: &mut B, lin: u32, size: u32) -> Option<u32> {
         let d = self.tlb.direct_slot(lin);
-        if d.read != lin.wrapping_add(size - 1) & !0xFFF {
+        if d.read != self.tlb.direct_tag(lin, size) {
             return None;
         }
-        ram_get(bus.ram(), (d.ram | (lin & 0xFFF)) as usize, size)
+        ram_get(bus.ram(), lin.wrapping_add(d.delta) as usize, size)
     }
 
     /// Write `size` bytes at `lin` by the direct path; false, with nothing written, when it
@@ -212,10 +216,10 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn direct_writable(&self, lin: u32, size: u32) -> Option<usize> {
         let d = self.tlb.direct_slot(lin);
-        if d.write != lin.wrapping_add(size - 1) & !0xFFF {
+        if d.write != self.tlb.direct_tag(lin, size) {
             return None;
         }
-        Some((d.ram | (lin & 0xFFF)) as usize)
+        Some(lin.wrapping_add(d.delta) as usize)
     }
 
     /// Instructions from the page of `phys` are about to be cached: if none were, the direct
@@ -224,7 +228,7 @@ impl Cpu {
     pub(crate) fn code_in_page(&mut self, phys: u32) {
         if !self.cache.has_code(phys) {
             let page = phys & !0xFFF;
-            for d in self.tlb.direct[..VIEW_NONE].iter_mut() {
+            for d in self.tlb.direct.iter_mut() {
                 if d.phys == page {
                     d.write = NO_PAGE;
                 }
@@ -253,15 +257,15 @@ impl Cpu {
         let Some(ram) = bus.ram_page(phys) else {
             return;
         };
-        let view = if user { VIEW_USER } else { VIEW_SUPERVISOR };
-        let d = &mut self.tlb.direct[view + ((lin >> 12) as usize & (TLB_SIZE - 1))];
-        let same = d.read == page && d.phys == phys;
-        let writable = (write || self.cr0 & CR0_PG == 0 || (same && d.write == page))
+        let tag = page | if user { VIEW_USER } else { VIEW_SUPERVISOR };
+        let d = &mut self.tlb.direct[(lin >> 12) as usize & (TLB_SIZE - 1)];
+        let same = d.read == tag && d.phys == phys;
+        let writable = (write || self.cr0 & CR0_PG == 0 || (same && d.write == tag))
             && !self.cache.has_code(phys);
         *d = Direct {
-            read: page,
-            write: if writable { page } else { NO_PAGE },
-            ram,
+            read: tag,
+            write: if writable { tag } else { NO_PAGE },
+            delta: ram.wrapping_sub(page),
             phys,
         };
     }
