@@ -405,10 +405,42 @@ impl Cpu {
         let r = if insn.reg() < 4 {
             self.rotate::<2>(insn.reg(), v, count)
         } else {
-            self.shift(insn.reg(), 2, v, count)
+            self.shift16(insn.reg(), v, count)
         };
         self.set_reg(2, insn.rm(), r);
         Ok(())
+    }
+
+    /// SHL/SAL, SHR, SAR (`kind` 4-7) of a 16-bit value by a count of 1-31, in closed form: what
+    /// `shift` works out, without its general loop and sizes.
+    #[inline(always)]
+    fn shift16(&mut self, kind: u8, v: u32, count: u32) -> u32 {
+        let v = (v & 0xFFFF) as u64;
+        let (r, cf, of) = match kind {
+            5 => (
+                v >> count,
+                (v >> (count - 1)) & 1,
+                if count == 1 { v >> 15 } else { 0 },
+            ),
+            7 => {
+                let sv = v as u16 as i16 as i64;
+                (
+                    (sv >> count) as u64 & 0xFFFF,
+                    ((sv >> (count - 1)) & 1) as u64,
+                    0,
+                )
+            }
+            // 4 and 6: SHL/SAL.
+            _ => {
+                let wide = v << count;
+                let r = wide & 0xFFFF;
+                let cf = (wide >> 16) & 1;
+                (r, cf, (r >> 15) ^ cf)
+            }
+        };
+        self.flags
+            .set_lazy(LazyOp::Shift, 2, cf as u32, of as u32, r as u32);
+        r as u32
     }
 
     /// 0F B6 and 0F B7 to a 32-bit register: MOVZX r32, r/m8 or r/m16.
