@@ -144,6 +144,18 @@ fn a_segment_load_mid_block_moves_the_accesses_after_it() {
 }
 
 #[test]
+fn a_jump_of_the_other_operand_size_is_not_followed() {
+    // 16-bit code at 0101:0005 (linear 1015h): JMP short -16 with a 66h prefix. Its target is
+    // worked out in 32 bits, 0008h - 16 = FFFFFFF8h, past CS's limit: #GP. A block must not
+    // follow a jump of the other operand size: it would take the target to be in the page.
+    let program = [0xEA, 0x05, 0x00, 0x01, 0x01]; // jmp far 0101:0005
+    let pokes = [(0x1015, 0x66), (0x1016, 0xEB), (0x1017, 0xF0)];
+    let (cpu, bus) = both_ways_poked(&program, &[13], &pokes);
+    assert_eq!(cpu.counters.exceptions, 1, "one #GP");
+    assert_eq!(word(&bus, SEEN), 0x0005, "IP of the JMP");
+}
+
+#[test]
 fn a_pop_that_faults_mid_block_leaves_sp_as_it_was() {
     // mov sp, FFFFh; inc cx; pop ax (#SS: the word would run past FFFFh); hlt
     let program = [0xBC, 0xFF, 0xFF, 0x41, 0x58, 0xF4];

@@ -196,7 +196,9 @@ impl Cpu {
             let in_page = |off: i32| (0..0x1000).contains(&(start + off));
             let target = end.wrapping_add(insn.imm as i32);
             let cont = match followed(&insn) {
-                Follow::Target if in_page(target) => {
+                // (Not one of the other operand size: its target is cut to that size, and the
+                // block loop takes a followed jump's target to be where the block goes on.)
+                Follow::Target if in_page(target) && insn.op32() == big => {
                     if insn.op == 0xE8 {
                         if depth == returns.len() {
                             returns.copy_within(1.., 0);

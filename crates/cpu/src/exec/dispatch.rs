@@ -516,6 +516,21 @@ impl Cpu {
                     false
                 }};
             }
+            // A direct jump (Jcc, LOOP, JMP) that is `taken` or not: when it goes where the block
+            // goes on (the target of one the block followed, else the next instruction), there
+            // is nothing more to do, not even EIP to set. Otherwise EIP goes where the jump
+            // does (or it faults) and the block stops.
+            macro_rules! follow {
+                ($taken:expr, $insn:expr) => {{
+                    let taken = $taken;
+                    if taken != (b.cont != b.end) {
+                        self.eip = next();
+                        plain!(self.jump_if(taken, $insn));
+                        break b.chains && self.cache.epoch == epoch;
+                    }
+                    false
+                }};
+            }
             // The first instruction of a fused pair; its Jcc runs after the match.
             macro_rules! then_jcc {
                 ($e:expr) => {{
@@ -537,8 +552,8 @@ impl Cpu {
                 DecR32 => plain!(self.inc_dec_r::<4, true>(insn)),
                 IncR16 => plain!(self.inc_dec_r::<2, false>(insn)),
                 DecR16 => plain!(self.inc_dec_r::<2, true>(insn)),
-                LoopCx => branch!(self.loop_count::<2>(insn)),
-                LoopEcx => branch!(self.loop_count::<4>(insn)),
+                LoopCx => follow!(self.loop_dec::<2>(), insn),
+                LoopEcx => follow!(self.loop_dec::<4>(), insn),
                 MulR32 => plain!(self.mul_r::<4, false>(insn)),
                 ImulR32 => plain!(self.mul_r::<4, true>(insn)),
                 MulR16 => plain!(self.mul_r::<2, false>(insn)),
@@ -556,7 +571,7 @@ impl Cpu {
                 TestRr16 => plain!(self.test_rr::<2>(insn)),
                 ImulR32Rm => plain!(self.imul_r32::<false, B>(bus, insn)),
                 ImulR32Imm => plain!(self.imul_r32::<true, B>(bus, insn)),
-                Jcc => branch!(self.jcc(insn)),
+                Jcc => follow!(self.flags.condition((insn.op & 0xF) as u8), insn),
                 Test => plain!(self.test_forms(bus, insn)),
                 Lea => plain!(self.lea(insn)),
                 MovR32M => plain!(self.mov_r_m::<4, ANY_FORM, B>(bus, insn)),
@@ -590,12 +605,15 @@ impl Cpu {
                 PopR32 => plain!(self.pop_r::<4, B>(bus, insn)),
                 PushR16 => store!(self.push_r::<2, B>(bus, insn)),
                 PopR16 => plain!(self.pop_r::<2, B>(bus, insn)),
+                // A CALL the block followed only pushes: its target is where the block goes on.
+                CallRel32 if b.cont != b.end => store!(self.push_value::<4, B>(bus, next())),
+                CallRel16 if b.cont != b.end => store!(self.push_value::<2, B>(bus, next())),
                 CallRel32 => branch!(self.call_rel::<4, B>(bus, insn)),
                 CallRel16 => branch!(self.call_rel::<2, B>(bus, insn)),
                 Ret32 => branch!(self.ret::<4, B>(bus)),
                 Ret16 => branch!(self.ret::<2, B>(bus)),
                 RetNear => branch!(self.ret_near(bus, insn)),
-                JmpRel => branch!(self.jmp_near(insn.imm, insn)),
+                JmpRel => follow!(true, insn),
                 Loop => branch!(self.loop_jcxz(insn)),
                 AddRr32ToRm => plain!(self.alu_rr::<0, true, 4>(insn)),
                 AddRr32ToReg => plain!(self.alu_rr::<0, false, 4>(insn)),
@@ -639,14 +657,15 @@ impl Cpu {
             // was cut short between them: one copy of it for every pair.
             if fused {
                 if let Some(j) = insns.next() {
-                    let next = eip.wrapping_add(j.end as i32 as u32) & mask;
-                    self.eip = next;
-                    if let Err(e) = self.jcc(&j.insn) {
-                        let start = next.wrapping_sub(j.insn.len as u32) & mask;
-                        fault = Some((e, start, self.regs[super::ESP as usize]));
-                        break false;
-                    }
-                    if self.eip != eip.wrapping_add(j.cont as i32 as u32) & mask {
+                    let taken = self.flags.condition((j.insn.op & 0xF) as u8);
+                    if taken != (j.cont != j.end) {
+                        let next = eip.wrapping_add(j.end as i32 as u32) & mask;
+                        self.eip = next;
+                        if let Err(e) = self.jump_if(taken, &j.insn) {
+                            let start = next.wrapping_sub(j.insn.len as u32) & mask;
+                            fault = Some((e, start, self.regs[super::ESP as usize]));
+                            break false;
+                        }
                         break j.chains && self.cache.epoch == epoch;
                     }
                 }

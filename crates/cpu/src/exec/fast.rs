@@ -341,12 +341,19 @@ impl Cpu {
         Ok(())
     }
 
-    /// E2: LOOP, counting in CX (`ASIZE` 2) or ECX (4).
+    /// E2: LOOP's count (CX for `ASIZE` 2, ECX for 4) less one; whether the loop is taken
+    /// (the count is not zero).
     #[inline(always)]
-    pub(crate) fn loop_count<const ASIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
+    pub(crate) fn loop_dec<const ASIZE: u32>(&mut self) -> bool {
         let c = self.get_reg(ASIZE, ECX).wrapping_sub(1) & size_mask(ASIZE);
         self.set_reg(ASIZE, ECX, c);
-        if c != 0 {
+        c != 0
+    }
+
+    /// A near jump by `insn`'s displacement when `taken` (Jcc, LOOP, JMP).
+    #[inline(always)]
+    pub(crate) fn jump_if(&mut self, taken: bool, insn: &Insn) -> Res<()> {
+        if taken {
             self.jmp_near(insn.imm, insn)
         } else {
             Ok(())
@@ -499,6 +506,15 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn push_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let v = self.get_reg(SIZE, (insn.op & 7) as u8);
+        if self.quick_push::<SIZE, B>(bus, v) {
+            return Ok(());
+        }
+        self.push_slow(bus, SIZE, v)
+    }
+
+    /// PUSH of `v`, `SIZE` bytes (a CALL's return address).
+    #[inline(always)]
+    pub(crate) fn push_value<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, v: u32) -> Res<()> {
         if self.quick_push::<SIZE, B>(bus, v) {
             return Ok(());
         }
