@@ -3,8 +3,8 @@
 //! pseudo-random programs of the forms that have specialised handlers, and their neighbours:
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
 //! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP, CMOVcc, Jcc,
-//! JMP over bytes that never run, and short loops. Both runs must end in the same registers,
-//! flags and memory.
+//! LEA, JMP over bytes that never run, and short loops, with 16- and 32-bit addresses. Both
+//! runs must end in the same registers, flags and memory.
 
 mod differential;
 
@@ -65,7 +65,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(24) {
+    match r.below(25) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -278,6 +278,12 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
             } else {
                 out.extend([0x49, 0x75, (-(body.len() as i8) - 3) as u8]); // dec cx; jnz
             }
+        }
+        // LEA of a memory operand's address.
+        24 => {
+            out.push(0x8D);
+            let d = r.pick(&DATA);
+            mem(r, d, out);
         }
         // Jcc over nothing (taken or not, the next instruction follows): a condition read.
         _ => {

@@ -127,6 +127,13 @@ pub(crate) enum Handler {
     AndR32Imm,
     SubR32Imm,
     CmpR32Imm,
+    // The same with 16-bit registers (the rest: AluR16Imm).
+    AddR16Imm,
+    AndR16Imm,
+    SubR16Imm,
+    CmpR16Imm,
+    /// LEA of [base + displacement] with 32-bit operand and address.
+    LeaR32Bd,
     CmpR32ImmJcc,
     // An instruction that loads a segment register: the general path, then the segment windows
     // made again (`window.rs`).
@@ -215,6 +222,10 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
             (true, 5) => SubR32Imm,
             (true, 7) => CmpR32Imm,
             (true, _) => AluR32Imm,
+            (false, 0) => AddR16Imm,
+            (false, 4) => AndR16Imm,
+            (false, 5) => SubR16Imm,
+            (false, 7) => CmpR16Imm,
             (false, _) => AluR16Imm,
         },
         0x81 | 0x83 => {
@@ -300,6 +311,7 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
             }
         }
         0x84 | 0x85 | 0xA8 | 0xA9 => Test,
+        0x8D if !reg && o32 && base_disp_form(insn) == Some(true) => LeaR32Bd,
         0x8D if !reg => Lea,
         // Any shift or rotate of a 16- or 32-bit register by an immediate or by one.
         0xC1 if o32 && reg => ShiftR32Imm,
@@ -591,6 +603,11 @@ impl Cpu {
                 AluR32M => plain!(self.alu_r_m::<4, B>(bus, insn)),
                 AluR16M => plain!(self.alu_r_m::<2, B>(bus, insn)),
                 AluR32Imm => plain!(self.alu_r_imm::<8, 4>(insn)),
+                AddR16Imm => plain!(self.alu_r_imm::<0, 2>(insn)),
+                AndR16Imm => plain!(self.alu_r_imm::<4, 2>(insn)),
+                SubR16Imm => plain!(self.alu_r_imm::<5, 2>(insn)),
+                CmpR16Imm => plain!(self.alu_r_imm::<7, 2>(insn)),
+                LeaR32Bd => plain!(self.lea_r32_bd(insn)),
                 AddR32Imm => plain!(self.alu_r_imm::<0, 4>(insn)),
                 AndR32Imm => plain!(self.alu_r_imm::<4, 4>(insn)),
                 SubR32Imm => plain!(self.alu_r_imm::<5, 4>(insn)),

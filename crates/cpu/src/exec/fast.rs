@@ -35,6 +35,13 @@ impl Cpu {
         Ok(())
     }
 
+    /// 8D with a 32-bit operand and [base + displacement] with a 32-bit address: LEA.
+    #[inline(always)]
+    pub(crate) fn lea_r32_bd(&mut self, insn: &Insn) -> Res<()> {
+        self.regs[insn.reg() as usize] = self.operand_offset::<4>(insn);
+        Ok(())
+    }
+
     /// The `SIZE`-byte r/m operand of `insn`: a register, or memory as [`load`](Self::load)
     /// reads it.
     #[inline(always)]
