@@ -156,6 +156,24 @@ fn a_jump_of_the_other_operand_size_is_not_followed() {
 }
 
 #[test]
+fn a_followed_call_that_writes_into_its_own_code_goes_on_at_its_target() {
+    // The stack is in the code's page: the CALL's push drops the block, and the run must go on
+    // at the CALL's target, not after the CALL.
+    #[rustfmt::skip]
+    let program = [
+        0xBC, 0x00, 0x11, // mov sp, 1100h
+        0xE8, 0x01, 0x00, // call 1007h
+        0xF4, // hlt (only if the CALL went wrong)
+        0xB8, 0x34, 0x12, // mov ax, 1234h
+        0xF4, // hlt
+    ];
+    let (cpu, bus) = both_ways(&program, &[]);
+    assert_eq!(cpu.regs[0] as u16, 0x1234, "AX set at the target");
+    assert_eq!(cpu.regs[4] as u16, 0x10FE, "SP after the push");
+    assert_eq!(word(&bus, 0x10FE), 0x1006, "the return address");
+}
+
+#[test]
 fn a_pop_that_faults_mid_block_leaves_sp_as_it_was() {
     // mov sp, FFFFh; inc cx; pop ax (#SS: the word would run past FFFFh); hlt
     let program = [0xBC, 0xFF, 0xFF, 0x41, 0x58, 0xF4];

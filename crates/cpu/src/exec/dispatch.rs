@@ -543,6 +543,16 @@ impl Cpu {
                     false
                 }};
             }
+            macro_rules! followed_call {
+                ($e:expr) => {{
+                    plain!($e);
+                    if self.cache.epoch != epoch {
+                        self.eip = cont();
+                        break false;
+                    }
+                    false
+                }};
+            }
             // The first instruction of a fused pair; its Jcc runs after the match.
             macro_rules! then_jcc {
                 ($e:expr) => {{
@@ -622,9 +632,14 @@ impl Cpu {
                 PopR32 => plain!(self.pop_r::<4, B>(bus, insn)),
                 PushR16 => store!(self.push_r::<2, B>(bus, insn)),
                 PopR16 => plain!(self.pop_r::<2, B>(bus, insn)),
-                // A CALL the block followed only pushes: its target is where the block goes on.
-                CallRel32 if b.cont != b.end => store!(self.push_value::<4, B>(bus, next())),
-                CallRel16 if b.cont != b.end => store!(self.push_value::<2, B>(bus, next())),
+                // A CALL the block followed only pushes: its target is where the block goes on
+                // (and where the run does, when the push rewrote code and the block stops).
+                CallRel32 if b.cont != b.end => {
+                    followed_call!(self.push_value::<4, B>(bus, next()))
+                }
+                CallRel16 if b.cont != b.end => {
+                    followed_call!(self.push_value::<2, B>(bus, next()))
+                }
                 CallRel32 => branch!(self.call_rel::<4, B>(bus, insn)),
                 CallRel16 => branch!(self.call_rel::<2, B>(bus, insn)),
                 Ret32 => branch!(self.ret::<4, B>(bus)),
