@@ -19,9 +19,9 @@ mod string;
 mod system;
 mod task;
 pub(crate) mod window;
+mod x87;
 
 pub(crate) use dispatch::Handler;
-mod x87;
 
 use crate::bus::Bus;
 use crate::decode::{self, Insn, F_INVALID, NONE};
@@ -166,13 +166,21 @@ impl Cpu {
     /// conforming) in one flag test and one 64-bit compare; the rest out of line.
     #[inline(always)]
     fn linear_checked(&self, seg: u8, off: u32, size: u32, denied: u16) -> Res<u32> {
-        let s = &self.segs[seg as usize];
-        if s.flags & (denied | SEG_EXPAND_DOWN) == 0
-            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
-        {
-            return Ok(s.base.wrapping_add(off));
+        match self.linear_common(seg, off, size, denied) {
+            Some(lin) => Ok(lin),
+            None => self.linear_slow(seg, off, size, denied),
         }
-        self.linear_slow(seg, off, size, denied)
+    }
+
+    /// The linear address of an access in the common case (see
+    /// [`linear_checked`](Self::linear_checked)); None for everything else, which may or may
+    /// not fault.
+    #[inline(always)]
+    fn linear_common(&self, seg: u8, off: u32, size: u32, denied: u16) -> Option<u32> {
+        let s = &self.segs[seg as usize];
+        (s.flags & (denied | SEG_EXPAND_DOWN) == 0
+            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64)
+            .then(|| s.base.wrapping_add(off))
     }
 
     #[cold]
@@ -329,11 +337,8 @@ impl Cpu {
         // The common case inline: a segment that allows the read, and a page the direct path
         // holds. Anything else starts again out of line, so that the fast path's value needs
         // no merging with an error (which the compiler otherwise tests for at run time).
-        let s = &self.segs[seg as usize];
-        if s.flags & (SEG_NO_READ | SEG_EXPAND_DOWN) == 0
-            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
-        {
-            if let Some(v) = self.direct_read(bus, s.base.wrapping_add(off), size) {
+        if let Some(lin) = self.linear_common(seg, off, size, SEG_NO_READ) {
+            if let Some(v) = self.direct_read(bus, lin, size) {
                 return Ok(v);
             }
         }
@@ -364,12 +369,10 @@ impl Cpu {
         v: u32,
     ) -> Res<()> {
         // As in read_mem.
-        let s = &self.segs[seg as usize];
-        if s.flags & (SEG_NO_WRITE | SEG_EXPAND_DOWN) == 0
-            && off as u64 + size.wrapping_sub(1) as u64 <= s.limit as u64
-            && self.direct_write(bus, s.base.wrapping_add(off), size, v)
-        {
-            return Ok(());
+        if let Some(lin) = self.linear_common(seg, off, size, SEG_NO_WRITE) {
+            if self.direct_write(bus, lin, size, v) {
+                return Ok(());
+            }
         }
         self.write_mem_slow(bus, seg, off, size, v)
     }
