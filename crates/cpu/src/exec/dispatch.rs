@@ -432,9 +432,11 @@ impl Cpu {
     ///   when the block stops, from the end offset each instruction carries. They change eSP
     ///   only once nothing can fault any more, so a fault restarts them with eSP as it is.
     /// - stores check the cache's epoch (they may have rewritten code of this block);
-    /// - branches get EIP set to the next instruction first and stop the block when they
-    ///   leave it anywhere but where the block goes on (`BlockInsn::cont`: the next
-    ///   instruction, or the target of a transfer the block followed);
+    /// - direct jumps (Jcc, LOOP, JMP) that go where the block goes on (`BlockInsn::cont`:
+    ///   the next instruction, or the target of a jump the block followed) do nothing more;
+    ///   one that goes elsewhere sets EIP and stops the block. A CALL the block followed only
+    ///   pushes. Other branches get EIP set to the next instruction first and stop the block
+    ///   when they leave it anywhere but where it goes on;
     /// - CMP or TEST of two registers, or ALU with an immediate, followed by a Jcc (`fuse`):
     ///   one dispatch for the pair, the Jcc run right after as a branch;
     /// - everything else goes through the general protocol: EIP, the start and eSP kept for
