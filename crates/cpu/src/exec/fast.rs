@@ -513,13 +513,11 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn push_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let v = self.get_reg(SIZE, (insn.op & 7) as u8);
-        if self.quick_push::<SIZE, B>(bus, v) {
-            return Ok(());
-        }
-        self.push_slow(bus, SIZE, v)
+        self.push_value::<SIZE, B>(bus, v)
     }
 
-    /// PUSH of `v`, `SIZE` bytes (a CALL's return address).
+    /// PUSH of `v`, `SIZE` bytes: by the quick path (`window.rs`), else the full one, out of
+    /// line.
     #[inline(always)]
     pub(crate) fn push_value<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, v: u32) -> Res<()> {
         if self.quick_push::<SIZE, B>(bus, v) {
@@ -551,9 +549,7 @@ impl Cpu {
         if target > self.segs[CS as usize].limit {
             return Err(gp0());
         }
-        if !self.quick_push::<SIZE, B>(bus, ret) {
-            self.push_slow(bus, SIZE, ret)?;
-        }
+        self.push_value::<SIZE, B>(bus, ret)?;
         self.eip = target;
         Ok(())
     }
