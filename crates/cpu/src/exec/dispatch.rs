@@ -438,7 +438,7 @@ impl Cpu {
     ///   pushes. Other branches get EIP set to the next instruction first and stop the block
     ///   when they leave it anywhere but where it goes on;
     /// - CMP or TEST of two registers, or ALU with an immediate, followed by a Jcc (`fuse`):
-    ///   one dispatch for the pair, the Jcc run right after as a branch;
+    ///   one dispatch for the pair, the Jcc run right after as a direct jump (above);
     /// - everything else goes through the general protocol: EIP, the start and eSP kept for
     ///   the handler and a fault, the instruction counter brought up to date (REP, RDTSC and
     ///   the devices' clock read it), then both checks.
