@@ -17,7 +17,7 @@
 use super::dispatch::{fuse, is_jcc, resolve};
 use super::CS;
 use crate::bus::Bus;
-use crate::cache::{BlockInsn, Span, BLOCK_MAX};
+use crate::cache::{BlockInsn, Span, BLOCK_MAX, BLOCK_STRIDE};
 use crate::decode::{self, Insn, F_INVALID};
 use crate::model::Model;
 use crate::paging::Access;
@@ -134,7 +134,7 @@ impl Cpu {
                 break done + 1;
             }
             let n = (count as u64).min(left - done) as usize;
-            let block = &arena[slot * BLOCK_MAX..slot * BLOCK_MAX + n];
+            let block = &arena[slot * BLOCK_STRIDE..slot * BLOCK_STRIDE + n];
             let (ran, chain) = self.run_block_insns(bus, block, eip, big, epoch);
             if !fresh {
                 hits += ran;
