@@ -56,6 +56,18 @@ fn reg_or_mem(r: &mut Rng, reg: u8, out: &mut Vec<u8>) {
     }
 }
 
+/// A random immediate of the operand's size: a byte, or a word or doubleword when `wide`.
+fn imm(r: &mut Rng, wide: bool, o32: bool, out: &mut Vec<u8>) {
+    let n = match (wide, o32) {
+        (false, _) => 1,
+        (true, false) => 2,
+        (true, true) => 4,
+    };
+    for _ in 0..n {
+        out.push(r.next() as u8);
+    }
+}
+
 /// One random instruction.
 fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     START.set(out.len());
@@ -65,7 +77,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
     }
     let wide = r.below(5) != 0;
     let dst = |r: &mut Rng| if wide { r.pick(&DATA) } else { r.pick(&DATA8) };
-    match r.below(25) {
+    match r.below(28) {
         // ALU, register to register, either direction.
         0 | 1 => {
             let op = r.below(8) as u8;
@@ -284,6 +296,27 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
             out.push(0x8D);
             let d = r.pick(&DATA);
             mem(r, d, out);
+        }
+        // ALU with the accumulator and an immediate (04, 05, 0C... 3D).
+        25 => {
+            out.push((r.below(8) as u8) << 3 | 4 | wide as u8);
+            imm(r, wide, o32, out);
+        }
+        // MOV m, imm (C6, C7).
+        26 => {
+            out.push(0xC6 | wide as u8);
+            mem(r, 0, out);
+            imm(r, wide, o32, out);
+        }
+        // TEST m, imm (F6, F7 /0), or NOP.
+        27 => {
+            if r.below(4) == 0 {
+                out.push(0x90);
+            } else {
+                out.push(0xF6 | wide as u8);
+                mem(r, 0, out);
+                imm(r, wide, o32, out);
+            }
         }
         // Jcc over nothing (taken or not, the next instruction follows): a condition read.
         _ => {
