@@ -444,6 +444,11 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
             pc.video_mode(),
             pc.now() as f64 / 1e9
         );
+        // How well the decoded-block cache held the guest's code.
+        eprintln!(
+            "cache: {} instructions run from decoded blocks, {} decoded",
+            c.cache_hits, c.cache_misses
+        );
         for m in &pc.bios.messages {
             eprintln!("bios: {m}");
         }
