@@ -32,6 +32,8 @@ struct Options {
     log_ports: Vec<u16>,
     vga_bios: Option<PathBuf>,
     rtc_host: bool,
+    /// Instructions per emulated second, in millions.
+    mips: Option<f64>,
     serial: Option<String>,
     e9: Option<String>,
     screen_text: bool,
@@ -53,6 +55,7 @@ aula86 run [options] [steps]
             --rom FILE                      (a raw 64 KiB ROM at F0000h and below 4 GiB, alone)
             --log-port PORT                 (print `port 0x190 0x2a` for each byte written; repeatable)
             --rtc-host                      (the clock starts at the host's time; default 2026-01-01)
+            --mips N                        (instructions per emulated second, in millions; default 50)
   steps, in order:
             --until-text STR     run until STR is on the text screen
             --until-serial STR   run until COM1 has printed STR
@@ -133,6 +136,15 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--vga-bios" => o.vga_bios = Some(val()?.into()),
             "--rtc-host" => o.rtc_host = true,
+            "--mips" => {
+                let v = val()?;
+                o.mips = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|m: &f64| (0.001..=10_000.0).contains(m))
+                        .ok_or_else(|| format!("run: --mips wants 0.001 to 10000, not '{v}'"))?,
+                );
+            }
             "--serial" => o.serial = Some(val()?),
             "--e9" => o.e9 = Some(val()?),
             "--screen-text" => o.screen_text = true,
@@ -246,6 +258,9 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     };
     if let Some(m) = o.model {
         config.model = m;
+    }
+    if let Some(mips) = o.mips {
+        config.ps_per_insn = (1e6 / mips).round() as u64;
     }
     if let Some(mb) = o.mem_mb {
         config.mem_bytes = mb.checked_mul(1 << 20).ok_or("run: --mem is too large")?;
@@ -511,5 +526,13 @@ mod tests {
         assert!(parse(&["--mem".to_string(), "lots".to_string()]).is_err());
         assert!(parse(&["--vga-bios".to_string(), "x".to_string()]).is_err());
         assert!(parse(&["--frobnicate".to_string()]).is_err());
+        for bad in ["0", "-5", "fast", "NaN", "20000"] {
+            assert!(
+                parse(&["--mips".to_string(), bad.to_string()]).is_err(),
+                "{bad}"
+            );
+        }
+        let o = parse(&["--mips".to_string(), "290".to_string()]).unwrap();
+        assert_eq!(o.mips, Some(290.0));
     }
 }

@@ -106,6 +106,9 @@ pub enum RunExit {
     Shutdown,
     /// The bus asked the CPU to stop after an OUT instruction ([`Bus::take_stop_request`]).
     Stopped,
+    /// The CPU executed PAUSE (F3 90), the spin-wait hint: the guest is waiting for time to
+    /// pass, and the machine may let it (see `pc::Pc::run`).
+    Paused,
 }
 
 /// Counters that a caller (the CLI, the page, the teaching view) reads.
@@ -175,6 +178,8 @@ pub struct Cpu {
     pub(crate) inhibit_irq: bool,
     /// Set when the bus asked to stop after the current instruction.
     pub(crate) stop_requested: bool,
+    /// Set with `stop_requested` by PAUSE: the stop is a [`RunExit::Paused`].
+    pub(crate) paused: bool,
     pub(crate) cache: CodeCache,
     /// The x87 FPU (present on the 486 and later; see [`fpu::Fpu::present`]).
     pub fpu: fpu::Fpu,
@@ -227,6 +232,7 @@ impl Cpu {
             trace_log: Vec::new(),
             inhibit_irq: false,
             stop_requested: false,
+            paused: false,
             cache: CodeCache::new(),
             fpu: fpu::Fpu::new(model >= Model::I486),
             data_breakpoints_armed: false,
@@ -408,6 +414,22 @@ impl Cpu {
         self.cache.epoch = self.cache.epoch.wrapping_add(1);
     }
 
+    /// PAUSE (F3 90): stop the run loop after it, as a [`RunExit::Paused`].
+    pub(crate) fn pause(&mut self) {
+        self.paused = true;
+        self.request_stop();
+    }
+
+    /// Why the run loop stopped at a stop request.
+    fn stop_exit(&mut self) -> RunExit {
+        self.stop_requested = false;
+        if std::mem::take(&mut self.paused) {
+            RunExit::Paused
+        } else {
+            RunExit::Stopped
+        }
+    }
+
     /// Run up to `budget` instructions. Stops early on HLT or shutdown.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> RunExit {
         self.sync_ram_map(bus);
@@ -417,8 +439,7 @@ impl Cpu {
                 // The common case: nothing to deliver, trace, trap or watch.
                 left -= self.run_block(bus, left);
                 if self.stop_requested {
-                    self.stop_requested = false;
-                    return RunExit::Stopped;
+                    return self.stop_exit();
                 }
                 continue;
             }
@@ -435,8 +456,7 @@ impl Cpu {
             self.step(bus);
             left -= 1;
             if self.stop_requested {
-                self.stop_requested = false;
-                return RunExit::Stopped;
+                return self.stop_exit();
             }
         }
         if self.shutdown {

@@ -71,6 +71,9 @@ pub struct Board {
     /// Emulated time of the last synchronization, and the instruction count it corresponds to.
     pub now: Nanos,
     pub base_insns: u64,
+    /// Picoseconds past `now` (below 1 ns) carried by the last [`rebase`](Self::rebase): time
+    /// folded in slice after slice, or skipped a few instruction slots at a time, loses nothing.
+    rem_ps: u64,
     /// Picoseconds of emulated time per retired instruction.
     pub ps_per_insn: u64,
     /// Instruction count the CPU last reported before an I/O access.
@@ -153,6 +156,7 @@ impl Board {
             sys: SysLines::default(),
             now: 0,
             base_insns: 0,
+            rem_ps: 0,
             ps_per_insn: 20_000,
             cur_insns: 0,
             slice_end: None,
@@ -205,7 +209,9 @@ impl Board {
     /// Emulated time at the CPU's current instruction.
     #[inline]
     pub fn time_now(&self) -> Nanos {
-        self.now + (self.cur_insns.saturating_sub(self.base_insns) * self.ps_per_insn) / 1000
+        self.now
+            + (self.cur_insns.saturating_sub(self.base_insns) * self.ps_per_insn + self.rem_ps)
+                / 1000
     }
 
     /// Move the clock to `now` (at instruction count `insns`).
@@ -213,6 +219,30 @@ impl Board {
         self.now = now;
         self.base_insns = insns;
         self.cur_insns = insns;
+        self.rem_ps = 0;
+    }
+
+    /// Fold the time of the instructions up to `insns` into `now`, exactly (the products stay
+    /// small however long the machine runs).
+    pub fn rebase(&mut self, insns: u64) {
+        self.cur_insns = insns;
+        let ps = insns.saturating_sub(self.base_insns) * self.ps_per_insn + self.rem_ps;
+        self.now += ps / 1000;
+        self.rem_ps = ps % 1000;
+        self.base_insns = insns;
+    }
+
+    /// Let `slots` instruction slots of time pass with no instruction run (HLT, PAUSE).
+    pub fn skip_slots(&mut self, slots: u64) {
+        self.rebase(self.cur_insns);
+        let ps = slots * self.ps_per_insn + self.rem_ps;
+        self.now += ps / 1000;
+        self.rem_ps = ps % 1000;
+    }
+
+    /// Instruction slots from now until `t` (none if it has come), rounded up.
+    pub fn slots_until(&self, t: Nanos) -> u64 {
+        (t.saturating_sub(self.time_now()) * 1000).div_ceil(self.ps_per_insn)
     }
 
     /// Feed the PIC the current request lines and recompute INTR.

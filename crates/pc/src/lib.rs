@@ -112,6 +112,13 @@ pub enum Exit {
 /// The longest CPU slice between device checks (keeps host-input latency low).
 const MAX_SLICE: u64 = 1_000_000;
 
+/// Emulated time a PAUSE (F3 90, the spin-wait hint) takes, in instruction slots. Every other
+/// instruction takes one slot; processors since the Pentium 4 take tens to about 140 cycles
+/// for PAUSE. A guest's spin-wait (Linux's `udelay` reads the TSC around one in each turn of
+/// its loop) then runs a hundredth as many instructions for the same wait, and time stays
+/// as consistent as ever: the TSC and the devices' clock move on together.
+pub const PAUSE_SLOTS: u64 = 100;
+
 pub struct Pc {
     pub cpu: Cpu,
     pub board: Board,
@@ -232,7 +239,7 @@ impl Pc {
             if until.is_some_and(|t| now >= t) {
                 return Exit::TimeLimit;
             }
-            self.board.set_time(now, insns);
+            self.board.rebase(insns);
             let ps = self.board.ps_per_insn;
             let mut slice = (max_insns - done).min(MAX_SLICE);
             self.feed_typing(now);
@@ -274,6 +281,19 @@ impl Pc {
                 RunExit::Shutdown => {
                     self.triple_faults += 1;
                     return Exit::TripleFault;
+                }
+                RunExit::Paused => {
+                    // A spin-wait: PAUSE takes PAUSE_SLOTS instruction slots of emulated time
+                    // (or up to the next deadline), so the guest's wait needs fewer turns of
+                    // its loop to get there.
+                    let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
+                    let slots = [self.board.next_deadline(), until, typing]
+                        .into_iter()
+                        .flatten()
+                        .map(|t| self.board.slots_until(t))
+                        .fold(PAUSE_SLOTS, u64::min);
+                    self.idle_slots(slots);
+                    self.board.run_devices();
                 }
                 RunExit::Halted => {
                     if self.cpu.eflags() & cpu::flags::IF == 0 {
@@ -320,16 +340,19 @@ impl Pc {
         }
     }
 
-    /// Let emulated time jump forward while the CPU halts. The time-stamp counter keeps pace with
-    /// emulated time (one tick per instruction slot), as a real TSC keeps counting in HLT.
+    /// Let emulated time jump forward to `t` while the CPU halts, by whole instruction slots (so
+    /// to `t` or less than one slot past it). The time-stamp counter keeps pace with emulated
+    /// time (one tick per instruction slot), as a real TSC keeps counting in HLT.
     fn idle_until(&mut self, t: Nanos) {
-        let now = self.board.time_now();
-        if t > now {
-            let ticks = (t - now) * 1000 / self.board.ps_per_insn;
-            self.cpu.msr.tsc_offset = self.cpu.msr.tsc_offset.wrapping_add(ticks);
-        }
-        self.board
-            .set_time(t.max(now), self.cpu.counters.instructions);
+        self.idle_slots(self.board.slots_until(t));
+    }
+
+    /// Let `slots` instruction slots of emulated time pass with no instruction run; the TSC
+    /// counts them, so it keeps exact pace with the devices' clock.
+    fn idle_slots(&mut self, slots: u64) {
+        self.board.cur_insns = self.cpu.counters.instructions;
+        self.cpu.msr.tsc_offset = self.cpu.msr.tsc_offset.wrapping_add(slots);
+        self.board.skip_slots(slots);
     }
 
     /// The CPU reset line (keyboard controller, port 92h, triple fault): the CPU starts again at

@@ -8,7 +8,7 @@
 use super::fast::ANY_FORM;
 use crate::bus::Bus;
 use crate::cache::BlockInsn;
-use crate::decode::{Insn, F_INVALID, F_LOCK, NONE};
+use crate::decode::{Insn, F_INVALID, F_LOCK, F_REP, NONE};
 use crate::Cpu;
 
 /// How the block loop runs an instruction: chosen once, when its block is decoded.
@@ -176,6 +176,8 @@ pub(crate) enum Handler {
     ShiftR32Cl,
     /// 90: XCHG eAX, eAX.
     Nop,
+    /// F3 90: PAUSE (`Cpu::pause`).
+    Pause,
 }
 
 use Handler::*;
@@ -296,6 +298,7 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
         0xF7 if o32 && reg && insn.reg() == 2 => NotR32,
         0xF7 if o32 && reg && insn.reg() == 3 => NegR32,
         0xD3 if o32 && reg => ShiftR32Cl,
+        0x90 if insn.flags & F_REP != 0 => Pause,
         0x90 => Nop,
         0x89 if reg => {
             if o32 {
@@ -507,6 +510,10 @@ impl Cpu {
             NegR32 => self.not_neg_r32::<true>(insn),
             ShiftR32Cl => self.shift_r32_cl(insn),
             Nop => Ok(()),
+            Pause => {
+                self.pause();
+                Ok(())
+            }
             // (Never: the block loop calls this for the forms above only.) The general handler
             // runs any instruction.
             _ => self.execute_op(bus, insn),
@@ -774,7 +781,7 @@ impl Cpu {
                 // The forms of the second rank, out of line; any may store.
                 AluAccImm8 | AluAccImm16 | AluAccImm32 | AluRr8 | AluR8M | AluM8R | AluR8Imm
                 | AluM8Imm | TestRr8 | MovRr8ToRm | MovRr8ToReg | TestRmImm8 | TestRmImm32
-                | MovMImm8 | MovMImm16 | MovMImm32 | NotR32 | NegR32 | ShiftR32Cl | Nop => {
+                | MovMImm8 | MovMImm16 | MovMImm32 | NotR32 | NegR32 | ShiftR32Cl | Nop | Pause => {
                     store!(self.run_second(bus, insn, b.handler))
                 }
                 // General, Checked, SegLoad and the groups' handlers: one arm, one copy of

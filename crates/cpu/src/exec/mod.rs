@@ -24,7 +24,7 @@ mod x87;
 pub(crate) use dispatch::Handler;
 
 use crate::bus::Bus;
-use crate::decode::{self, Insn, F_INVALID, NONE};
+use crate::decode::{self, Insn, F_INVALID, F_REP, NONE};
 use crate::model::Model;
 use crate::paging::{Access, CR0_PG};
 use crate::regs::{SegReg, SEG_EXPAND_DOWN, SEG_NO_READ, SEG_NO_WRITE};
@@ -678,7 +678,13 @@ impl Cpu {
             0x8C | 0x8E => self.mov_seg(bus, insn),
             0x8D => self.lea(insn),
             0x8F => self.pop_rm(bus, insn),
-            0x90 => Ok(()),
+            // NOP; with F3, PAUSE.
+            0x90 => {
+                if insn.flags & F_REP != 0 {
+                    self.pause();
+                }
+                Ok(())
+            }
             0x98 => self.cbw(insn),
             0x99 => self.cwd(insn),
             0x9C => self.pushf(bus, insn),
