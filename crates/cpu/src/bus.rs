@@ -86,6 +86,9 @@ pub trait Bus {
     /// Told before each port access how many instructions have retired, so that devices can
     /// compute the emulated time of the access.
     fn io_clock(&mut self, _instructions: u64) {}
+    /// Emulated time moves on by `slots` instruction slots in which no instruction runs, after
+    /// `instructions` have retired (PAUSE, see [`crate::PAUSE_SLOTS`]).
+    fn idle_slots(&mut self, _instructions: u64, _slots: u64) {}
 }
 
 /// A bus with flat RAM and no devices: ports read as all ones, writes to them are dropped.

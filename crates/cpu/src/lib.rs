@@ -106,10 +106,15 @@ pub enum RunExit {
     Shutdown,
     /// The bus asked the CPU to stop after an OUT instruction ([`Bus::take_stop_request`]).
     Stopped,
-    /// The CPU executed PAUSE (F3 90), the spin-wait hint: the guest is waiting for time to
-    /// pass, and the machine may let it (see `pc::Pc::run`).
-    Paused,
 }
+
+/// Emulated time a PAUSE (F3 90, the spin-wait hint) takes, in instruction slots. Every other
+/// instruction takes one slot; processors since the Pentium 4 take tens to about 140 cycles
+/// for PAUSE. A guest's spin-wait (Linux's `udelay` reads the TSC around one in each turn of
+/// its loop) then runs a hundredth as many instructions for the same wait. The slots come out
+/// of the run's budget, which the machine gives in slots up to its next device deadline, and
+/// the TSC and the bus's clock ([`Bus::idle_slots`]) count them alike.
+pub const PAUSE_SLOTS: u64 = 100;
 
 /// Counters that a caller (the CLI, the page, the teaching view) reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -178,7 +183,7 @@ pub struct Cpu {
     pub(crate) inhibit_irq: bool,
     /// Set when the bus asked to stop after the current instruction.
     pub(crate) stop_requested: bool,
-    /// Set with `stop_requested` by PAUSE: the stop is a [`RunExit::Paused`].
+    /// Set with `stop_requested` by PAUSE: the run loop lets [`PAUSE_SLOTS`] go by.
     pub(crate) paused: bool,
     pub(crate) cache: CodeCache,
     /// The x87 FPU (present on the 486 and later; see [`fpu::Fpu::present`]).
@@ -414,20 +419,23 @@ impl Cpu {
         self.cache.epoch = self.cache.epoch.wrapping_add(1);
     }
 
-    /// PAUSE (F3 90): stop the run loop after it, as a [`RunExit::Paused`].
+    /// PAUSE (F3 90): the run loop lets [`PAUSE_SLOTS`] go by after it.
     pub(crate) fn pause(&mut self) {
         self.paused = true;
         self.request_stop();
     }
 
-    /// Why the run loop stopped at a stop request.
-    fn stop_exit(&mut self) -> RunExit {
+    /// A stop request reached the run loop, with `left` of its budget: the budget left after a
+    /// PAUSE's slots (which the TSC and the bus's clock count), or None to stop.
+    fn on_stop_request<B: Bus>(&mut self, bus: &mut B, left: u64) -> Option<u64> {
         self.stop_requested = false;
-        if std::mem::take(&mut self.paused) {
-            RunExit::Paused
-        } else {
-            RunExit::Stopped
+        if !std::mem::take(&mut self.paused) {
+            return None;
         }
+        let slots = PAUSE_SLOTS.min(left);
+        self.msr.tsc_offset = self.msr.tsc_offset.wrapping_add(slots);
+        bus.idle_slots(self.counters.instructions, slots);
+        Some(left - slots)
     }
 
     /// Run up to `budget` instructions. Stops early on HLT or shutdown.
@@ -439,7 +447,10 @@ impl Cpu {
                 // The common case: nothing to deliver, trace, trap or watch.
                 left -= self.run_block(bus, left);
                 if self.stop_requested {
-                    return self.stop_exit();
+                    match self.on_stop_request(bus, left) {
+                        Some(rest) => left = rest,
+                        None => return RunExit::Stopped,
+                    }
                 }
                 continue;
             }
@@ -456,7 +467,10 @@ impl Cpu {
             self.step(bus);
             left -= 1;
             if self.stop_requested {
-                return self.stop_exit();
+                match self.on_stop_request(bus, left) {
+                    Some(rest) => left = rest,
+                    None => return RunExit::Stopped,
+                }
             }
         }
         if self.shutdown {

@@ -680,6 +680,11 @@ impl Bus for Board {
     fn io_clock(&mut self, instructions: u64) {
         self.cur_insns = instructions;
     }
+
+    fn idle_slots(&mut self, instructions: u64, slots: u64) {
+        self.cur_insns = instructions;
+        self.skip_slots(slots);
+    }
 }
 
 #[cfg(test)]

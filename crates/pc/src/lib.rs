@@ -112,13 +112,6 @@ pub enum Exit {
 /// The longest CPU slice between device checks (keeps host-input latency low).
 const MAX_SLICE: u64 = 1_000_000;
 
-/// Emulated time a PAUSE (F3 90, the spin-wait hint) takes, in instruction slots. Every other
-/// instruction takes one slot; processors since the Pentium 4 take tens to about 140 cycles
-/// for PAUSE. A guest's spin-wait (Linux's `udelay` reads the TSC around one in each turn of
-/// its loop) then runs a hundredth as many instructions for the same wait, and time stays
-/// as consistent as ever: the TSC and the devices' clock move on together.
-pub const PAUSE_SLOTS: u64 = 100;
-
 pub struct Pc {
     pub cpu: Cpu,
     pub board: Board,
@@ -281,19 +274,6 @@ impl Pc {
                 RunExit::Shutdown => {
                     self.triple_faults += 1;
                     return Exit::TripleFault;
-                }
-                RunExit::Paused => {
-                    // A spin-wait: PAUSE takes PAUSE_SLOTS instruction slots of emulated time
-                    // (or up to the next deadline), so the guest's wait needs fewer turns of
-                    // its loop to get there.
-                    let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
-                    let slots = [self.board.next_deadline(), until, typing]
-                        .into_iter()
-                        .flatten()
-                        .map(|t| self.board.slots_until(t))
-                        .fold(PAUSE_SLOTS, u64::min);
-                    self.idle_slots(slots);
-                    self.board.run_devices();
                 }
                 RunExit::Halted => {
                     if self.cpu.eflags() & cpu::flags::IF == 0 {

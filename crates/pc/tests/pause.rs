@@ -1,9 +1,10 @@
-//! PAUSE (F3 90), the spin-wait hint, takes `PAUSE_SLOTS` instruction slots of emulated time,
+//! PAUSE (F3 90), the spin-wait hint, takes [`PAUSE_SLOTS`] instruction slots of emulated time,
 //! and the time-stamp counter and the devices' clock stay in step however often it comes.
 
 use pc::cpu::Model;
+use pc::cpu::PAUSE_SLOTS;
 use pc::disk::DiskImage;
-use pc::{Exit, Pc, PAUSE_SLOTS};
+use pc::{Exit, Pc};
 
 /// A boot sector: the TSC across one PAUSE into [600h], then a spin-wait of 100,000 TSC ticks
 /// with a PAUSE in each turn (Linux's `udelay`), its turns counted into [604h]; then it halts.
@@ -29,25 +30,31 @@ const PAUSE_BOOT: &[u8] = &[
     0xF4, // hlt
 ];
 
-fn dword(pc: &Pc, at: usize) -> u32 {
-    u32::from_le_bytes(pc.board.mem.ram[at..at + 4].try_into().expect("4 bytes"))
-}
-
-#[test]
-fn pause_lets_time_move_on_and_the_tsc_keeps_pace() {
+/// A machine booted from a floppy whose boot sector is `code`, at 290 MIPS (3,448 ps an
+/// instruction, not a whole number of nanoseconds).
+fn machine(code: &[u8]) -> Pc {
     let mut floppy = vec![0u8; 1_474_560];
-    floppy[..PAUSE_BOOT.len()].copy_from_slice(PAUSE_BOOT);
+    floppy[..code.len()].copy_from_slice(code);
     floppy[510] = 0x55;
     floppy[511] = 0xAA;
     let mut pc = Pc::with_config(pc::Config {
         model: Model::PentiumPro,
-        // 290 MIPS: 3,448 ps an instruction, not a whole number of nanoseconds.
         ps_per_insn: 3_448,
         ..pc::Config::default()
     })
     .expect("machine");
     pc.insert_floppy(0, DiskImage::from_bytes(floppy, None).expect("image"))
         .expect("insert");
+    pc
+}
+
+fn dword(pc: &Pc, at: usize) -> u32 {
+    u32::from_le_bytes(pc.board.mem.ram[at..at + 4].try_into().expect("4 bytes"))
+}
+
+#[test]
+fn pause_lets_time_move_on_and_the_tsc_keeps_pace() {
+    let mut pc = machine(PAUSE_BOOT);
     let exit = pc.run(200_000_000, None);
     assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");
 
@@ -74,4 +81,19 @@ fn pause_lets_time_move_on_and_the_tsc_keeps_pace() {
         tsc.abs_diff(slots) <= 1,
         "TSC {tsc} against {slots} slots of emulated time"
     );
+}
+
+#[test]
+fn a_spin_wait_stops_at_the_time_asked_for() {
+    // .spin: pause; jmp .spin
+    let mut pc = machine(&[0xF3, 0x90, 0xEB, 0xFC]);
+    for _ in 0..20 {
+        let until = pc.now() + 1_000_000;
+        assert_eq!(pc.run(u64::MAX, Some(until)), pc::Exit::TimeLimit);
+        let now = pc.now();
+        assert!(
+            (until..until + 4).contains(&now),
+            "asked to stop at {until} ns, stopped at {now} ns"
+        );
+    }
 }
