@@ -17,7 +17,7 @@
 use super::dispatch::{fuse, is_jcc, resolve};
 use super::CS;
 use crate::bus::Bus;
-use crate::cache::{BlockInsn, Span, BLOCK_MAX, BLOCK_STRIDE};
+use crate::cache::{BlockInsn, Span, BLOCK_MAX};
 use crate::decode::{self, Insn, F_INVALID};
 use crate::model::Model;
 use crate::paging::Access;
@@ -123,7 +123,7 @@ impl Cpu {
                     built
                 }
             };
-            let Some((slot, count, span)) = found else {
+            let Some((first, count, span)) = found else {
                 self.step_plain(bus);
                 break done + 1;
             };
@@ -134,7 +134,7 @@ impl Cpu {
                 break done + 1;
             }
             let n = (count as u64).min(left - done) as usize;
-            let block = &arena[slot * BLOCK_STRIDE..slot * BLOCK_STRIDE + n];
+            let block = &arena[first..first + n];
             let (ran, chain) = self.run_block_insns(bus, block, eip, big, epoch);
             if !fresh {
                 hits += ran;
@@ -241,8 +241,8 @@ impl Cpu {
         }
         self.counters.cache_misses += count as u64;
         self.code_in_page(phys);
-        let slot = self.cache.insert_block(phys, big, &insns[..count], span);
-        Some((slot, count, span))
+        let first = self.cache.insert_block(phys, big, &insns[..count], span);
+        Some((first, count, span))
     }
 }
 
