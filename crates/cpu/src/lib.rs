@@ -433,9 +433,15 @@ impl Cpu {
             return None;
         }
         let slots = PAUSE_SLOTS.min(left);
+        self.idle_slots(bus, slots);
+        Some(left - slots)
+    }
+
+    /// Let `slots` instruction slots of emulated time pass with no instruction run (PAUSE, a
+    /// halt): the TSC counts them, as a real one keeps counting, and so does the bus's clock.
+    pub fn idle_slots<B: Bus>(&mut self, bus: &mut B, slots: u64) {
         self.msr.tsc_offset = self.msr.tsc_offset.wrapping_add(slots);
         bus.idle_slots(self.counters.instructions, slots);
-        Some(left - slots)
     }
 
     /// Run up to `budget` instructions. Stops early on HLT or shutdown.

@@ -321,18 +321,11 @@ impl Pc {
     }
 
     /// Let emulated time jump forward to `t` while the CPU halts, by whole instruction slots (so
-    /// to `t` or less than one slot past it). The time-stamp counter keeps pace with emulated
-    /// time (one tick per instruction slot), as a real TSC keeps counting in HLT.
+    /// to `t` or less than one slot past it), the TSC with it (`Cpu::idle_slots`).
     fn idle_until(&mut self, t: Nanos) {
-        self.idle_slots(self.board.slots_until(t));
-    }
-
-    /// Let `slots` instruction slots of emulated time pass with no instruction run; the TSC
-    /// counts them, so it keeps exact pace with the devices' clock.
-    fn idle_slots(&mut self, slots: u64) {
         self.board.cur_insns = self.cpu.counters.instructions;
-        self.cpu.msr.tsc_offset = self.cpu.msr.tsc_offset.wrapping_add(slots);
-        self.board.skip_slots(slots);
+        let slots = self.board.slots_until(t);
+        self.cpu.idle_slots(&mut self.board, slots);
     }
 
     /// The CPU reset line (keyboard controller, port 92h, triple fault): the CPU starts again at

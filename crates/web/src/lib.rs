@@ -530,9 +530,8 @@ impl Machine {
         };
         // Emulated time so far stays; only the instructions from here on take the new time.
         let b = &mut self.pc.board;
-        let now = b.time_now();
         let insns = b.cur_insns;
-        b.set_time(now, insns);
+        b.rebase(insns);
         b.ps_per_insn = ps;
         self.pc.config.ps_per_insn = ps;
         Ok(())
