@@ -8,7 +8,7 @@
 use super::fast::ANY_FORM;
 use crate::bus::Bus;
 use crate::cache::BlockInsn;
-use crate::decode::{Insn, F_INVALID, F_LOCK, F_REP, NONE};
+use crate::decode::{Insn, F_INVALID, F_LOCK, NONE};
 use crate::Cpu;
 
 /// How the block loop runs an instruction: chosen once, when its block is decoded.
@@ -20,6 +20,7 @@ pub(crate) enum Handler {
     /// An invalid opcode or a LOCK prefix: the checks of `execute_here` first.
     Checked,
     AluForms,
+    AluImm,
     MovRm,
     MovRegImm,
     Jcc,
@@ -143,41 +144,6 @@ pub(crate) enum Handler {
     MovMR32Bd,
     MovR16MBd,
     MovMR16Bd,
-    // The forms of the second rank: common enough in real code (a Linux boot's byte and
-    // accumulator ALU forms, shifts by CL, NOT/NEG, MOV m, imm) to skip the general protocol, not
-    // so common that they belong in the block loop's own match, whose code gets worse for every
-    // arm it holds (20 more arms there cost the benchmark 7 % more host instructions). They run
-    // out of line, in `run_second`, and the block loop treats each one as a store.
-    //
-    // ALU with the accumulator and an immediate (04, 05, 0C... 3D), by operand size.
-    AluAccImm8,
-    AluAccImm16,
-    AluAccImm32,
-    // Byte ALU forms: two registers, a register and memory (either way), a register and an
-    // immediate (80), memory and an immediate (80).
-    AluRr8,
-    AluR8M,
-    AluM8R,
-    AluR8Imm,
-    AluM8Imm,
-    TestRr8,
-    MovRr8ToRm,
-    MovRr8ToReg,
-    // TEST r/m, imm (F6 /0, F7 /0 with a 32-bit operand).
-    TestRmImm8,
-    TestRmImm32,
-    // MOV m, imm (C6 /0, C7 /0).
-    MovMImm8,
-    MovMImm16,
-    MovMImm32,
-    NotR32,
-    NegR32,
-    /// D3 on a 32-bit register: shift or rotate by CL.
-    ShiftR32Cl,
-    /// 90: XCHG eAX, eAX.
-    Nop,
-    /// F3 90: PAUSE (`Cpu::pause`).
-    Pause,
 }
 
 use Handler::*;
@@ -234,17 +200,6 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
             ALU_RR
                 [4 * (insn.op >> 3) as usize + 2 * (!o32) as usize + ((insn.op & 2) >> 1) as usize]
         }
-        0x00..=0x3F if insn.op & 7 < 3 && insn.op & 1 == 0 && reg => AluRr8,
-        0x00..=0x3F if insn.op & 7 == 0 => AluM8R,
-        0x00..=0x3F if insn.op & 7 == 2 => AluR8M,
-        0x00..=0x3F if insn.op & 7 == 4 => AluAccImm8,
-        0x00..=0x3F if insn.op & 7 == 5 => {
-            if o32 {
-                AluAccImm32
-            } else {
-                AluAccImm16
-            }
-        }
         0x00..=0x3F if insn.op & 7 == 1 => {
             if o32 {
                 AluM32R
@@ -280,26 +235,7 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
                 AluM16Imm
             }
         }
-        0x80 if reg => AluR8Imm,
-        0x80 => AluM8Imm,
-        0x84 if reg => TestRr8,
-        0x88 if reg => MovRr8ToRm,
-        0x8A if reg => MovRr8ToReg,
-        0xC6 if !reg && insn.reg() == 0 => MovMImm8,
-        0xC7 if !reg && insn.reg() == 0 => {
-            if o32 {
-                MovMImm32
-            } else {
-                MovMImm16
-            }
-        }
-        0xF6 if insn.reg() == 0 => TestRmImm8,
-        0xF7 if o32 && insn.reg() == 0 => TestRmImm32,
-        0xF7 if o32 && reg && insn.reg() == 2 => NotR32,
-        0xF7 if o32 && reg && insn.reg() == 3 => NegR32,
-        0xD3 if o32 && reg => ShiftR32Cl,
-        0x90 if insn.flags & F_REP != 0 => Pause,
-        0x90 => Nop,
+        0x80 => AluImm,
         0x89 if reg => {
             if o32 {
                 MovRr32ToRm
@@ -486,40 +422,6 @@ impl Cpu {
         }
     }
 
-    /// Run a form of the second rank (see [`Handler`]).
-    #[inline(never)]
-    fn run_second<B: Bus>(&mut self, bus: &mut B, insn: &Insn, handler: Handler) -> crate::Res<()> {
-        match handler {
-            AluAccImm8 => self.alu_acc_imm::<1>(insn),
-            AluAccImm16 => self.alu_acc_imm::<2>(insn),
-            AluAccImm32 => self.alu_acc_imm::<4>(insn),
-            AluRr8 => self.alu_rr8(insn),
-            AluR8M => self.alu_r_m::<1, B>(bus, insn),
-            AluM8R => self.alu_m_r::<1, B>(bus, insn),
-            AluR8Imm => self.alu_r_imm::<8, 1>(insn),
-            AluM8Imm => self.alu_m_imm::<1, B>(bus, insn),
-            TestRr8 => self.test_rr::<1>(insn),
-            MovRr8ToRm => self.mov_rr::<1, true>(insn),
-            MovRr8ToReg => self.mov_rr::<1, false>(insn),
-            TestRmImm8 => self.test_rm_imm::<1, B>(bus, insn),
-            TestRmImm32 => self.test_rm_imm::<4, B>(bus, insn),
-            MovMImm8 => self.mov_m_imm::<1, B>(bus, insn),
-            MovMImm16 => self.mov_m_imm::<2, B>(bus, insn),
-            MovMImm32 => self.mov_m_imm::<4, B>(bus, insn),
-            NotR32 => self.not_neg_r32::<false>(insn),
-            NegR32 => self.not_neg_r32::<true>(insn),
-            ShiftR32Cl => self.shift_r32_cl(insn),
-            Nop => Ok(()),
-            Pause => {
-                self.pause();
-                Ok(())
-            }
-            // (Never: the block loop calls this for the forms above only.) The general handler
-            // runs any instruction.
-            _ => self.execute_op(bus, insn),
-        }
-    }
-
     /// Run `block` (the first instructions of a decoded block, at least one), which starts at
     /// `eip` (its CS being 32-bit when `big`); returns how many retired and whether the run
     /// loop may chain to the next block.
@@ -667,6 +569,7 @@ impl Cpu {
                 CmpRr32ToRmJcc => then_jcc!(self.alu_rr::<7, true, 4>(insn)),
                 TestRr32Jcc => then_jcc!(self.test_rr::<4>(insn)),
                 AluForms => store!(self.alu_forms(bus, insn)),
+                AluImm => store!(self.alu_group1(bus, insn)),
                 MovRm => store!(self.mov_xchg(bus, insn)),
                 MovRegImm => plain!(self.mov_imm_reg(insn)),
                 IncR32 => plain!(self.inc_dec_r::<4, false>(insn)),
@@ -778,12 +681,6 @@ impl Cpu {
                 CmpRr32ToReg => plain!(self.alu_rr::<7, false, 4>(insn)),
                 CmpRr16ToRm => plain!(self.alu_rr::<7, true, 2>(insn)),
                 CmpRr16ToReg => plain!(self.alu_rr::<7, false, 2>(insn)),
-                // The forms of the second rank, out of line; any may store.
-                AluAccImm8 | AluAccImm16 | AluAccImm32 | AluRr8 | AluR8M | AluM8R | AluR8Imm
-                | AluM8Imm | TestRr8 | MovRr8ToRm | MovRr8ToReg | TestRmImm8 | TestRmImm32
-                | MovMImm8 | MovMImm16 | MovMImm32 | NotR32 | NegR32 | ShiftR32Cl | Nop | Pause => {
-                    store!(self.run_second(bus, insn, b.handler))
-                }
                 // General, Checked, SegLoad and the groups' handlers: one arm, one copy of
                 // the general protocol, and the call out of line.
                 General | Checked | SegLoad | TwoByte | ShiftGroup | Group3 | Group5 => {

@@ -262,86 +262,13 @@ impl Cpu {
         Ok(())
     }
 
-    /// 04, 05, 0C... 3C, 3D: `op AL/AX/EAX, imm`.
-    #[inline(always)]
-    pub(crate) fn alu_acc_imm<const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
-        let op = AluOp::from_bits((insn.op >> 3) as u8);
-        let r = self.alu(op, SIZE, self.get_reg(SIZE, EAX), insn.imm);
-        if op != AluOp::Cmp {
-            self.set_reg(SIZE, EAX, r);
-        }
-        Ok(())
-    }
-
-    /// 00, 02, 08... 3A between two byte registers, either direction.
-    #[inline(always)]
-    pub(crate) fn alu_rr8(&mut self, insn: &Insn) -> Res<()> {
-        let (dst, src) = if insn.op & 2 == 0 {
-            (insn.rm(), insn.reg())
-        } else {
-            (insn.reg(), insn.rm())
-        };
-        let op = AluOp::from_bits((insn.op >> 3) as u8);
-        let r = self.alu(op, 1, self.get_reg(1, dst), self.get_reg(1, src));
-        if op != AluOp::Cmp {
-            self.set_reg(1, dst, r);
-        }
-        Ok(())
-    }
-
-    /// F6 and F7 /0 with either operand: TEST r/m, imm (8 or 32 bits).
-    #[inline(always)]
-    pub(crate) fn test_rm_imm<const SIZE: u32, B: Bus>(
-        &mut self,
-        bus: &mut B,
-        insn: &Insn,
-    ) -> Res<()> {
-        let a = self.rm_operand::<SIZE, B>(bus, insn)?;
-        self.alu(AluOp::And, SIZE, a, insn.imm);
-        Ok(())
-    }
-
-    /// C6 and C7 /0 with a memory operand: MOV m, imm.
-    #[inline(always)]
-    pub(crate) fn mov_m_imm<const SIZE: u32, B: Bus>(
-        &mut self,
-        bus: &mut B,
-        insn: &Insn,
-    ) -> Res<()> {
-        self.store::<SIZE, ANY_FORM, B>(bus, insn, insn.imm)
-    }
-
-    /// F7 /2 and /3 on a 32-bit register: NOT (no flags) and NEG (the flags of 0 - r).
-    #[inline(always)]
-    pub(crate) fn not_neg_r32<const NEG: bool>(&mut self, insn: &Insn) -> Res<()> {
-        let r = insn.rm() as usize;
-        let v = self.regs[r];
-        self.regs[r] = if NEG {
-            self.alu(AluOp::Sub, 4, 0, v)
-        } else {
-            !v
-        };
-        Ok(())
-    }
-
-    /// D3 on a 32-bit register: any of the eight shifts and rotates by CL.
-    #[inline(always)]
-    pub(crate) fn shift_r32_cl(&mut self, insn: &Insn) -> Res<()> {
-        self.shift_r32_by(insn, self.regs[ECX as usize] & 0x1F)
-    }
-
     /// C1 and D1 on a 32-bit register, any of the eight operations (`ONE`: D1, a count of one).
     /// The 32-bit case of `shift` in closed form: that one works in 64 bits for every size and
     /// kind, steps rotates one bit at a time and is not inlined, which costs 2 % of the
     /// benchmark (these shifts are 5 % of a Linux boot's instructions).
     #[inline(always)]
     pub(crate) fn shift_r32<const ONE: bool>(&mut self, insn: &Insn) -> Res<()> {
-        self.shift_r32_by(insn, if ONE { 1 } else { insn.imm & 0x1F })
-    }
-
-    /// `shift_r32` by `count` (0-31; 0 changes nothing, flags included).
-    #[inline(always)]
-    fn shift_r32_by(&mut self, insn: &Insn, count: u32) -> Res<()> {
+        let count = if ONE { 1 } else { insn.imm & 0x1F };
         if count == 0 {
             return Ok(());
         }
