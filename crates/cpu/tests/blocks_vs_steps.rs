@@ -190,14 +190,7 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
                 if kind >= 4 { r.below(8) as u8 } else { dst(r) },
             ));
             if kind == 0 {
-                let n = match (wide, o32) {
-                    (false, _) => 1,
-                    (true, false) => 2,
-                    (true, true) => 4,
-                };
-                for _ in 0..n {
-                    out.push(r.next() as u8);
-                }
+                imm(r, wide, o32, out);
             }
         }
         // IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B).
