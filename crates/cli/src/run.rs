@@ -532,7 +532,9 @@ mod tests {
                 "{bad}"
             );
         }
-        let o = parse(&["--mips".to_string(), "290".to_string()]).unwrap();
-        assert_eq!(o.mips, Some(290.0));
+        assert_eq!(
+            parse(&["--mips".to_string(), "290".to_string()]).map(|o| o.mips),
+            Ok(Some(290.0))
+        );
     }
 }
