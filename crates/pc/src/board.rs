@@ -226,15 +226,18 @@ impl Board {
     /// small however long the machine runs).
     pub fn rebase(&mut self, insns: u64) {
         self.cur_insns = insns;
-        let ps = insns.saturating_sub(self.base_insns) * self.ps_per_insn + self.rem_ps;
-        self.now += ps / 1000;
-        self.rem_ps = ps % 1000;
+        self.add_slots(insns.saturating_sub(self.base_insns));
         self.base_insns = insns;
     }
 
     /// Let `slots` instruction slots of time pass with no instruction run (HLT, PAUSE).
     pub fn skip_slots(&mut self, slots: u64) {
         self.rebase(self.cur_insns);
+        self.add_slots(slots);
+    }
+
+    /// `now` moves on by `slots` instruction slots, the part of a nanosecond carried.
+    fn add_slots(&mut self, slots: u64) {
         let ps = slots * self.ps_per_insn + self.rem_ps;
         self.now += ps / 1000;
         self.rem_ps = ps % 1000;
