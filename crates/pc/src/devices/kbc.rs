@@ -91,8 +91,9 @@ enum Pending {
 pub struct Kbc {
     /// Bytes waiting for the output buffer: (byte, from the mouse).
     queue: VecDeque<(u8, bool)>,
-    /// Answers of the controller itself, ahead of device data.
-    ctrl_replies: VecDeque<u8>,
+    /// Bytes of the controller itself, ahead of device data: its answers, and what commands
+    /// D2h/D3h put in the output buffer as if from the keyboard or the mouse (true).
+    ctrl_replies: VecDeque<(u8, bool)>,
     /// The output buffer (what port 60h returns).
     out: u8,
     out_full: bool,
@@ -177,16 +178,11 @@ impl Kbc {
         if self.out_full {
             return;
         }
-        // The controller's own answers (self test, command byte, ports) come first and are not
-        // held back when the keyboard or mouse port is disabled.
-        if let Some(b) = self.ctrl_replies.pop_front() {
-            self.out = b;
-            self.out_full = true;
-            self.out_aux = false;
-            if self.command_byte & 0x01 != 0 {
-                ctx.irq.raise(1);
-            }
-            self.next_load = None;
+        // The controller's own bytes (self test, command byte, ports, D2h/D3h) come first and
+        // are not held back when the keyboard or mouse port is disabled: disabling a port stops
+        // its device's clock, not the controller.
+        if let Some((b, aux)) = self.ctrl_replies.pop_front() {
+            self.load(b, aux, ctx);
             return;
         }
         let Some(pos) = self.queue.iter().position(|&(_, aux)| {
@@ -202,6 +198,12 @@ impl Kbc {
         let Some((b, aux)) = self.queue.remove(pos) else {
             return;
         };
+        self.load(b, aux, ctx);
+    }
+
+    /// Put `b` in the output buffer, from the mouse's side when `aux`, and raise its interrupt
+    /// if the command byte enables it.
+    fn load(&mut self, b: u8, aux: bool, ctx: &mut Ctx) {
         self.out = b;
         self.out_full = true;
         self.out_aux = aux;
@@ -217,7 +219,15 @@ impl Kbc {
 
     /// A byte from the controller itself (command results): goes ahead of device data.
     fn reply(&mut self, b: u8, now: Nanos) {
-        self.ctrl_replies.push_back(b);
+        self.reply_as(b, false, now);
+    }
+
+    /// A byte the controller puts in its output buffer as if the keyboard (or, when `aux`, the
+    /// mouse) had sent it: commands D2h and D3h, which answer even with that port disabled
+    /// (Linux's i8042 driver tests for the mouse port's multiplexer that way, with the port
+    /// off, and waits 0.5 s for each answer that does not come).
+    fn reply_as(&mut self, b: u8, aux: bool, now: Nanos) {
+        self.ctrl_replies.push_back((b, aux));
         if self.next_load.is_none() {
             self.next_load = Some(now);
         }
@@ -499,8 +509,8 @@ impl Kbc {
                 match cmd {
                     0x60 => self.command_byte = v,
                     0xD1 => self.write_output_port(v, ctx),
-                    0xD2 => self.push(v, false, now),
-                    0xD3 => self.push(v, true, now),
+                    0xD2 => self.reply_as(v, false, now),
+                    0xD3 => self.reply_as(v, true, now),
                     _ => {}
                 }
             }
@@ -653,6 +663,40 @@ mod tests {
             1,
             "command byte readable while the ports are off"
         );
+    }
+
+    /// Linux's multiplexer test (`i8042_set_mux_mode`): loopback bytes through D3h with the
+    /// mouse port and both interrupts off come back at once, marked as the mouse's. Before,
+    /// they waited for the port to open and Linux spent 0.5 s of its boot on each.
+    #[test]
+    fn mouse_loopback_answers_with_the_mouse_port_disabled() {
+        let mut r = Rig::new();
+        r.write(0x64, 0x60);
+        r.write(0x60, 0x74); // both ports off, no interrupts, translation
+        for v in [0xF0, 0x56, 0xA4] {
+            r.write(0x64, 0xD3);
+            r.write(0x60, v);
+            r.now += BYTE_GAP;
+            let mut kbc = std::mem::take(&mut r.kbc);
+            kbc.run(&mut r.ctx());
+            let status = kbc.io_read(0x64, 1, &mut r.ctx());
+            assert_eq!(
+                status & 0x21,
+                0x21,
+                "output full, from the mouse: {status:#x}"
+            );
+            assert_eq!(kbc.io_read(0x60, 1, &mut r.ctx()), v as u32);
+            r.kbc = kbc;
+        }
+        assert_eq!(
+            r.irq.edges & (1 << 12 | 1 << 1),
+            0,
+            "no interrupt while they are off"
+        );
+        // D2h: the same from the keyboard's side.
+        r.write(0x64, 0xD2);
+        r.write(0x60, 0x42);
+        assert_eq!(r.drain(), vec![0x42]);
     }
 
     #[test]
