@@ -281,22 +281,37 @@ impl Flags {
     #[inline(always)]
     fn lazy_condition(&self, c: u8) -> bool {
         let up = 31 - self.top;
-        let (a, b, r) = (self.a << up, self.b << up, self.r << up);
-        let (cf, of) = match self.op {
-            LazyOp::Add => ((a & b) | ((a | b) & !r), (a ^ r) & (b ^ r)),
-            LazyOp::Sub => ((!a & b) | ((!a | b) & r), (a ^ b) & (a ^ r)),
-            _ => (0, 0),
+        let r = self.r << up;
+        // Each condition works out only the flags it reads: a JZ after a CMP needs neither CF
+        // nor OF, whose formulas cost as much again as the rest.
+        let cf = || {
+            let (a, b) = (self.a << up, self.b << up);
+            let cf = match self.op {
+                LazyOp::Add => (a & b) | ((a | b) & !r),
+                LazyOp::Sub => (!a & b) | ((!a | b) & r),
+                _ => 0,
+            };
+            cf >> 31 != 0
         };
-        let (cf, of, sf, zf) = (cf >> 31 != 0, of >> 31 != 0, r >> 31 != 0, r == 0);
+        let of = || {
+            let (a, b) = (self.a << up, self.b << up);
+            let of = match self.op {
+                LazyOp::Add => (a ^ r) & (b ^ r),
+                LazyOp::Sub => (a ^ b) & (a ^ r),
+                _ => 0,
+            };
+            of >> 31 != 0
+        };
+        let (sf, zf) = (r >> 31 != 0, r == 0);
         match c {
-            0 => of,
-            1 => cf,
+            0 => of(),
+            1 => cf(),
             2 => zf,
-            3 => cf || zf,
+            3 => zf || cf(),
             4 => sf,
             5 => parity(self.r),
-            6 => sf != of,
-            _ => zf || sf != of,
+            6 => sf != of(),
+            _ => zf || sf != of(),
         }
     }
 }
