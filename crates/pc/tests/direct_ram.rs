@@ -2,8 +2,9 @@
 //! call into the board) follows the board's memory map when the guest changes it.
 
 use pc::cpu::Model;
-use pc::disk::DiskImage;
 use pc::{Exit, Pc};
+
+mod common;
 
 /// A boot sector that leaves A20 to port 92h alone (the keyboard controller's gate off), writes
 /// FFFF:0510 (linear 100500h) with A20 on, turns A20 off through port 92h and writes the same
@@ -28,18 +29,14 @@ const A20_BOOT: &[u8] = &[
 
 #[test]
 fn a20_through_port_92_moves_the_direct_path() {
-    let mut floppy = vec![0u8; 1_474_560];
-    floppy[..A20_BOOT.len()].copy_from_slice(A20_BOOT);
-    floppy[510] = 0x55;
-    floppy[511] = 0xAA;
-    let mut pc = Pc::with_config(pc::Config {
-        model: Model::PentiumPro,
-        mem_bytes: 16 << 20,
-        ..pc::Config::default()
-    })
-    .expect("machine");
-    pc.insert_floppy(0, DiskImage::from_bytes(floppy, None).expect("image"))
-        .expect("insert");
+    let mut pc = common::boot_sector_machine(
+        A20_BOOT,
+        pc::Config {
+            model: Model::PentiumPro,
+            mem_bytes: 16 << 20,
+            ..pc::Config::default()
+        },
+    );
     pc.board.mem.ram[0x500] = 0;
     let exit = pc.run(200_000_000, None);
     assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");

@@ -3,8 +3,9 @@
 
 use pc::cpu::Model;
 use pc::cpu::PAUSE_SLOTS;
-use pc::disk::DiskImage;
 use pc::{Exit, Pc};
+
+mod common;
 
 /// A boot sector: the TSC across one PAUSE into [600h], then a spin-wait of 100,000 TSC ticks
 /// with a PAUSE in each turn (Linux's `udelay`), its turns counted into [604h]; then it halts.
@@ -33,19 +34,14 @@ const PAUSE_BOOT: &[u8] = &[
 /// A machine booted from a floppy whose boot sector is `code`, at 290 MIPS (3,448 ps an
 /// instruction, not a whole number of nanoseconds).
 fn machine(code: &[u8]) -> Pc {
-    let mut floppy = vec![0u8; 1_474_560];
-    floppy[..code.len()].copy_from_slice(code);
-    floppy[510] = 0x55;
-    floppy[511] = 0xAA;
-    let mut pc = Pc::with_config(pc::Config {
-        model: Model::PentiumPro,
-        ps_per_insn: 3_448,
-        ..pc::Config::default()
-    })
-    .expect("machine");
-    pc.insert_floppy(0, DiskImage::from_bytes(floppy, None).expect("image"))
-        .expect("insert");
-    pc
+    common::boot_sector_machine(
+        code,
+        pc::Config {
+            model: Model::PentiumPro,
+            ps_per_insn: 3_448,
+            ..pc::Config::default()
+        },
+    )
 }
 
 fn dword(pc: &Pc, at: usize) -> u32 {
