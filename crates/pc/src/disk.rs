@@ -623,6 +623,11 @@ impl DiskImage {
         &self.data
     }
 
+    /// The size of [`file_bytes`](Self::file_bytes), without copying them.
+    pub fn file_len(&self) -> usize {
+        self.data.len() + self.trailer.len()
+    }
+
     /// The bytes to save as a file (the disk, plus any footer the file had).
     pub fn file_bytes(&self) -> Vec<u8> {
         let mut v = self.data.clone();
@@ -862,6 +867,7 @@ mod tests {
         let img = DiskImage::from_bytes(v.clone(), None).unwrap();
         assert_eq!(img.sectors(), 20);
         assert_eq!(img.file_bytes(), v);
+        assert_eq!(img.file_len(), v.len());
         let mut d = vec![0u8; 4096];
         d[..8].copy_from_slice(b"conectix");
         assert!(DiskImage::from_bytes(d, None).is_err());
