@@ -13,7 +13,7 @@
 // built-in BIOS, e.g. SeaBIOS's bios.bin and vgabios-stdvga.bin), bench=1 (run the benchmark
 // instead of a disk: bench.js; iters=N sets its length).
 
-import { DEMO_NAME, DEMO_URL, checkMips } from "./emulator.js";
+import { DEMO_NAME, DEMO_URL, checkMips, prefetchImage } from "./emulator.js";
 import { DEFAULT_ITERS, runBench } from "./bench.js";
 import { LESSONS, lessonById } from "./lessons.js";
 
@@ -144,6 +144,12 @@ function panelsFromParams() {
 }
 
 if (params.get("embed") === "1") document.body.classList.add("embed");
+
+// Disks named in the URL download while the engine starts (main() puts them in; the benchmark
+// page uses none).
+for (const slot of ["fda", "fdb", "hda", "cdrom"]) {
+  if (params.get(slot) && params.get("bench") !== "1") prefetchImage(params.get(slot));
+}
 
 const pc = $("machine");
 const startLesson = params.get("bench") === "1" ? null : lessonFromParams();

@@ -596,6 +596,13 @@ test("URL parameters: fda and mem, and clear messages for a 404 and bad values",
   assert.match(await page.evaluate(() => window.aula86.screenText()), /639 KB below 1 MB \(INT 12h\), 3072 KB above it/);
   assert.equal((await stats(page)).memMB, 4);
   assert.match(await page.textContent("#fda-name"), /^demo\.img \(1\.44M/);
+  // The disk of the URL downloads once, while the engine starts (before its machine exists).
+  const load = await page.evaluate(() => ({
+    fetches: performance.getEntriesByType("resource").filter((r) => r.name.endsWith("/demo.img")).map((r) => r.startTime),
+    machine: performance.getEntriesByName("aula86:machine")[0].startTime,
+  }));
+  assert.equal(load.fetches.length, 1, JSON.stringify(load));
+  assert.ok(load.fetches[0] < load.machine, JSON.stringify(load));
   await close();
 
   ({ page, close } = await openPage("?fda=missing.img&mem=lots&cpu=z80", {
