@@ -4,8 +4,8 @@
 //   <script type="module" src="aula86/aula86-pc.js"></script>
 //   <aula86-pc lesson="5" panels="screen lens timeline debugger" lang="es" autostart></aula86-pc>
 //
-// Attributes: fda, hda, cdrom (disk and ISO image URLs; the BIOS boots A:, then C:, then the
-// CD), mem (MB, default 16), lesson (1-5, see lessons.js), panels (any of "screen lens timeline
+// Attributes: fda, hda, cdrom (disk and ISO image URLs, downloaded while the engine starts; the
+// BIOS boots A:, then C:, then the CD), mem (MB, default 16), lesson (1-5, see lessons.js), panels (any of "screen lens timeline
 // debugger"; default "screen"), lang ("es" | "en"; default: the browser's), autostart (run at
 // once; otherwise a Start button), speed (emulated time per wall-clock time, default 1), mips
 // (CPU speed limit in MIPS, 0 = unlimited, the default; also the `mips` property; the timers keep
@@ -31,7 +31,7 @@
 // lesson-text, panel (and each panel's name). Children with slot="below-screen" show under the
 // screen and status line, above the lesson text and the panels (the full page's status line).
 
-import { Emulator, DEMO_URL, DEMO_NAME, checkMips } from "./emulator.js";
+import { Emulator, DEMO_URL, DEMO_NAME, checkMips, prefetchImage } from "./emulator.js";
 import { pickLang, translator } from "./i18n.js";
 import { LESSONS, MAIN, lessonById, lessonFloppy } from "./lessons.js";
 import { debuggerControls, renderDebugger, renderLens, renderTimeline, wireDebuggerControls } from "./panels.js";
@@ -276,6 +276,10 @@ ${p === "debugger" ? `<div class="dbg-controls">
     const speed = Number(this.getAttribute("speed")) || 1;
     const model = this.getAttribute("model") || "pentiumpro";
     const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed, mips: this._mipsAttribute() });
+    // The disks download while the engine starts.
+    const urls = [this.lesson ? null : this.getAttribute("fda"), this.getAttribute("hda"), this.getAttribute("cdrom")];
+    if (!this.lesson && urls.every((u) => !u) && !this.hasAttribute("empty")) urls.push(DEMO_URL);
+    for (const url of urls) if (url) prefetchImage(url);
     await emu.start();
     this.emu = emu;
     for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "mips", "resize", "breakpoint"]) {

@@ -1009,6 +1009,15 @@ test("?cdrom=URL and <aula86-pc cdrom mips>: a CD from a URL, the CPU speed as a
   });
   const pc = page.locator("#pc");
   await pc.evaluate((e, [text, ms]) => e.waitForText(text, ms), [CD_HELLO, WAIT_MS]);
+  // The page's CD and then the element's, each downloaded once; the element's while its engine
+  // started (before its machine existed).
+  const load = await page.evaluate(() => ({
+    fetches: performance.getEntriesByType("resource").filter((r) => r.name.endsWith("/cd/hello.iso")).map((r) => r.startTime),
+    machines: performance.getEntriesByName("aula86:machine").map((m) => m.startTime),
+  }));
+  assert.equal(load.fetches.length, 2, JSON.stringify(load));
+  assert.equal(load.machines.length, 2, JSON.stringify(load));
+  assert.ok(load.fetches[1] < load.machines[1], JSON.stringify(load));
   assert.equal(await pc.evaluate((e) => e.mips), 0.5);
   assert.equal(await pc.evaluate((e) => e.stats().mipsLimit), 0.5);
   assert.equal(await pc.evaluate((e) => e.diskInfo("cdrom").kind), "CD-ROM");
