@@ -147,7 +147,7 @@ if (params.get("embed") === "1") document.body.classList.add("embed");
 
 // Disks named in the URL download while the engine starts (main() puts them in; the benchmark
 // page uses none).
-for (const slot of ["fda", "fdb", "hda", "cdrom"]) {
+for (const slot of DRIVES) {
   if (params.get(slot) && params.get("bench") !== "1") prefetchImage(params.get(slot));
 }
 

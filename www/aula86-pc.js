@@ -5,13 +5,14 @@
 //   <aula86-pc lesson="5" panels="screen lens timeline debugger" lang="es" autostart></aula86-pc>
 //
 // Attributes: fda, hda, cdrom (disk and ISO image URLs, downloaded while the engine starts; the
-// BIOS boots A:, then C:, then the CD), mem (MB, default 16), lesson (1-5, see lessons.js), panels (any of "screen lens timeline
-// debugger"; default "screen"), lang ("es" | "en"; default: the browser's), autostart (run at
-// once; otherwise a Start button), speed (emulated time per wall-clock time, default 1), mips
-// (CPU speed limit in MIPS, 0 = unlimited, the default; also the `mips` property; the timers keep
-// real time), model (CPU, default pentiumpro), empty (start with empty drives instead of the demo
-// disk; disks go in with insertDisk()). Setting `lesson` later puts that lesson's floppy in A:
-// and restarts the PC from it. Several elements on one page are independent machines.
+// BIOS boots A:, then C:, then the CD), mem (MB, default 16), lesson (1-5, see lessons.js), panels
+// (any of "screen lens timeline debugger"; default "screen"), lang ("es" | "en"; default: the
+// browser's), autostart (run at once; otherwise a Start button), speed (emulated time per
+// wall-clock time, default 1), mips (CPU speed limit in MIPS, 0 = unlimited, the default; also the
+// `mips` property; the timers keep real time), model (CPU, default pentiumpro), empty (start with
+// empty drives instead of the demo disk; disks go in with insertDisk()). Setting `lesson` later
+// puts that lesson's floppy in A: and restarts the PC from it. Several elements on one page are
+// independent machines.
 //
 // API (each element): ready (a Promise), mips (get/set), screenText(), waitForText(text, ms), sendText(text),
 // sendKey(code, down), ctrlAltDel(), serialOutput(), sendSerial(text), stats(), screenshot(),
