@@ -80,25 +80,30 @@ const server = await serve(links);
 const browser = await launchChromium();
 const results = [];
 let failed = 0;
+// RUNS (default 1) rounds, each engine once a round: the machine's speed drifts, so
+// interleaved rounds compare the engines under the same conditions; the table gives medians.
+const RUNS = Math.max(1, Number(process.env.RUNS) || 1);
 try {
-  for (const engine of engines) {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    try {
-      if (!RUN[engine]) throw new Error(`unknown engine ${engine}`);
-      const r = { engine, ...(await RUN[engine](page, server.url)) };
-      results.push(r);
-      console.log(JSON.stringify(r));
-    } catch (e) {
-      failed++;
-      const screen = await page
-        .evaluate(() => (window.aula86 && window.aula86.machine ? window.aula86.screenText() : undefined))
-        .catch(() => undefined);
-      const error = `${e.message} ${errors.join("; ")}`.trim();
-      console.log(JSON.stringify({ engine, error, ...(screen ? { screen } : {}) }));
-    } finally {
-      await page.close();
+  for (let round = 0; round < RUNS; round++) {
+    for (const engine of engines) {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      try {
+        if (!RUN[engine]) throw new Error(`unknown engine ${engine}`);
+        const r = { engine, ...(await RUN[engine](page, server.url)) };
+        results.push(r);
+        console.log(JSON.stringify(r));
+      } catch (e) {
+        failed++;
+        const screen = await page
+          .evaluate(() => (window.aula86 && window.aula86.machine ? window.aula86.screenText() : undefined))
+          .catch(() => undefined);
+        const error = `${e.message} ${errors.join("; ")}`.trim();
+        console.log(JSON.stringify({ engine, error, ...(screen ? { screen } : {}) }));
+      } finally {
+        await page.close();
+      }
     }
   }
 } finally {
@@ -107,6 +112,11 @@ try {
   if (fw) fs.rmSync(fw, { recursive: true, force: true });
 }
 
+/** Per engine, the run with the median time to the answer (the lower middle one of an even count). */
+const medians = engines.flatMap((engine) => {
+  const runs = results.filter((r) => r.engine === engine).sort((a, b) => a.answered - b.answered);
+  return runs.length ? [{ ...runs[(runs.length - 1) >> 1], runs: runs.length }] : [];
+});
 const s = (x) => (typeof x === "number" ? `${x.toFixed(1)} s` : "-");
 const g = (x) => (typeof x === "number" ? `${(x / 1e9).toFixed(2)} G` : "-");
 const mips = (r) => (r.instructions && r.answered ? (r.instructions / r.answered / 1e6).toFixed(1) : "-");
@@ -115,7 +125,7 @@ console.log(
     `${"answer 42".padStart(10)} ${"instructions".padStart(13)} ${"mean MIPS".padStart(10)} ${"emulated".padStart(9)} ` +
     `${"clock".padStart(6)}`,
 );
-for (const r of results) {
+for (const r of medians) {
   console.log(
     `${r.engine.padEnd(12)} ${s(r.serialPrompt).padStart(12)} ${s(r.screenPrompt).padStart(14)} ` +
       `${s(r.answered).padStart(10)} ${g(r.instructions).padStart(13)} ${mips(r).padStart(10)} ${s(r.emulatedSeconds).padStart(9)} ` +
@@ -124,6 +134,7 @@ for (const r of results) {
 }
 console.log(
   "(seconds from the start of the page's navigation; aula86: built-in BIOS, v86: SeaBIOS; " +
+    `${RUNS > 1 ? `each row the run with the median answer time of ${RUNS}; ` : ""}` +
     "emulated: the guest's time at the answer, aula86 only; clock: the MIPS the page measured for " +
     "its unlimited CPU, which holds a faster guest back, aula86 only)",
 );
