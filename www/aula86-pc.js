@@ -272,15 +272,27 @@ ${p === "debugger" ? `<div class="dbg-controls">
     o.textContent = text || "";
   }
 
+  /**
+   * The disks the element puts in from URLs, in order, as [slot, url, name]: its fda (unless
+   * `lesson` takes A:), hda and cdrom attributes, or else the demo floppy (unless `empty`).
+   */
+  _urlDisks(lesson) {
+    const disks = [];
+    for (const slot of ["fda", "hda", "cdrom"]) {
+      const url = this.getAttribute(slot);
+      if (url && !(slot === "fda" && lesson)) disks.push([slot, url, undefined]);
+    }
+    if (!lesson && disks.length === 0 && !this.hasAttribute("empty")) disks.push(["fda", DEMO_URL, DEMO_NAME]);
+    return disks;
+  }
+
   async _boot() {
     const mem = Number(this.getAttribute("mem")) || 16;
     const speed = Number(this.getAttribute("speed")) || 1;
     const model = this.getAttribute("model") || "pentiumpro";
     const emu = new Emulator(this.canvas, { memMB: mem, model, paused: true, speed, mips: this._mipsAttribute() });
     // The disks download while the engine starts.
-    const urls = [this.lesson ? null : this.getAttribute("fda"), this.getAttribute("hda"), this.getAttribute("cdrom")];
-    if (!this.lesson && urls.every((u) => !u) && !this.hasAttribute("empty")) urls.push(DEMO_URL);
-    for (const url of urls) if (url) prefetchImage(url);
+    for (const [, url] of this._urlDisks(this.lesson)) prefetchImage(url);
     await emu.start();
     this.emu = emu;
     for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "mips", "resize", "breakpoint"]) {
@@ -293,16 +305,8 @@ ${p === "debugger" ? `<div class="dbg-controls">
     emu.addEventListener("stop", () => this._refresh());
     emu.addEventListener("breakpoint", (e) => this._onBreakpoint(e.detail.linear));
     const lesson = this.lesson;
-    const fda = this.getAttribute("fda");
-    const hda = this.getAttribute("hda");
-    const cdrom = this.getAttribute("cdrom");
     if (lesson) await emu.insertDisk("fda", await lessonFloppy(lesson), { boot: false, name: lesson.image.split("/").pop() });
-    else if (fda) await emu.insertDisk("fda", fda, { boot: false });
-    if (hda) await emu.insertDisk("hda", hda, { boot: false });
-    if (cdrom) await emu.insertDisk("cdrom", cdrom, { boot: false });
-    if (!lesson && !fda && !hda && !cdrom && !this.hasAttribute("empty")) {
-      await emu.insertDisk("fda", DEMO_URL, { boot: false, name: DEMO_NAME });
-    }
+    for (const [slot, url, name] of this._urlDisks(lesson)) await emu.insertDisk(slot, url, { boot: false, name });
     emu.reset();
     this._booted = true;
     this._started = this.hasAttribute("autostart");
