@@ -1,41 +1,15 @@
-//! `aula86 bench`: emulated MIPS on a long integer loop run from memory.
+//! `aula86 bench`: emulated MIPS on a long integer loop run from memory, or the time one kind
+//! of instruction takes.
 //!
-//! Two guests: `tests/guests/bench16.asm` (real mode) and `tests/guests/bench32.asm` (32-bit
-//! protected mode, flat segments, paging on); their assembled bytes are below and `scripts/test`
-//! checks they match the sources. They loop forever, so the instruction count is exactly the
-//! budget given. `--mode real|protected|both` (default both).
+//! Two guests (`pc::bench`): `tests/guests/bench16.asm` (real mode) and
+//! `tests/guests/bench32.asm` (32-bit protected mode, flat segments, paging on). They loop
+//! forever, so the instruction count is exactly the budget given. `--mode real|protected|both`
+//! (default both). `--case NAME|all` times the instruction cases of `pc::bench::CASES` instead
+//! (`--case list` names them).
 
 use cpu::Model;
-use pc::Exit;
+use pc::bench::{self, BENCH16, BENCH32, CASES};
 use std::process::ExitCode;
-use std::time::Instant;
-
-/// `nasm -f bin tests/guests/bench16.asm`
-pub const BENCH16: [u8; 70] = [
-    0xfa, 0xb8, 0x00, 0x20, 0x8e, 0xd0, 0xbc, 0xfe, 0xff, 0xb8, 0x00, 0x30, 0x8e, 0xd8, 0x8e, 0xc0,
-    0x31, 0xc0, 0xbb, 0x01, 0x00, 0x31, 0xed, 0xb9, 0x00, 0x01, 0x01, 0xc8, 0x11, 0xda, 0x31, 0xc3,
-    0x81, 0xe3, 0xfe, 0x01, 0x8b, 0x37, 0x89, 0x87, 0x00, 0x04, 0xd1, 0xe0, 0xd1, 0xda, 0xf7, 0xee,
-    0x50, 0xe8, 0x10, 0x00, 0x58, 0xe2, 0xe3, 0x31, 0xf6, 0xbf, 0x00, 0x08, 0xb9, 0x40, 0x00, 0xfc,
-    0xf3, 0xa5, 0xeb, 0xd3, 0x45, 0xc3,
-];
-
-/// `nasm -f bin tests/guests/bench32.asm`
-pub const BENCH32: [u8; 214] = [
-    0xfa, 0x8c, 0xc8, 0x8e, 0xd8, 0x0f, 0x01, 0x16, 0xd0, 0x00, 0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f,
-    0x22, 0xc0, 0x66, 0xea, 0x1a, 0x00, 0x01, 0x00, 0x08, 0x00, 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8,
-    0x8e, 0xc0, 0x8e, 0xd0, 0x8e, 0xe0, 0x8e, 0xe8, 0xbc, 0xfc, 0xff, 0x02, 0x00, 0xbf, 0x00, 0x00,
-    0x04, 0x00, 0x31, 0xc0, 0xb9, 0x00, 0x04, 0x00, 0x00, 0xf3, 0xab, 0xb8, 0x03, 0x00, 0x00, 0x00,
-    0xb9, 0x00, 0x04, 0x00, 0x00, 0xab, 0x05, 0x00, 0x10, 0x00, 0x00, 0xe2, 0xf8, 0xc7, 0x05, 0x00,
-    0x00, 0x04, 0x00, 0x03, 0x10, 0x04, 0x00, 0xb8, 0x00, 0x00, 0x04, 0x00, 0x0f, 0x22, 0xd8, 0x0f,
-    0x20, 0xc0, 0x0d, 0x00, 0x00, 0x00, 0x80, 0x0f, 0x22, 0xc0, 0x31, 0xc0, 0xbb, 0x01, 0x00, 0x00,
-    0x00, 0x31, 0xed, 0xb9, 0x00, 0x01, 0x00, 0x00, 0x01, 0xc8, 0x11, 0xda, 0x31, 0xc3, 0x81, 0xe3,
-    0xfc, 0x01, 0x00, 0x00, 0x8b, 0xb3, 0x00, 0x00, 0x03, 0x00, 0x89, 0x83, 0x00, 0x04, 0x03, 0x00,
-    0xd1, 0xe0, 0xd1, 0xda, 0xf7, 0xee, 0x50, 0xe8, 0x17, 0x00, 0x00, 0x00, 0x58, 0xe2, 0xd9, 0xbe,
-    0x00, 0x00, 0x03, 0x00, 0xbf, 0x00, 0x08, 0x03, 0x00, 0xb9, 0x40, 0x00, 0x00, 0x00, 0xfc, 0xf3,
-    0xa5, 0xeb, 0xc0, 0x45, 0xc3, 0x90, 0x90, 0x90, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0xff, 0xff, 0x00, 0x00, 0x00, 0x9a, 0xcf, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x92, 0xcf, 0x00,
-    0x17, 0x00, 0xb8, 0x00, 0x01, 0x00,
-];
 
 /// Which benchmark guest to run.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,6 +23,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut seconds = 3.0f64;
     let mut insns: Option<u64> = None;
     let mut modes = vec![Mode::Real, Mode::Protected];
+    let mut cases: Vec<&'static bench::Case> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -75,8 +50,30 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
                     _ => return Err(format!("bench: unknown mode '{m}' (real|protected|both)")),
                 };
             }
+            "--case" => {
+                let c = it.next().ok_or("bench: --case needs a name or 'all'")?;
+                if c == "list" {
+                    for c in CASES {
+                        println!("{:<12} {}", c.name, c.what);
+                    }
+                    return Ok(ExitCode::SUCCESS);
+                } else if c == "all" {
+                    cases.extend(CASES);
+                } else {
+                    cases.push(bench::case(c).ok_or_else(|| {
+                        let names: Vec<_> = CASES.iter().map(|c| c.name).collect();
+                        format!(
+                            "bench: unknown case '{c}' (list, all, {})",
+                            names.join(", ")
+                        )
+                    })?);
+                }
+            }
             other => return Err(format!("bench: unknown option '{other}'")),
         }
+    }
+    if !cases.is_empty() {
+        return run_cases(model, &cases, insns);
     }
     if modes.contains(&Mode::Protected) && !model.has_32bit() {
         if modes.len() == 1 {
@@ -100,36 +97,22 @@ fn run(model: Model, mode: Mode, seconds: f64, insns: Option<u64>) -> Result<(),
         Mode::Real => (&BENCH16, "real"),
         Mode::Protected => (&BENCH32, "protected"),
     };
-    // On the heap: on the stack, where the machine lands in its page changes from run to run
-    // (address randomisation), and with it how often the guest's stores alias the CPU's
-    // registers in the host's store buffer (4 KiB aliasing), which moved the timings a lot.
-    let mut pc = Box::new(pc::Pc::new(model, 1 << 20).map_err(|e| e.to_string())?);
-    pc.load(0x10000, guest).map_err(|e| e.to_string())?;
-    pc.cpu.set_named("cs", 0x1000);
-    pc.cpu.set_named("eip", 0);
-    // Warm up (this also runs the guest's set-up code), then run slices until the time is up.
-    pc.run(1_000_000, None);
-    let start = Instant::now();
+    let mut pc =
+        bench::machine(model, guest).map_err(|e| format!("bench: the {name} guest: {e}"))?;
     let before = pc.counters();
-    loop {
-        let done = pc.counters().instructions - before.instructions;
-        let slice = insns.map_or(10_000_000, |n| n.saturating_sub(done).min(10_000_000));
-        if slice == 0 {
-            break;
-        }
-        if pc.run(slice, None) != Exit::Budget {
-            return Err(format!(
-                "bench: the {name} guest stopped unexpectedly at {:#x}",
-                pc.cpu.pc_linear()
-            ));
-        }
-        if insns.is_none() && start.elapsed().as_secs_f64() >= seconds {
-            break;
+    // Exactly `insns`, or slices until the time is up.
+    let err = |e| format!("bench: the {name} guest: {e}");
+    let (mut n, mut secs) = (0, 0.0);
+    match insns {
+        Some(insns) => (n, secs) = bench::time(&mut pc, insns).map_err(err)?,
+        None => {
+            while secs < seconds {
+                let (dn, ds) = bench::time(&mut pc, 10_000_000).map_err(err)?;
+                (n, secs) = (n + dn, secs + ds);
+            }
         }
     }
-    let secs = start.elapsed().as_secs_f64();
     let c = pc.counters();
-    let n = c.instructions - before.instructions;
     println!(
         "mode={name} ({}) model={} instructions={n} seconds={secs:.3} mips={:.1}",
         pc.cpu.mode_name(),
@@ -145,24 +128,26 @@ fn run(model: Model, mode: Mode, seconds: f64, insns: Option<u64>) -> Result<(),
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Both guests run their loops without a fault; the protected one with paging on.
-    #[test]
-    fn guests_reach_their_loops() {
-        for (guest, mode) in [(&BENCH16[..], "real"), (&BENCH32[..], "protected+paging")] {
-            let mut pc = pc::Pc::new(Model::PentiumPro, 1 << 20).expect("machine");
-            pc.load(0x10000, guest).expect("load");
-            pc.cpu.set_named("cs", 0x1000);
-            pc.cpu.set_named("eip", 0);
-            let before = pc.counters();
-            assert_eq!(pc.run(200_000, None), Exit::Budget);
-            assert_eq!(pc.cpu.mode_name(), mode);
-            assert_eq!(pc.counters().exceptions, before.exceptions);
-            // A REP instruction retires its iterations in one step, so the budget may be passed.
-            assert!(pc.counters().instructions - before.instructions >= 200_000);
-        }
+/// Time each case (`--case`): nanoseconds per guest instruction, best of seven runs of `insns`
+/// (default ten million) instructions.
+fn run_cases(model: Model, cases: &[&bench::Case], insns: Option<u64>) -> Result<ExitCode, String> {
+    if !model.has_32bit() {
+        return Err(format!(
+            "bench: the cases need 32-bit protected mode, which {} lacks",
+            model.name()
+        ));
     }
+    let insns = insns.unwrap_or(10_000_000);
+    for case in cases {
+        let ns = bench::time_case(model, case, insns, 7)
+            .map_err(|e| format!("bench: case {}: {e}", case.name))?;
+        println!(
+            "case={} ns={ns:.2} mips={:.1} model={} insn=\"{}\"",
+            case.name,
+            1e3 / ns,
+            model.name(),
+            case.what
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

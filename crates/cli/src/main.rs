@@ -14,6 +14,8 @@ usage:
       run hardware CPU test vectors (shared/vectors/PROTOCOL.md); summary or dump mode
   aula86 bench [--model M] [--seconds S | --insns N] [--mode real|protected|both]
       run the built-in integer benchmark loop and print emulated MIPS
+  aula86 bench --case NAME|all [--model M] [--insns N]
+      time one kind of instruction (nanoseconds per instruction; names: --case list)
   aula86 --help";
 
 fn main() -> ExitCode {

@@ -5,6 +5,7 @@
 //! instructions (`ps_per_insn` picoseconds each); while the CPU halts, time jumps to the next
 //! deadline. The same image, inputs and settings therefore give the same run every time.
 
+pub mod bench;
 pub mod bios;
 pub mod board;
 pub mod cdrom;

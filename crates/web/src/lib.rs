@@ -823,6 +823,27 @@ pub fn register_names() -> js_sys::Array {
         .collect()
 }
 
+/// The names of the instruction cases `aula86 bench --case` and `cargo bench` time
+/// (`pc::bench::CASES`), for timing the same ones in this build.
+#[wasm_bindgen(js_name = benchCaseNames)]
+pub fn bench_case_names() -> js_sys::Array {
+    pc::bench::CASES
+        .iter()
+        .map(|c| JsValue::from_str(c.name))
+        .collect()
+}
+
+/// `benchCase(name)`: the guest of one instruction case, to load at 10000h and enter at
+/// 1000:0000 in real mode (`load`, `setReg("cs", 0x1000)`, `setReg("eip", 0)`); it sets up
+/// protected mode with paging and loops forever. Throws for an unknown name.
+#[wasm_bindgen(js_name = benchCase)]
+pub fn bench_case(name: &str) -> Result<Vec<u8>, JsValue> {
+    match pc::bench::case(name) {
+        Some(c) => Ok(c.guest()),
+        None => Err(js_error(format!("unknown benchmark case '{name}'"))),
+    }
+}
+
 /// The aula86 version.
 #[wasm_bindgen]
 pub fn version() -> String {
