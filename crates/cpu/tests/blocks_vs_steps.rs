@@ -301,10 +301,14 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
             mem(r, 0, out);
             imm(r, wide, o32, out);
         }
-        // TEST m, imm (F6, F7 /0), or NOP.
+        // TEST m, imm (F6, F7 /0), NOP, or the multi-byte NOP (0F 1F /0, which only decodes
+        // its memory operand).
         27 => {
             if r.below(4) == 0 {
                 out.push(0x90);
+            } else if r.below(4) == 0 {
+                out.extend([0x0F, 0x1F]);
+                mem(r, 0, out);
             } else {
                 out.push(0xF6 | wide as u8);
                 mem(r, 0, out);

@@ -8,7 +8,7 @@
 use super::fast::ANY_FORM;
 use crate::bus::Bus;
 use crate::cache::BlockInsn;
-use crate::decode::{Insn, F_INVALID, F_LOCK, NONE};
+use crate::decode::{Insn, F_INVALID, F_LOCK, F_REP, NONE};
 use crate::Cpu;
 
 /// How the block loop runs an instruction: chosen once, when its block is decoded.
@@ -58,6 +58,8 @@ pub(crate) enum Handler {
     Group5,
     RetNear,
     JmpRel,
+    /// NOP (not PAUSE) and the multi-byte NOP, 0F 1F: nothing to do.
+    Nop,
     Loop,
     TwoByte,
     IncR32,
@@ -359,6 +361,8 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
         }
         0xC2 => RetNear,
         0xE9 | 0xEB => JmpRel,
+        0x90 if insn.flags & F_REP == 0 => Nop,
+        0x11F => Nop,
         0xE2 if insn.addr32() => LoopEcx,
         0xE2 => LoopCx,
         0xE0..=0xE3 => Loop,
@@ -648,6 +652,7 @@ impl Cpu {
                 Ret16 => branch!(self.ret::<2, B>(bus)),
                 RetNear => branch!(self.ret_near(bus, insn)),
                 JmpRel => follow!(true, insn),
+                Nop => false,
                 Loop => branch!(self.loop_jcxz(insn)),
                 AddRr32ToRm => plain!(self.alu_rr::<0, true, 4>(insn)),
                 AddRr32ToReg => plain!(self.alu_rr::<0, false, 4>(insn)),
