@@ -174,12 +174,17 @@ fn instruction(r: &mut Rng, out: &mut Vec<u8>) {
             }
             out.extend([0x0F, 0x90 + r.below(16) as u8, reg_reg(0, r.pick(&DATA8))]);
         }
-        // CLC, STC, CMC.
+        // CLC, STC, CMC, or MOV r, imm (B0+r, B8+r) of each size.
         12 => {
-            if o32 {
-                out.pop();
+            if r.below(2) == 0 {
+                out.push(if wide { 0xB8 } else { 0xB0 } + dst(r));
+                imm(r, wide, o32, out);
+            } else {
+                if o32 {
+                    out.pop();
+                }
+                out.push(r.pick(&[0xF8, 0xF9, 0xF5]));
             }
-            out.push(r.pick(&[0xF8, 0xF9, 0xF5]));
         }
         // F6/F7 on a register: TEST, NOT, NEG, MUL, IMUL (not DIV: its faults are elsewhere).
         13 => {

@@ -138,6 +138,76 @@ pub const CASES: &[Case] = &[
         code: Code::Bytes(&[0x01, 0x43, 0x0C]),
     },
     Case {
+        name: "mov-mem-imm",
+        what: "MOV DWORD [EBX+16], 5",
+        code: Code::Bytes(&[0xC7, 0x43, 0x10, 0x05, 0x00, 0x00, 0x00]),
+    },
+    Case {
+        name: "test-imm",
+        what: "TEST ECX, 1",
+        code: Code::Bytes(&[0xF7, 0xC1, 0x01, 0x00, 0x00, 0x00]),
+    },
+    Case {
+        name: "shr-cl",
+        what: "SHR EAX, CL",
+        code: Code::Bytes(&[0xD3, 0xE8]),
+    },
+    Case {
+        name: "neg",
+        what: "NEG EAX",
+        code: Code::Bytes(&[0xF7, 0xD8]),
+    },
+    Case {
+        name: "add-r8",
+        what: "ADD AL, BL",
+        code: Code::Bytes(&[0x00, 0xD8]),
+    },
+    Case {
+        name: "load8",
+        what: "MOV AL, [EBX+1]",
+        code: Code::Bytes(&[0x8A, 0x43, 0x01]),
+    },
+    Case {
+        name: "store8",
+        what: "MOV [EBX+2], AL",
+        code: Code::Bytes(&[0x88, 0x43, 0x02]),
+    },
+    Case {
+        name: "cmp-m8-imm",
+        what: "CMP BYTE [EBX+1], 3",
+        code: Code::Bytes(&[0x80, 0x7B, 0x01, 0x03]),
+    },
+    Case {
+        name: "xchg",
+        what: "XCHG EAX, EDX",
+        code: Code::Bytes(&[0x92]),
+    },
+    Case {
+        name: "cdq",
+        what: "CDQ",
+        code: Code::Bytes(&[0x99]),
+    },
+    Case {
+        name: "movsx",
+        what: "MOVSX EAX, CX",
+        code: Code::Bytes(&[0x0F, 0xBF, 0xC1]),
+    },
+    Case {
+        name: "setcc",
+        what: "SETZ AL",
+        code: Code::Bytes(&[0x0F, 0x94, 0xC0]),
+    },
+    Case {
+        name: "bt-imm",
+        what: "BT EAX, 3",
+        code: Code::Bytes(&[0x0F, 0xBA, 0xE0, 0x03]),
+    },
+    Case {
+        name: "mov-imm",
+        what: "MOV EAX, 12345678h",
+        code: Code::Bytes(&[0xB8, 0x78, 0x56, 0x34, 0x12]),
+    },
+    Case {
         name: "push-pop",
         what: "PUSH EAX; POP EDX",
         code: Code::Bytes(&[0x50, 0x5A]),

@@ -23,6 +23,8 @@ pub(crate) enum Handler {
     AluImm,
     MovRm,
     MovRegImm,
+    /// MOV r32, imm32 (B8+r with a 32-bit operand): the commonest form, without the size test.
+    MovR32Imm,
     Jcc,
     Test,
     Lea,
@@ -283,6 +285,7 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
         0x88 if !reg => MovMR8,
         0x8A if !reg => MovR8M,
         0x88..=0x8B => MovRm,
+        0xB8..=0xBF if o32 => MovR32Imm,
         0xB0..=0xBF => MovRegImm,
         0x40..=0x4F => match (o32, insn.op >= 0x48) {
             (true, false) => IncR32,
@@ -576,6 +579,10 @@ impl Cpu {
                 AluImm => store!(self.alu_group1(bus, insn)),
                 MovRm => store!(self.mov_xchg(bus, insn)),
                 MovRegImm => plain!(self.mov_imm_reg(insn)),
+                MovR32Imm => {
+                    self.regs[(insn.op & 7) as usize] = insn.imm;
+                    false
+                }
                 IncR32 => plain!(self.inc_dec_r::<4, false>(insn)),
                 DecR32 => plain!(self.inc_dec_r::<4, true>(insn)),
                 IncR16 => plain!(self.inc_dec_r::<2, false>(insn)),
