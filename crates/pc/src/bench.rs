@@ -163,6 +163,11 @@ pub const CASES: &[Case] = &[
         code: Code::Bytes(&[0x00, 0xD8]),
     },
     Case {
+        name: "cmp-al-imm",
+        what: "CMP AL, 3",
+        code: Code::Bytes(&[0x3C, 0x03]),
+    },
+    Case {
         name: "load8",
         what: "MOV AL, [EBX+1]",
         code: Code::Bytes(&[0x8A, 0x43, 0x01]),
