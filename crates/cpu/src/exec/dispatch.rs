@@ -23,12 +23,6 @@ pub(crate) enum Handler {
     AluImm,
     MovRm,
     MovRegImm,
-    /// ADD..XOR AL, imm8 (04, 0C, ... 34).
-    AluAlImm,
-    /// CMP AL, imm8 (3C).
-    CmpAlImm,
-    /// ADD..CMP between two byte registers (00, 02, ... 3A with a register operand).
-    AluRr8,
     /// MOV r32, imm32 (B8+r with a 32-bit operand): the commonest form, without the size test.
     MovR32Imm,
     Jcc,
@@ -224,14 +218,6 @@ pub(super) fn resolve(insn: &Insn) -> Handler {
                 AluR16M
             }
         }
-        0x00..=0x3F if insn.op & 7 < 4 && reg => AluRr8,
-        0x3C => CmpAlImm,
-        0x00..=0x3F if insn.op & 7 == 4 => AluAlImm,
-        // CMP eAX, imm: the register-immediate handler (with no ModRM byte, the r/m field
-        // reads as 0, EAX), which fuses with a Jcc after it. (Not ADD, AND and SUB: their fused
-        // form reads the operation from the ModRM byte.)
-        0x3D if o32 => CmpR32Imm,
-        0x3D => CmpR16Imm,
         // ADD..CMP in their r/m and accumulator forms (not the segment pushes, pops, BCD).
         0x00..=0x3F if insn.op & 7 < 6 => AluForms,
         0x81 | 0x83 if reg => match (o32, insn.reg()) {
@@ -593,10 +579,6 @@ impl Cpu {
                 AluImm => store!(self.alu_group1(bus, insn)),
                 MovRm => store!(self.mov_xchg(bus, insn)),
                 MovRegImm => plain!(self.mov_imm_reg(insn)),
-                AluAlImm => plain!(self.alu_al_imm(insn)),
-                // (No ModRM byte: the r/m field reads as 0, AL.)
-                CmpAlImm => plain!(self.alu_r_imm::<7, 1>(insn)),
-                AluRr8 => plain!(self.alu_rr8(insn)),
                 MovR32Imm => {
                     self.regs[(insn.op & 7) as usize] = insn.imm;
                     false

@@ -146,37 +146,6 @@ impl Cpu {
         Ok(())
     }
 
-    /// 04, 0C... 34: `op AL, imm8`, the operation from the opcode. Out of the block loop: with
-    /// the operation not known when it is compiled, the ALU's every case inlined there made
-    /// the loop's machine code worse for all instructions (the benchmark 41.4 to 44.8 host
-    /// instructions a guest instruction). CMP AL, imm8 has a handler of its own.
-    #[inline(never)]
-    pub(crate) fn alu_al_imm(&mut self, insn: &Insn) -> Res<()> {
-        let op = AluOp::from_bits((insn.op >> 3) as u8);
-        let r = self.alu(op, 1, self.regs[EAX as usize] & 0xFF, insn.imm);
-        if op != AluOp::Cmp {
-            self.set_reg(1, EAX, r);
-        }
-        Ok(())
-    }
-
-    /// 00, 02, 08... 3A between two byte registers: the operation and direction from the
-    /// opcode. Out of the block loop, as `alu_al_imm`.
-    #[inline(never)]
-    pub(crate) fn alu_rr8(&mut self, insn: &Insn) -> Res<()> {
-        let (dst, src) = if insn.op & 2 == 0 {
-            (insn.rm(), insn.reg())
-        } else {
-            (insn.reg(), insn.rm())
-        };
-        let op = AluOp::from_bits((insn.op >> 3) as u8);
-        let r = self.alu(op, 1, self.get_reg(1, dst), self.get_reg(1, src));
-        if op != AluOp::Cmp {
-            self.set_reg(1, dst, r);
-        }
-        Ok(())
-    }
-
     /// 03, 0B... with a memory operand: `op r, m` (16 or 32 bits).
     #[inline(always)]
     pub(crate) fn alu_r_m<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
