@@ -1,5 +1,5 @@
 // The page's benchmark (index.html?bench=1): emulated MIPS of the wasm build on the project's
-// benchmark guests, run the way the native `aula86 bench` runs them (crates/cli/src/bench.rs):
+// benchmark guests, run the way the native `aula86 bench` runs them (crates/pc/src/bench.rs):
 // the guest's bytes are loaded at 1000:0000 of a fresh 1 MiB machine and entered there in real
 // mode, with no disk and no firmware boot. tests/guests/bench16.asm stays in real mode;
 // tests/guests/bench32.asm switches to 32-bit protected mode with paging. Both loop forever.
@@ -11,7 +11,7 @@
 
 import init, { Machine } from "./pkg/aula86_web.js";
 
-// `nasm -f bin tests/guests/bench16.asm`: the same bytes as BENCH16 in crates/cli/src/bench.rs
+// `nasm -f bin tests/guests/bench16.asm`: the same bytes as BENCH16 in crates/pc/src/bench.rs
 // (scripts/test and the page tests check both against the source).
 export const BENCH16 = new Uint8Array([
   0xfa, 0xb8, 0x00, 0x20, 0x8e, 0xd0, 0xbc, 0xfe, 0xff, 0xb8, 0x00, 0x30, 0x8e, 0xd8, 0x8e, 0xc0,
@@ -21,7 +21,7 @@ export const BENCH16 = new Uint8Array([
   0xf3, 0xa5, 0xeb, 0xd3, 0x45, 0xc3,
 ]);
 
-// `nasm -f bin tests/guests/bench32.asm`: the same bytes as BENCH32 in crates/cli/src/bench.rs.
+// `nasm -f bin tests/guests/bench32.asm`: the same bytes as BENCH32 in crates/pc/src/bench.rs.
 export const BENCH32 = new Uint8Array([
   0xfa, 0x8c, 0xc8, 0x8e, 0xd8, 0x0f, 0x01, 0x16, 0xd0, 0x00, 0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f,
   0x22, 0xc0, 0x66, 0xea, 0x1a, 0x00, 0x01, 0x00, 0x08, 0x00, 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8,

@@ -1181,7 +1181,7 @@ test("?bench=1 runs the benchmark guests and shows MIPS for real and protected m
   for (const [name, asm] of [["BENCH16", "bench16.asm"], ["BENCH32", "bench32.asm"]]) {
     const bytes = bytesOf(path.join(WWW, "bench.js"), name);
     assert.ok(bytes.length > 50);
-    assert.deepEqual(bytes, bytesOf(path.join(root, "crates/cli/src/bench.rs"), name), `${name}: www/bench.js and crates/cli/src/bench.rs`);
+    assert.deepEqual(bytes, bytesOf(path.join(root, "crates/pc/src/bench.rs"), name), `${name}: www/bench.js and crates/pc/src/bench.rs`);
     const out = path.join(os.tmpdir(), `aula86-e2e-${process.pid}-${asm}.bin`);
     const r = spawnSync("nasm", ["-f", "bin", path.join(root, "tests/guests", asm), "-o", out]);
     if (r.error) console.log(`nasm is not installed: ${name} not checked against ${asm}`);
