@@ -450,6 +450,10 @@ impl Cpu {
     ///   the handler and a fault, the instruction counter brought up to date (REP, RDTSC and
     ///   the devices' clock read it), then both checks.
     ///
+    /// Its machine code is sensitive to where it lands: a change that adds no instruction to a
+    /// path can still slow every instruction by a quarter. Time a change against its parent with
+    /// `scripts/bench-ab` (and the wasm build in Node), not only with cachegrind's counts.
+    ///
     /// A load that walks the page tables may set an accessed bit in a page that holds decoded
     /// code; it does not check the epoch, which the next store, general instruction or the
     /// block's end does. The bytes it changes are a page-table entry's, not this block's
