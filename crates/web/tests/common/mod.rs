@@ -1,7 +1,7 @@
 //! The wasm tests shared by `browser.rs` (Chromium) and `node.rs` (Node): `web_tests!()` defines
 //! them in the test file that calls it, so each runner runs and counts every one.
 
-use aula86_web::{register_names, run_vector_file, version, Machine};
+use aula86_web::{bench_case, bench_case_names, register_names, run_vector_file, version, Machine};
 use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -721,6 +721,35 @@ pub fn hi_program() {
     assert_eq!(m.read_mem(0x200000 as f64, 2.0).expect("read").len(), 2);
 }
 
+/// The instruction cases (`benchCaseNames`, `benchCase`) run in this build as `aula86 bench
+/// --case` runs them: loaded at 10000h, entered at 1000:0000, in protected mode with paging after
+/// their set-up, looping without a fault. An unknown name is an error.
+pub fn bench_cases_run() {
+    let names: Vec<String> = bench_case_names()
+        .iter()
+        .filter_map(|n| n.as_string())
+        .collect();
+    assert!(names.len() >= 18, "cases: {names:?}");
+    assert!(names.iter().any(|n| n == "mov-rr") && names.iter().any(|n| n == "jcc-taken"));
+    for name in ["mov-rr", "call-ret", "jcc-taken"] {
+        let mut m = Machine::new(1048576.0, Some("pentiumpro".into()), None).expect("machine");
+        m.load(0x10000 as f64, &bench_case(name).expect(name))
+            .expect("load");
+        m.set_reg("cs", 0x1000 as f64).expect("cs");
+        m.set_reg("eip", 0.0).expect("eip");
+        assert_eq!(m.run(200_000.0).expect("run"), "budget", "{name}");
+        assert_eq!(m.mode(), "protected+paging", "{name}");
+        let c = m.counters().expect("counters");
+        assert_eq!(num(&c, "exceptions"), 0.0, "{name}");
+        assert_eq!(
+            m.get_reg("esp").expect("esp"),
+            0x2FFFC,
+            "{name}: stack balanced"
+        );
+    }
+    assert!(bench_case("no-such-case").is_err());
+}
+
 pub fn registers_round_trip() {
     let mut m = Machine::new(1048576.0, None, None).expect("machine");
     assert_eq!(m.model(), "286");
@@ -948,6 +977,10 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn hi_program_writes_port_e9_and_halts() {
             common::hi_program();
+        }
+        #[wasm_bindgen_test]
+        fn bench_cases_run() {
+            common::bench_cases_run();
         }
         #[wasm_bindgen_test]
         fn registers_round_trip() {
