@@ -35,14 +35,8 @@ fn main() -> ExitCode {
         if !wanted(name) {
             continue;
         }
-        let best = bench::machine(model, guest).and_then(|mut pc| {
-            let mut best = f64::INFINITY;
-            for _ in 0..ROUNDS {
-                let (n, secs) = bench::time(&mut pc, GUEST_INSNS)?;
-                best = best.min(secs * 1e9 / n as f64);
-            }
-            Ok(best)
-        });
+        let best = bench::machine(model, guest)
+            .and_then(|mut pc| bench::best_ns(&mut pc, GUEST_INSNS, ROUNDS));
         failed |= report(name, what, best);
     }
     for case in CASES.iter().filter(|c| wanted(c.name)) {

@@ -64,174 +64,87 @@ enum Code {
     CallRet,
 }
 
+/// A case of `code` (one or two instructions).
+const fn bytes(name: &'static str, what: &'static str, code: &'static [u8]) -> Case {
+    Case {
+        name,
+        what,
+        code: Code::Bytes(code),
+    }
+}
+
 /// The cases, registers set up as: EBX = 30000h (a data page), ECX = 1, EDX = 3, ESI = 5,
 /// EBP = 2FF00h, ESP = 2FFFCh.
 pub const CASES: &[Case] = &[
-    Case {
-        name: "nop",
-        what: "NOP",
-        code: Code::Bytes(&[0x90]),
-    },
-    Case {
-        name: "mov-rr",
-        what: "MOV EAX, EBX",
-        code: Code::Bytes(&[0x89, 0xD8]),
-    },
-    Case {
-        name: "add-rr",
-        what: "ADD EAX, ECX",
-        code: Code::Bytes(&[0x01, 0xC8]),
-    },
-    Case {
-        name: "adc-rr",
-        what: "ADC EAX, ECX",
-        code: Code::Bytes(&[0x11, 0xC8]),
-    },
-    Case {
-        name: "add-imm",
-        what: "ADD EDX, 1234h",
-        code: Code::Bytes(&[0x81, 0xC2, 0x34, 0x12, 0x00, 0x00]),
-    },
-    Case {
-        name: "inc",
-        what: "INC EAX",
-        code: Code::Bytes(&[0x40]),
-    },
-    Case {
-        name: "shl-imm",
-        what: "SHL EAX, 5",
-        code: Code::Bytes(&[0xC1, 0xE0, 0x05]),
-    },
-    Case {
-        name: "rcr-1",
-        what: "RCR EDX, 1",
-        code: Code::Bytes(&[0xD1, 0xDA]),
-    },
-    Case {
-        name: "imul-rr",
-        what: "IMUL EAX, ECX",
-        code: Code::Bytes(&[0x0F, 0xAF, 0xC1]),
-    },
-    Case {
-        name: "lea",
-        what: "LEA EAX, [EBX+ECX*2+4]",
-        code: Code::Bytes(&[0x8D, 0x44, 0x4B, 0x04]),
-    },
-    Case {
-        name: "load",
-        what: "MOV EAX, [EBX+4]",
-        code: Code::Bytes(&[0x8B, 0x43, 0x04]),
-    },
-    Case {
-        name: "store",
-        what: "MOV [EBX+8], EAX",
-        code: Code::Bytes(&[0x89, 0x43, 0x08]),
-    },
-    Case {
-        name: "movzx-load",
-        what: "MOVZX EAX, BYTE [EBX+1]",
-        code: Code::Bytes(&[0x0F, 0xB6, 0x43, 0x01]),
-    },
-    Case {
-        name: "add-mem",
-        what: "ADD [EBX+12], EAX",
-        code: Code::Bytes(&[0x01, 0x43, 0x0C]),
-    },
-    Case {
-        name: "mov-mem-imm",
-        what: "MOV DWORD [EBX+16], 5",
-        code: Code::Bytes(&[0xC7, 0x43, 0x10, 0x05, 0x00, 0x00, 0x00]),
-    },
-    Case {
-        name: "test-imm",
-        what: "TEST ECX, 1",
-        code: Code::Bytes(&[0xF7, 0xC1, 0x01, 0x00, 0x00, 0x00]),
-    },
-    Case {
-        name: "shr-cl",
-        what: "SHR EAX, CL",
-        code: Code::Bytes(&[0xD3, 0xE8]),
-    },
-    Case {
-        name: "neg",
-        what: "NEG EAX",
-        code: Code::Bytes(&[0xF7, 0xD8]),
-    },
-    Case {
-        name: "add-r8",
-        what: "ADD AL, BL",
-        code: Code::Bytes(&[0x00, 0xD8]),
-    },
-    Case {
-        name: "cmp-al-imm",
-        what: "CMP AL, 3",
-        code: Code::Bytes(&[0x3C, 0x03]),
-    },
-    Case {
-        name: "load8",
-        what: "MOV AL, [EBX+1]",
-        code: Code::Bytes(&[0x8A, 0x43, 0x01]),
-    },
-    Case {
-        name: "store8",
-        what: "MOV [EBX+2], AL",
-        code: Code::Bytes(&[0x88, 0x43, 0x02]),
-    },
-    Case {
-        name: "cmp-m8-imm",
-        what: "CMP BYTE [EBX+1], 3",
-        code: Code::Bytes(&[0x80, 0x7B, 0x01, 0x03]),
-    },
-    Case {
-        name: "xchg",
-        what: "XCHG EAX, EDX",
-        code: Code::Bytes(&[0x92]),
-    },
-    Case {
-        name: "cdq",
-        what: "CDQ",
-        code: Code::Bytes(&[0x99]),
-    },
-    Case {
-        name: "movsx",
-        what: "MOVSX EAX, CX",
-        code: Code::Bytes(&[0x0F, 0xBF, 0xC1]),
-    },
-    Case {
-        name: "setcc",
-        what: "SETZ AL",
-        code: Code::Bytes(&[0x0F, 0x94, 0xC0]),
-    },
-    Case {
-        name: "bt-imm",
-        what: "BT EAX, 3",
-        code: Code::Bytes(&[0x0F, 0xBA, 0xE0, 0x03]),
-    },
-    Case {
-        name: "mov-imm",
-        what: "MOV EAX, 12345678h",
-        code: Code::Bytes(&[0xB8, 0x78, 0x56, 0x34, 0x12]),
-    },
-    Case {
-        name: "push-pop",
-        what: "PUSH EAX; POP EDX",
-        code: Code::Bytes(&[0x50, 0x5A]),
-    },
+    bytes("nop", "NOP", &[0x90]),
+    bytes("mov-rr", "MOV EAX, EBX", &[0x89, 0xD8]),
+    bytes("add-rr", "ADD EAX, ECX", &[0x01, 0xC8]),
+    bytes("adc-rr", "ADC EAX, ECX", &[0x11, 0xC8]),
+    bytes(
+        "add-imm",
+        "ADD EDX, 1234h",
+        &[0x81, 0xC2, 0x34, 0x12, 0x00, 0x00],
+    ),
+    bytes("inc", "INC EAX", &[0x40]),
+    bytes("shl-imm", "SHL EAX, 5", &[0xC1, 0xE0, 0x05]),
+    bytes("rcr-1", "RCR EDX, 1", &[0xD1, 0xDA]),
+    bytes("imul-rr", "IMUL EAX, ECX", &[0x0F, 0xAF, 0xC1]),
+    bytes("lea", "LEA EAX, [EBX+ECX*2+4]", &[0x8D, 0x44, 0x4B, 0x04]),
+    bytes("load", "MOV EAX, [EBX+4]", &[0x8B, 0x43, 0x04]),
+    bytes("store", "MOV [EBX+8], EAX", &[0x89, 0x43, 0x08]),
+    bytes(
+        "movzx-load",
+        "MOVZX EAX, BYTE [EBX+1]",
+        &[0x0F, 0xB6, 0x43, 0x01],
+    ),
+    bytes("add-mem", "ADD [EBX+12], EAX", &[0x01, 0x43, 0x0C]),
+    bytes(
+        "mov-mem-imm",
+        "MOV DWORD [EBX+16], 5",
+        &[0xC7, 0x43, 0x10, 0x05, 0x00, 0x00, 0x00],
+    ),
+    bytes(
+        "test-imm",
+        "TEST ECX, 1",
+        &[0xF7, 0xC1, 0x01, 0x00, 0x00, 0x00],
+    ),
+    bytes("shr-cl", "SHR EAX, CL", &[0xD3, 0xE8]),
+    bytes("neg", "NEG EAX", &[0xF7, 0xD8]),
+    bytes("add-r8", "ADD AL, BL", &[0x00, 0xD8]),
+    bytes("cmp-al-imm", "CMP AL, 3", &[0x3C, 0x03]),
+    bytes("load8", "MOV AL, [EBX+1]", &[0x8A, 0x43, 0x01]),
+    bytes("store8", "MOV [EBX+2], AL", &[0x88, 0x43, 0x02]),
+    bytes(
+        "cmp-m8-imm",
+        "CMP BYTE [EBX+1], 3",
+        &[0x80, 0x7B, 0x01, 0x03],
+    ),
+    bytes("xchg", "XCHG EAX, EDX", &[0x92]),
+    bytes("cdq", "CDQ", &[0x99]),
+    bytes("movsx", "MOVSX EAX, CX", &[0x0F, 0xBF, 0xC1]),
+    bytes("setcc", "SETZ AL", &[0x0F, 0x94, 0xC0]),
+    bytes("bt-imm", "BT EAX, 3", &[0x0F, 0xBA, 0xE0, 0x03]),
+    bytes(
+        "mov-imm",
+        "MOV EAX, 12345678h",
+        &[0xB8, 0x78, 0x56, 0x34, 0x12],
+    ),
+    bytes("push-pop", "PUSH EAX; POP EDX", &[0x50, 0x5A]),
     Case {
         name: "call-ret",
         what: "CALL near; RET",
         code: Code::CallRet,
     },
-    Case {
-        name: "cmp-jcc",
-        what: "CMP ECX, EDX; JE (not taken)",
-        code: Code::Bytes(&[0x39, 0xD1, 0x74, 0x00]),
-    },
-    Case {
-        name: "jcc-taken",
-        what: "CMP ECX, EDX; JNE (taken, to the next instruction: ends the block)",
-        code: Code::Bytes(&[0x39, 0xD1, 0x75, 0x00]),
-    },
+    bytes(
+        "cmp-jcc",
+        "CMP ECX, EDX; JE (not taken)",
+        &[0x39, 0xD1, 0x74, 0x00],
+    ),
+    bytes(
+        "jcc-taken",
+        "CMP ECX, EDX; JNE (taken, to the next instruction: ends the block)",
+        &[0x39, 0xD1, 0x75, 0x00],
+    ),
 ];
 
 /// The case called `name`.
@@ -245,7 +158,8 @@ impl Case {
     pub fn guest(&self) -> Vec<u8> {
         let mut g = BENCH32.to_vec();
         g.resize(CASE_AT, 0x90);
-        jump(&mut g, BENCH32_LOOP, CASE_AT);
+        g[BENCH32_LOOP] = 0xE9;
+        rel32(&mut g, BENCH32_LOOP, CASE_AT);
         // The registers the cases use.
         g.extend([0xBB, 0x00, 0x00, 0x03, 0x00]); // mov ebx, 30000h
         g.extend([0xB9, 0x01, 0x00, 0x00, 0x00]); // mov ecx, 1
@@ -265,23 +179,20 @@ impl Case {
         }
         let back = g.len();
         g.extend([0xE9, 0, 0, 0, 0]);
-        jump(&mut g, back, again);
+        rel32(&mut g, back, again);
         // The subroutine the calls go to: RET.
         let sub = g.len();
         g.push(0xC3);
         for at in calls {
-            jump(&mut g, at, sub);
+            rel32(&mut g, at, sub);
         }
         g
     }
 }
 
-/// Write at `at` a near jump or call (E8/E9 already there, or E9) with its displacement to `to`,
-/// both offsets in the guest.
-fn jump(g: &mut [u8], at: usize, to: usize) {
-    if g[at] != 0xE8 {
-        g[at] = 0xE9;
-    }
+/// Give the near JMP or CALL (E9 or E8) at `at` its displacement to `to`, both offsets in the
+/// guest.
+fn rel32(g: &mut [u8], at: usize, to: usize) {
     let rel = to as i32 - (at as i32 + 5);
     g[at + 1..at + 5].copy_from_slice(&rel.to_le_bytes());
 }
@@ -318,16 +229,20 @@ pub fn time(pc: &mut Pc, insns: u64) -> Result<(u64, f64), String> {
     }
 }
 
-/// Nanoseconds per guest instruction for `case`: the best of `rounds` runs of `insns`
-/// instructions each, in one machine.
-pub fn time_case(model: Model, case: &Case, insns: u64, rounds: u32) -> Result<f64, String> {
-    let mut pc = machine(model, &case.guest())?;
+/// Nanoseconds per guest instruction: the best of `rounds` runs of `insns` instructions of `pc`
+/// (the fastest run is the one the rest of the host disturbed least).
+pub fn best_ns(pc: &mut Pc, insns: u64, rounds: u32) -> Result<f64, String> {
     let mut best = f64::INFINITY;
     for _ in 0..rounds {
-        let (n, secs) = time(&mut pc, insns)?;
+        let (n, secs) = time(pc, insns)?;
         best = best.min(secs * 1e9 / n as f64);
     }
     Ok(best)
+}
+
+/// [`best_ns`] for `case`, in a machine of its own.
+pub fn time_case(model: Model, case: &Case, insns: u64, rounds: u32) -> Result<f64, String> {
+    best_ns(&mut *machine(model, &case.guest())?, insns, rounds)
 }
 
 #[cfg(test)]
