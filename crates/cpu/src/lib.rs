@@ -451,7 +451,9 @@ impl Cpu {
         while left > 0 {
             if !self.needs_attention(bus) {
                 // The common case: nothing to deliver, trace, trap or watch.
-                left -= self.run_block(bus, left);
+                // (More than `left` when a REP string instruction ran past it: each element
+                // counts as an instruction.)
+                left = left.saturating_sub(self.run_block(bus, left));
                 if self.stop_requested {
                     match self.on_stop_request(bus, left) {
                         Some(rest) => left = rest,

@@ -441,3 +441,65 @@ fn a_page_written_before_its_code_was_cached_still_tells_the_cache() {
         "after the store"
     );
 }
+
+#[test]
+fn a_budget_that_ends_inside_a_rep_string_instruction_stops_the_run() {
+    // Each element of a REP string instruction counts as an instruction, so a budget of three
+    // ends inside the REP STOSB: the run must stop after it (66 instructions), not wrap its
+    // count of what is left and run on.
+    let program = [
+        0xB9, 0x40, 0x00, // mov cx, 64
+        0xBF, 0x00, 0x40, // mov di, 4000h
+        0xF3, 0xAA, // rep stosb
+        0x90, // nop
+        0x90, // nop
+        0xF4, // hlt
+    ];
+    let (mut cpu, mut bus) = machine(&program, &[]);
+    assert_eq!(cpu.run(&mut bus, 3), RunExit::Budget);
+    assert_eq!(cpu.counters.instructions, 66);
+    assert_eq!(cpu.run(&mut bus, 100), RunExit::Halted);
+    assert_eq!(cpu.counters.instructions, 69);
+}
+
+#[test]
+fn a_loop_block_runs_its_turns_within_the_budget() {
+    // `inner` is a block of one turn of the loop, which the block loop runs again without
+    // leaving it: every budget must stop the run exactly there, and the result must not
+    // depend on how the run was cut.
+    let program = [
+        0x31, 0xC0, // xor ax, ax
+        0xB9, 0xE8, 0x03, // mov cx, 1000
+        0x05, 0x03, 0x00, // inner: add ax, 3
+        0x01, 0xC3, // add bx, ax
+        0xE2, 0xF9, // loop inner
+        0xF4, // hlt
+    ];
+    for budget in 1..=9 {
+        let (mut cpu, mut bus) = machine(&program, &[]);
+        let mut runs = 0;
+        loop {
+            let before = cpu.counters.instructions;
+            let exit = cpu.run(&mut bus, budget);
+            runs += 1;
+            if exit == RunExit::Halted {
+                break;
+            }
+            assert_eq!(exit, RunExit::Budget);
+            assert_eq!(
+                cpu.counters.instructions - before,
+                budget,
+                "budget {budget}"
+            );
+        }
+        assert_eq!(
+            cpu.counters.instructions,
+            2 + 3 * 1000 + 1,
+            "budget {budget}"
+        );
+        assert!(runs > 3001 / budget as usize, "budget {budget}");
+        assert_eq!(cpu.get_named("eax").map(|v| v & 0xFFFF), Some(3000));
+        let bx: u32 = (1..=1000).map(|i| 3 * i).sum::<u32>() & 0xFFFF;
+        assert_eq!(cpu.get_named("ebx").map(|v| v & 0xFFFF), Some(bx));
+    }
+}

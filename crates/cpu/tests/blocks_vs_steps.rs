@@ -4,7 +4,8 @@
 //! ALU in all forms and sizes, MOV, shifts and rotates, MOVZX, PUSH/POP, INC/DEC, SETcc (which
 //! reads every flag back), CF changes, CALL and RET, TEST/NOT/NEG/MUL/IMUL, LOOP, CMOVcc, Jcc,
 //! LEA, JMP over bytes that never run, and short loops, with 16- and 32-bit addresses. Both
-//! runs must end in the same registers, flags and memory.
+//! runs, and the block path again in slices of random length, must end in the same registers,
+//! flags and memory.
 
 mod differential;
 
@@ -388,6 +389,34 @@ fn blocks_and_single_steps_agree_on_random_programs() {
         assert_eq!(
             stepped.counters.instructions, blocks.counters.instructions,
             "instructions retired; {what}"
+        );
+
+        // Again in slices of 1 to 40 instructions: every slice must end exactly at its budget,
+        // in a block that loops back to its start as anywhere else, and end the same.
+        let (mut sliced, mut bus_c) = machine(&program, seed);
+        let mut slices = 0;
+        loop {
+            let before = sliced.counters.instructions;
+            let budget = 1 + r.below(40) as u64;
+            match sliced.run(&mut bus_c, budget) {
+                RunExit::Halted => break,
+                RunExit::Budget => assert_eq!(
+                    sliced.counters.instructions - before,
+                    budget,
+                    "seed {seed}: slice {slices}"
+                ),
+                other => panic!("seed {seed}: slice {slices} ended {other:?}"),
+            }
+            slices += 1;
+            assert!(
+                slices < 10 * count,
+                "seed {seed}: the sliced run did not halt"
+            );
+        }
+        assert_same(&stepped, &bus_s.ram, &sliced, &bus_c.ram, &what);
+        assert_eq!(
+            stepped.counters.instructions, sliced.counters.instructions,
+            "instructions retired in slices; {what}"
         );
         insns_checked += stepped.counters.instructions;
     }

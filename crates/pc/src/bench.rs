@@ -89,6 +89,13 @@ pub const CASES: &[Case] = &[
     bytes("shl-imm", "SHL EAX, 5", &[0xC1, 0xE0, 0x05]),
     bytes("rcr-1", "RCR EDX, 1", &[0xD1, 0xDA]),
     bytes("imul-rr", "IMUL EAX, ECX", &[0x0F, 0xAF, 0xC1]),
+    bytes("imul-1", "IMUL ESI (EDX:EAX = EAX * ESI)", &[0xF7, 0xEE]),
+    bytes("xor-rr", "XOR EDX, EAX", &[0x31, 0xC2]),
+    bytes(
+        "and-imm",
+        "AND EDX, 1FCh",
+        &[0x81, 0xE2, 0xFC, 0x01, 0x00, 0x00],
+    ),
     bytes("lea", "LEA EAX, [EBX+ECX*2+4]", &[0x8D, 0x44, 0x4B, 0x04]),
     bytes("load", "MOV EAX, [EBX+4]", &[0x8B, 0x43, 0x04]),
     bytes("store", "MOV [EBX+8], EAX", &[0x89, 0x43, 0x08]),
@@ -283,10 +290,12 @@ mod tests {
                 case.name
             );
             assert_eq!(pc.cpu.get_named("ebx"), Some(0x30000), "{}", case.name);
-            assert_eq!(
-                pc.cpu.get_named("esp"),
-                Some(0x2FFFC),
-                "{}: stack balanced",
+            // Balanced: as set, or one push (PUSH, CALL) ahead of its POP or RET when the
+            // budget ended between them.
+            let esp = pc.cpu.get_named("esp").expect("esp");
+            assert!(
+                esp == 0x2FFFC || esp == 0x2FFF8,
+                "{}: stack not balanced (ESP {esp:#x})",
                 case.name
             );
         }

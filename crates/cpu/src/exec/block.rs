@@ -8,7 +8,10 @@
 //! near JMP and CALL to their target, a RET from a CALL it followed to the instruction after
 //! the CALL, a backward Jcc or LOOP to its target (loops are taken more often than not), any
 //! other Jcc to the instruction after it. A transfer that goes elsewhere at run time stops
-//! the block, as any taken branch did before blocks followed them.
+//! the block, as any taken branch did before blocks followed them. A jump back to an
+//! instruction the block already holds closes a loop, and the block ends with it: the next
+//! block starts at the loop's head and holds one turn of it, which the block loop runs again
+//! without leaving (`run_block_insns`) while the loop is taken.
 //!
 //! The loop stops early when an instruction leaves EIP anywhere but where the block goes on
 //! after it (a branch that went the other way, a REP iteration, a fault), invalidates decoded
@@ -135,12 +138,13 @@ impl Cpu {
             }
             let n = (count as u64).min(left - done) as usize;
             let block = &arena[first..first + n];
-            let (ran, chain) = self.run_block_insns(bus, block, eip, big, epoch);
+            let (ran, chain) = self.run_block_insns(bus, block, eip, big, epoch, left - done);
             if !fresh {
                 hits += ran;
             }
             done += ran;
-            if !chain || done == left {
+            // (A REP string instruction counts each element, so `done` may pass `left`.)
+            if !chain || done >= left {
                 break done;
             }
         };
@@ -178,6 +182,8 @@ impl Cpu {
         // Where the CALLs this block followed return to (the innermost last).
         let mut returns = [0i32; 4];
         let mut depth = 0;
+        // Where each instruction so far starts: a jump back to one of them closes a loop.
+        let mut starts = [0i32; BLOCK_MAX];
         while count < BLOCK_MAX {
             let decoded = decode::decode(model, big, |i| {
                 let at = start + pos + i as i32;
@@ -195,6 +201,12 @@ impl Cpu {
             let end = pos + insn.len as i32;
             let in_page = |off: i32| (0..0x1000).contains(&(start + off));
             let target = end.wrapping_add(insn.imm as i32);
+            starts[count] = pos;
+            // A jump back to an instruction of this block closes a loop: the block ends there,
+            // so that the loop's head starts a block of its own, one turn of the loop, which
+            // the block loop runs again without leaving it (`run_block_insns`).
+            let closes_loop =
+                insn.op != 0xE8 && (insn.imm as i32) < 0 && starts[..=count].contains(&target);
             let cont = match followed(&insn) {
                 // (Not one of the other operand size: its target is cut to that size, and the
                 // block loop takes a followed jump's target to be where the block goes on.)
@@ -226,6 +238,7 @@ impl Cpu {
             span.lo = span.lo.min(pos as i16);
             span.hi = span.hi.max(end as i16);
             match cont {
+                Some(_) if closes_loop => break,
                 Some(at) => pos = at,
                 None if continues_block(&insn) => pos = end,
                 None => break,

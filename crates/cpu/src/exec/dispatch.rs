@@ -430,8 +430,14 @@ impl Cpu {
     }
 
     /// Run `block` (the first instructions of a decoded block, at least one), which starts at
-    /// `eip` (its CS being 32-bit when `big`); returns how many retired and whether the run
+    /// `eip` (its CS being 32-bit when `big`), at most `budget` instructions (REP string
+    /// elements counted); returns how many retired, elements included, and whether the run
     /// loop may chain to the next block.
+    ///
+    /// A block whose last instruction goes back to its first (one turn of a loop, see
+    /// `exec::block`) runs again from here, without going back to the run loop for the next
+    /// block, while a whole turn fits in `budget`: the lookup, translation and limit check
+    /// this saves cost more than the turn of a short loop.
     ///
     /// Each arm of the handler match does only the bookkeeping its kind of instruction needs,
     /// and goes straight on to the next instruction otherwise:
@@ -466,13 +472,17 @@ impl Cpu {
         eip: u32,
         big: bool,
         epoch: u32,
+        budget: u64,
     ) -> (u64, bool) {
         debug_assert!(self.windows_current());
         let n = block.len();
         let mask = if big { u32::MAX } else { 0xFFFF };
-        // Instructions retired before this block's `i`-th; the counter itself is written only
-        // where a handler may read it, and when the block stops.
-        let mut retired = self.counters.instructions;
+        // Instructions retired before this turn of the block's `i`-th; the counter itself is
+        // written only where a handler may read it, and when the block stops.
+        let first = self.counters.instructions;
+        let mut retired = first;
+        // A whole turn of a block that loops back to its start must fit before this count.
+        let again_until = first + budget - n as u64;
         let mut insns = block.iter();
         // Stops the block: a fault (with the instruction's start and eSP), or an exit that
         // left EIP where it belongs and says whether the run loop may chain.
@@ -480,8 +490,15 @@ impl Cpu {
         let chain = loop {
             let Some(b) = insns.next() else {
                 let last = &block[n - 1];
+                let chains = last.chains && self.cache.epoch == epoch;
+                retired += n as u64;
+                if last.cont == 0 && chains && retired <= again_until {
+                    insns = block.iter();
+                    continue;
+                }
+                retired -= n as u64;
                 self.eip = eip.wrapping_add(last.cont as i32 as u32) & mask;
-                break last.chains && self.cache.epoch == epoch;
+                break chains;
             };
             let insn = &b.insn;
             // Where this instruction ends and starts: computed only by the arms that need them.
@@ -723,12 +740,13 @@ impl Cpu {
         };
         let i = n - insns.len();
         self.counters.instructions = retired + i as u64;
+        let ran = self.counters.instructions - first;
         if let Some((e, start, esp)) = fault {
             self.insn_start = start;
             self.insn_esp = esp;
             self.raise(bus, e);
-            return (i as u64, false);
+            return (ran, false);
         }
-        (i as u64, chain)
+        (ran, chain)
     }
 }

@@ -741,10 +741,11 @@ pub fn bench_cases_run() {
         assert_eq!(m.mode(), "protected+paging", "{name}");
         let c = m.counters().expect("counters");
         assert_eq!(num(&c, "exceptions"), 0.0, "{name}");
-        assert_eq!(
-            m.get_reg("esp").expect("esp"),
-            0x2FFFC,
-            "{name}: stack balanced"
+        // Balanced: as set, or one CALL ahead of its RET when the budget ended between them.
+        let esp = m.get_reg("esp").expect("esp");
+        assert!(
+            esp == 0x2FFFC || esp == 0x2FFF8,
+            "{name}: stack not balanced (ESP {esp:#x})"
         );
     }
     assert!(bench_case("no-such-case").is_err());
