@@ -255,6 +255,21 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn alu_r_imm<const OP: u8, const SIZE: u32>(&mut self, insn: &Insn) -> Res<()> {
         let op = AluOp::from_bits(if OP < 8 { OP } else { insn.reg() });
+        if SIZE == 2 && matches!(op, AluOp::And | AluOp::Or | AluOp::Xor) {
+            // On the whole register, so that it is written in one 32-bit store: merged into
+            // the upper half, LLVM narrows the write to 16 bits, and in V8's code the next
+            // 32-bit read of the register then waits for that store to reach the cache.
+            let x = &mut self.regs[(insn.rm() & 7) as usize];
+            let b = insn.imm & 0xFFFF;
+            let full = match op {
+                AluOp::And => *x & (b | 0xFFFF_0000),
+                AluOp::Or => *x | b,
+                _ => *x ^ b,
+            };
+            *x = full;
+            self.flags.set_lazy(LazyOp::Logic, 2, 0, 0, full & 0xFFFF);
+            return Ok(());
+        }
         let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.rm()), insn.imm);
         if op != AluOp::Cmp {
             self.set_reg(SIZE, insn.rm(), r);
