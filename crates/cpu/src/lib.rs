@@ -67,6 +67,12 @@ impl Exception {
         // MARK keeps the word non-zero.
         Exception(std::num::NonZeroU32::new(word | Self::MARK).unwrap_or(std::num::NonZeroU32::MIN))
     }
+    /// Not an exception: what a block's store returns when its full path moved the code cache's
+    /// epoch (it rewrote decoded code, or asked the run loop to stop), with the instruction done.
+    /// The block loop then stops the block after it (`exec::dispatch`). No real exception has
+    /// bits 26-31 set.
+    pub(crate) const CODE_WRITTEN: Exception = Exception(std::num::NonZeroU32::MAX);
+
     pub fn fault(vector: u8) -> Self {
         Self::pack((vector as u32) << 16)
     }

@@ -212,6 +212,41 @@ fn a_store_into_the_same_block_runs_the_new_code() {
 }
 
 #[test]
+fn a_specialised_store_into_the_same_block_runs_the_new_code() {
+    // The stores of the specialised handlers (MOV m, r; ADD m, r; INC m; ADD m, imm; PUSH)
+    // each rewrite the immediate of the MOV that follows them in the block. They check for
+    // rewritten code only on their full path, which they take here because the page holds
+    // decoded code.
+    #[rustfmt::skip]
+    let program = [
+        0xB8, 0x99, 0x99, // 1000: mov ax, 9999h
+        0xBB, 0x09, 0x10, // 1003: mov bx, 1009h
+        0x89, 0x07, // 1006: mov [bx], ax
+        0xB9, 0x11, 0x11, // 1008: mov cx, 1111h (becomes 9999h)
+        0x01, 0x47, 0x06, // 100B: add [bx+6], ax
+        0xBA, 0x22, 0x22, // 100E: mov dx, 2222h (becomes BBBBh)
+        0xFF, 0x47, 0x0C, // 1011: inc word [bx+0Ch]
+        0xBE, 0x33, 0x33, // 1014: mov si, 3333h (becomes 3334h)
+        0x83, 0x47, 0x13, 0x05, // 1017: add word [bx+13h], 5
+        0xBF, 0x44, 0x44, // 101B: mov di, 4444h (becomes 4449h)
+        0xBC, 0x25, 0x10, // 101E: mov sp, 1025h
+        0x50, // 1021: push ax
+        0xBD, 0x55, 0x55, // 1022: mov bp, 5555h (becomes 9999h)
+        0xF4, // 1025: hlt
+    ];
+    let (cpu, _) = both_ways(&program, &[]);
+    for (reg, want) in [
+        ("ecx", 0x9999),
+        ("edx", 0xBBBB),
+        ("esi", 0x3334),
+        ("edi", 0x4449),
+        ("ebp", 0x9999),
+    ] {
+        assert_eq!(cpu.get_named(reg).map(|v| v & 0xFFFF), Some(want), "{reg}");
+    }
+}
+
+#[test]
 fn rdtsc_in_a_block_counts_every_instruction_before_it() {
     // Five register instructions, REP MOVSB of 7 bytes (one instruction per element), then
     // RDTSC twice in the same block: the counts differ by one, and the stepped run agrees.

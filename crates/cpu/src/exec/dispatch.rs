@@ -444,7 +444,10 @@ impl Cpu {
     /// - register-only instructions, loads and stores leave EIP alone: it is written once,
     ///   when the block stops, from the end offset each instruction carries. They change eSP
     ///   only once nothing can fault any more, so a fault restarts them with eSP as it is.
-    /// - stores check the cache's epoch (they may have rewritten code of this block);
+    /// - stores may have rewritten code of this block. The specialised handlers' stores can
+    ///   only do so on their full path, which returns `Exception::CODE_WRITTEN` when the cache's
+    ///   epoch moved (`watch_code`), so that their quick path checks nothing; the generic
+    ///   handlers' stores check the epoch after the instruction;
     /// - direct jumps (Jcc, LOOP, JMP) that go where the block goes on (`BlockInsn::cont`:
     ///   the next instruction, or the target of a jump the block followed) do nothing more;
     ///   one that goes elsewhere sets EIP and stops the block. A CALL the block followed only
@@ -461,8 +464,8 @@ impl Cpu {
     /// `scripts/bench-ab` (and the wasm build in Node), not only with cachegrind's counts.
     ///
     /// A load that walks the page tables may set an accessed bit in a page that holds decoded
-    /// code; it does not check the epoch, which the next store, general instruction or the
-    /// block's end does. The bytes it changes are a page-table entry's, not this block's
+    /// code; it does not check the epoch, which the next generic store, general instruction or
+    /// the block's end does. The bytes it changes are a page-table entry's, not this block's
     /// instructions.
     #[inline(always)]
     pub(super) fn run_block_insns<B: Bus>(
@@ -576,16 +579,6 @@ impl Cpu {
                     false
                 }};
             }
-            macro_rules! followed_call {
-                ($e:expr) => {{
-                    plain!($e);
-                    if self.cache.epoch != epoch {
-                        self.eip = cont();
-                        break false;
-                    }
-                    false
-                }};
-            }
             // The first instruction of a fused pair; its Jcc runs after the match.
             macro_rules! then_jcc {
                 ($e:expr) => {{
@@ -617,12 +610,12 @@ impl Cpu {
                 ImulR32 => plain!(self.mul_r::<4, true>(insn)),
                 MulR16 => plain!(self.mul_r::<2, false>(insn)),
                 ImulR16 => plain!(self.mul_r::<2, true>(insn)),
-                AluM32R => store!(self.alu_m_r::<4, B>(bus, insn)),
-                AluM16R => store!(self.alu_m_r::<2, B>(bus, insn)),
-                AluM32Imm => store!(self.alu_m_imm::<4, B>(bus, insn)),
-                AluM16Imm => store!(self.alu_m_imm::<2, B>(bus, insn)),
-                IncDecM32 => store!(self.inc_dec_m::<4, B>(bus, insn)),
-                IncDecM16 => store!(self.inc_dec_m::<2, B>(bus, insn)),
+                AluM32R => plain!(self.alu_m_r::<4, B>(bus, insn)),
+                AluM16R => plain!(self.alu_m_r::<2, B>(bus, insn)),
+                AluM32Imm => plain!(self.alu_m_imm::<4, B>(bus, insn)),
+                AluM16Imm => plain!(self.alu_m_imm::<2, B>(bus, insn)),
+                IncDecM32 => plain!(self.inc_dec_m::<4, B>(bus, insn)),
+                IncDecM16 => plain!(self.inc_dec_m::<2, B>(bus, insn)),
                 Movsx32 => plain!(self.movsx32(bus, insn)),
                 Cmov32 => plain!(self.cmov32(bus, insn)),
                 SetccR8 => plain!(self.setcc_r8(insn)),
@@ -634,15 +627,15 @@ impl Cpu {
                 Test => plain!(self.test_forms(bus, insn)),
                 Lea => plain!(self.lea(insn)),
                 MovR32M => plain!(self.mov_r_m::<4, ANY_FORM, B>(bus, insn)),
-                MovMR32 => store!(self.mov_m_r::<4, ANY_FORM, B>(bus, insn)),
+                MovMR32 => plain!(self.mov_m_r::<4, ANY_FORM, B>(bus, insn)),
                 MovR32MBd => plain!(self.mov_r_m::<4, 4, B>(bus, insn)),
-                MovMR32Bd => store!(self.mov_m_r::<4, 4, B>(bus, insn)),
+                MovMR32Bd => plain!(self.mov_m_r::<4, 4, B>(bus, insn)),
                 MovR16M => plain!(self.mov_r_m::<2, ANY_FORM, B>(bus, insn)),
-                MovMR16 => store!(self.mov_m_r::<2, ANY_FORM, B>(bus, insn)),
+                MovMR16 => plain!(self.mov_m_r::<2, ANY_FORM, B>(bus, insn)),
                 MovR16MBd => plain!(self.mov_r_m::<2, 2, B>(bus, insn)),
-                MovMR16Bd => store!(self.mov_m_r::<2, 2, B>(bus, insn)),
+                MovMR16Bd => plain!(self.mov_m_r::<2, 2, B>(bus, insn)),
                 MovR8M => plain!(self.mov_r_m::<1, ANY_FORM, B>(bus, insn)),
-                MovMR8 => store!(self.mov_m_r::<1, ANY_FORM, B>(bus, insn)),
+                MovMR8 => plain!(self.mov_m_r::<1, ANY_FORM, B>(bus, insn)),
                 MovRr32ToRm => plain!(self.mov_rr::<4, true>(insn)),
                 MovRr32ToReg => plain!(self.mov_rr::<4, false>(insn)),
                 MovRr16ToRm => plain!(self.mov_rr::<2, true>(insn)),
@@ -665,17 +658,17 @@ impl Cpu {
                 ShiftR16Imm => plain!(self.shift_r16::<false>(insn)),
                 ShiftR161 => plain!(self.shift_r16::<true>(insn)),
                 Movzx32 => plain!(self.movzx32(bus, insn)),
-                PushR32 => store!(self.push_r::<4, B>(bus, insn)),
+                PushR32 => plain!(self.push_r::<4, B>(bus, insn)),
                 PopR32 => plain!(self.pop_r::<4, B>(bus, insn)),
-                PushR16 => store!(self.push_r::<2, B>(bus, insn)),
+                PushR16 => plain!(self.push_r::<2, B>(bus, insn)),
                 PopR16 => plain!(self.pop_r::<2, B>(bus, insn)),
                 // A CALL the block followed only pushes: its target is where the block goes on
                 // (and where the run does, when the push rewrote code and the block stops).
                 CallRel32 if b.cont != b.end => {
-                    followed_call!(self.push_value::<4, B>(bus, next()))
+                    plain!(self.push_watched::<4, B>(bus, next()))
                 }
                 CallRel16 if b.cont != b.end => {
-                    followed_call!(self.push_value::<2, B>(bus, next()))
+                    plain!(self.push_watched::<2, B>(bus, next()))
                 }
                 CallRel32 => branch!(self.call_rel::<4, B>(bus, insn)),
                 CallRel16 => branch!(self.call_rel::<2, B>(bus, insn)),
@@ -745,6 +738,13 @@ impl Cpu {
         self.counters.instructions = retired + i as u64;
         let ran = self.counters.instructions - first;
         if let Some((e, start, esp)) = fault {
+            if e == crate::Exception::CODE_WRITTEN {
+                // Not a fault: a store rewrote decoded code (`watch_code`), and its instruction
+                // is done. The block stops after it, where the block went on.
+                let b = &block[i - 1];
+                self.eip = eip.wrapping_add(b.cont as i32 as u32) & mask;
+                return (ran, false);
+            }
             self.insn_start = start;
             self.insn_esp = esp;
             self.raise(bus, e);

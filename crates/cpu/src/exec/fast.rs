@@ -17,7 +17,7 @@ use crate::decode::Insn;
 use crate::flags::{LazyOp, CF, OF};
 use crate::model::Model;
 use crate::paging::{ram_get, ram_put};
-use crate::{Cpu, Res};
+use crate::{Cpu, Exception, Res};
 
 /// Any form of memory operand (see `Cpu::operand_offset`).
 pub(crate) const ANY_FORM: u32 = 0;
@@ -96,7 +96,21 @@ impl Cpu {
         if self.quick_write::<SIZE, B>(bus, seg, off, v) {
             return Ok(());
         }
-        self.write_mem_slow(bus, seg, off, SIZE, v)
+        self.watch_code(|c| c.write_mem_slow(bus, seg, off, SIZE, v))
+    }
+
+    /// `slow`, the full path of a block's store, which is the last thing its instruction does:
+    /// [`Exception::CODE_WRITTEN`] when it moved the code cache's epoch. Only the full path can:
+    /// the quick one never holds a page with decoded code for writing (`paging.rs`), so a
+    /// store that takes it needs no check at all.
+    #[inline(always)]
+    fn watch_code(&mut self, slow: impl FnOnce(&mut Self) -> Res<()>) -> Res<()> {
+        let epoch = self.cache.epoch;
+        slow(self)?;
+        if self.cache.epoch != epoch {
+            return Err(Exception::CODE_WRITTEN);
+        }
+        Ok(())
     }
 
     /// 88/89 with a memory operand: MOV m, r.
@@ -227,7 +241,7 @@ impl Cpu {
             Some(place) if self.rmw_in_ram::<SIZE, B>(bus, place, |c, a| c.alu(op, SIZE, a, b)) => {
                 Ok(())
             }
-            _ => general(self, bus, insn),
+            _ => self.watch_code(|c| general(c, bus, insn)),
         }
     }
 
@@ -245,7 +259,7 @@ impl Cpu {
             {
                 Ok(())
             }
-            _ => self.group5(bus, insn),
+            _ => self.watch_code(|c| c.group5(bus, insn)),
         }
     }
 
@@ -528,7 +542,17 @@ impl Cpu {
     #[inline(always)]
     pub(crate) fn push_r<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, insn: &Insn) -> Res<()> {
         let v = self.get_reg(SIZE, (insn.op & 7) as u8);
-        self.push_value::<SIZE, B>(bus, v)
+        self.push_watched::<SIZE, B>(bus, v)
+    }
+
+    /// [`push_value`](Self::push_value) as a block's store (see [`watch_code`](Self::watch_code)),
+    /// for an instruction whose push is the last thing it does.
+    #[inline(always)]
+    pub(crate) fn push_watched<const SIZE: u32, B: Bus>(&mut self, bus: &mut B, v: u32) -> Res<()> {
+        if self.quick_push::<SIZE, B>(bus, v) {
+            return Ok(());
+        }
+        self.watch_code(|c| c.push_slow(bus, SIZE, v))
     }
 
     /// PUSH of `v`, `SIZE` bytes: by the quick path (`window.rs`), else the full one, out of
