@@ -84,11 +84,11 @@ pub(crate) const VIEW_NONE: u32 = 2;
 /// `size` (1, 2 or 4) bytes of `ram` at `at`, little-endian; None past its end.
 #[inline(always)]
 pub(crate) fn ram_get(ram: &[u8], at: usize, size: u32) -> Option<u32> {
-    let bytes = ram.get(at..)?;
+    let bytes = ram.get(at..at + size as usize)?;
     Some(match size {
-        1 => *bytes.first()? as u32,
-        2 => u16::from_le_bytes(*bytes.first_chunk()?) as u32,
-        _ => u32::from_le_bytes(*bytes.first_chunk()?),
+        1 => bytes[0] as u32,
+        2 => u16::from_le_bytes([bytes[0], bytes[1]]) as u32,
+        _ => u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
     })
 }
 
