@@ -82,6 +82,6 @@ export async function launchChromium() {
   const { chromium } = await import(pathToFileURL(pw).href);
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [...CHROMIUM_ARGS, ...(process.env.XFLAGS ? [process.env.XFLAGS] : [])],
+    args: CHROMIUM_ARGS,
   });
 }
