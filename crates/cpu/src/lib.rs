@@ -664,6 +664,11 @@ impl Cpu {
     /// so they push its first byte's address (and, from the 386 on and in protected mode, the
     /// stack pointer it started with).
     pub(crate) fn raise<B: Bus>(&mut self, bus: &mut B, e: Exception) {
+        // Only the block loop's handlers return it, and the block loop takes it.
+        debug_assert!(
+            e != Exception::CODE_WRITTEN,
+            "CODE_WRITTEN raised as a fault"
+        );
         self.counters.exceptions += 1;
         if e.vector() == Exception::UD {
             self.counters.invalid_opcodes += 1;
