@@ -151,6 +151,22 @@ impl Cpu {
         } else {
             (insn.reg(), insn.rm())
         };
+        if SIZE == 2 && matches!(OP, 1 | 4 | 6) {
+            // OR, AND, XOR on the whole destination register, with the source read as 16 bits:
+            // LLVM makes this of the plain form anyway, but reads the source as 32 bits, and in
+            // V8's code such a read of a register a 16-bit store just wrote waits for that
+            // store to reach the cache (the real-mode benchmark's XOR BX, AX after ADD AX, CX).
+            let b = self.get_reg(2, src);
+            let x = &mut self.regs[(dst & 7) as usize];
+            let full = match OP {
+                4 => *x & (b | 0xFFFF_0000),
+                1 => *x | b,
+                _ => *x ^ b,
+            };
+            *x = full;
+            self.flags.set_lazy(LazyOp::Logic, 2, 0, 0, full & 0xFFFF);
+            return Ok(());
+        }
         let a = self.get_reg(SIZE, dst);
         let b = self.get_reg(SIZE, src);
         let r = self.alu(AluOp::from_bits(OP), SIZE, a, b);
