@@ -64,7 +64,18 @@ fn both_ways(program: &[u8], vectors: &[u8]) -> (Cpu, FlatBus) {
 
 /// [`both_ways`] on [`machine_poked`].
 fn both_ways_poked(program: &[u8], vectors: &[u8], pokes: &[(u32, u8)]) -> (Cpu, FlatBus) {
+    both_ways_set(program, vectors, pokes, |_| {})
+}
+
+/// [`both_ways_poked`] with `set` applied to each machine before it runs.
+fn both_ways_set(
+    program: &[u8],
+    vectors: &[u8],
+    pokes: &[(u32, u8)],
+    set: impl Fn(&mut Cpu),
+) -> (Cpu, FlatBus) {
     let (mut stepped, mut bus_s) = machine_poked(program, vectors, pokes);
+    set(&mut stepped);
     let mut steps = 0;
     while !stepped.halted && steps < 100_000 {
         stepped.step(&mut bus_s);
@@ -72,6 +83,7 @@ fn both_ways_poked(program: &[u8], vectors: &[u8], pokes: &[(u32, u8)]) -> (Cpu,
     }
     assert!(stepped.halted, "the stepped run did not reach HLT");
     let (mut blocks, mut bus_b) = machine_poked(program, vectors, pokes);
+    set(&mut blocks);
     assert_eq!(blocks.run(&mut bus_b, 100_000), RunExit::Halted);
     let what = format!("program {program:02X?}");
     assert_same(&stepped, &bus_s.ram, &blocks, &bus_b.ram, &what);
@@ -180,6 +192,21 @@ fn a_pop_that_faults_mid_block_leaves_sp_as_it_was() {
     let (_, bus) = both_ways(&program, &[12, 13]);
     assert_eq!(word(&bus, SEEN), CODE as u16 + 4, "IP of the POP");
     assert_eq!(word(&bus, SEEN + 2), 0xFFFF, "SP as before the POP");
+    assert_eq!(word(&bus, SEEN + 6), 1, "INC CX retired");
+}
+
+#[test]
+fn a_return_outside_cs_faults_with_sp_as_it_was() {
+    // CS's limit cut to 2FFFh (as a protected-mode descriptor can leave it in real mode):
+    // push 4000h; inc cx; ret (#GP: the target is past the limit); hlt
+    let program = [0x68, 0x00, 0x40, 0x41, 0xC3, 0xF4];
+    let (_, bus) = both_ways_set(&program, &[13], &[], |cpu| cpu.segs[1].limit = 0x2FFF);
+    assert_eq!(word(&bus, SEEN), CODE as u16 + 4, "IP of the RET");
+    assert_eq!(
+        word(&bus, SEEN + 2),
+        STACK as u16 - 2,
+        "SP as before the RET"
+    );
     assert_eq!(word(&bus, SEEN + 6), 1, "INC CX retired");
 }
 
