@@ -152,10 +152,11 @@ impl Cpu {
             (insn.reg(), insn.rm())
         };
         if SIZE == 2 && matches!(OP, 1 | 4 | 6) {
-            // OR, AND, XOR on the whole destination register, with the source read as 16 bits:
-            // LLVM makes this of the plain form anyway, but reads the source as 32 bits, and in
-            // V8's code such a read of a register a 16-bit store just wrote waits for that
-            // store to reach the cache (the real-mode benchmark's XOR BX, AX after ADD AX, CX).
+            // OR, AND, XOR on the whole destination register, with the source read as 16 bits.
+            // LLVM turns the plain form into this anyway, but with the source read as 32 bits,
+            // and in V8's code a 32-bit read of a register that a 16-bit store just wrote waits
+            // for that store to reach the cache (the real-mode benchmark's XOR BX, AX after
+            // ADD AX, CX). The destination is still read as 32 bits.
             let b = self.get_reg(2, src);
             let x = &mut self.regs[(dst & 7) as usize];
             let full = match OP {
