@@ -157,15 +157,7 @@ impl Cpu {
             // and in V8's code a 32-bit read of a register that a 16-bit store just wrote waits
             // for that store to reach the cache (the real-mode benchmark's XOR BX, AX after
             // ADD AX, CX). The destination is still read as 32 bits.
-            let b = self.get_reg(2, src);
-            let x = &mut self.regs[(dst & 7) as usize];
-            let full = match OP {
-                4 => *x & (b | 0xFFFF_0000),
-                1 => *x | b,
-                _ => *x ^ b,
-            };
-            *x = full;
-            self.flags.set_lazy(LazyOp::Logic, 2, 0, 0, full & 0xFFFF);
+            self.logic16_whole(AluOp::from_bits(OP), dst, self.get_reg(2, src));
             return Ok(());
         }
         let a = self.get_reg(SIZE, dst);
@@ -175,6 +167,21 @@ impl Cpu {
             self.set_reg(SIZE, dst, r);
         }
         Ok(())
+    }
+
+    /// AND, OR or XOR (`op`, any other counts as XOR) of the 16-bit register `r` with `b` (its
+    /// upper half clear), done on the whole 32-bit register and written in one 32-bit store,
+    /// with the flags of the 16-bit result.
+    #[inline(always)]
+    fn logic16_whole(&mut self, op: AluOp, r: u8, b: u32) {
+        let x = &mut self.regs[(r & 7) as usize];
+        let full = match op {
+            AluOp::And => *x & (b | 0xFFFF_0000),
+            AluOp::Or => *x | b,
+            _ => *x ^ b,
+        };
+        *x = full;
+        self.flags.set_lazy(LazyOp::Logic, 2, 0, 0, full & 0xFFFF);
     }
 
     /// 03, 0B... with a memory operand: `op r, m` (16 or 32 bits).
@@ -290,15 +297,7 @@ impl Cpu {
             // On the whole register, so that it is written in one 32-bit store: merged into
             // the upper half, LLVM narrows the write to 16 bits, and in V8's code the next
             // 32-bit read of the register then waits for that store to reach the cache.
-            let x = &mut self.regs[(insn.rm() & 7) as usize];
-            let b = insn.imm & 0xFFFF;
-            let full = match op {
-                AluOp::And => *x & (b | 0xFFFF_0000),
-                AluOp::Or => *x | b,
-                _ => *x ^ b,
-            };
-            *x = full;
-            self.flags.set_lazy(LazyOp::Logic, 2, 0, 0, full & 0xFFFF);
+            self.logic16_whole(op, insn.rm(), insn.imm & 0xFFFF);
             return Ok(());
         }
         let r = self.alu(op, SIZE, self.get_reg(SIZE, insn.rm()), insn.imm);
