@@ -33,10 +33,11 @@ window.benchReady = true;
 /**
  * Boot a hard disk image in v86 (Linux to a busybox shell: scripts/bench-page-linux) and time,
  * from the page's navigation start (performance.now()), the shell prompt `prompt` on COM1 and on
- * the screen, and the answer `answer` to `command` typed on the keyboard. Resolves with
- * {serialPrompt, screenPrompt, answered} in seconds, and the instructions v86 counted.
+ * the screen, and the answer `answer` to `command` typed on the keyboard, and when v86's
+ * instruction count passed `splitAt`. Resolves with {split, serialPrompt, screenPrompt, answered}
+ * in seconds, and the instructions v86 counted.
  */
-window.bootV86 = async (hda, { jit = true, memMB = 64, prompt, command, answer, timeoutMs = 900000 }) => {
+window.bootV86 = async (hda, { jit = true, memMB = 64, prompt, command, answer, timeoutMs = 900000, splitAt = Infinity }) => {
   const { V86 } = await import("/v86/libv86.mjs");
   const module = await WebAssembly.compile(await get("/v86/v86.wasm"));
   // The screen as v86 wants it: a text layer and a canvas for graphics modes.
@@ -65,6 +66,18 @@ window.bootV86 = async (hda, { jit = true, memMB = 64, prompt, command, answer, 
   let serial = "";
   const deadline = performance.now() + timeoutMs;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const count = () => {
+    try {
+      return emu.get_instruction_counter();
+    } catch {
+      return 0; // not started yet
+    }
+  };
+  const splitPoll = setInterval(() => {
+    if (!(count() >= splitAt)) return;
+    times.split = performance.now() / 1000;
+    clearInterval(splitPoll);
+  }, 20);
   emu.add_listener("serial0-output-byte", (b) => {
     serial += String.fromCharCode(b);
     if (times.serialPrompt === undefined && serial.includes(prompt)) times.serialPrompt = performance.now() / 1000;
@@ -87,6 +100,7 @@ window.bootV86 = async (hda, { jit = true, memMB = 64, prompt, command, answer, 
     times.instructions = emu.get_instruction_counter();
     return times;
   } finally {
+    clearInterval(splitPoll);
     await emu.destroy();
   }
 };
