@@ -284,12 +284,16 @@ impl Cpu {
     }
 
     /// Forget the direct path's pages if the bus's memory map changed since they were made
-    /// (the A20 gate).
+    /// (the A20 gate), and the decoded code: it is keyed by the address the CPU fetched from,
+    /// before the gate, so code decoded through the wrap at 1 MiB would otherwise run again
+    /// in place of what lies there once the gate opens (and the other way round). The gate
+    /// moves a few times a boot; a flush costs one pass over the page flags.
     pub(crate) fn sync_ram_map<B: Bus>(&mut self, bus: &mut B) {
         let map = bus.ram_map();
         if map != self.tlb.ram_map {
             self.tlb.ram_map = map;
             self.tlb.flush_direct();
+            self.cache.flush();
         }
     }
 

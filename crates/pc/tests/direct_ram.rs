@@ -85,3 +85,54 @@ fn the_board_names_only_plain_ram_pages() {
     );
     assert_ne!(board.ram_map(), on, "the map key follows the A20 gate");
 }
+
+/// A boot sector that puts `mov al, 11h; retf` at 500h and, with A20 on, `mov al, 22h; retf` at
+/// 100500h; then calls FFFF:0510 (linear 100500h) twice, first with A20 off (it wraps to 500h)
+/// and then on, and stores AL after each call at 600h and 601h.
+const A20_CODE_BOOT: &[u8] = &[
+    0x31, 0xDB, // xor bx, bx
+    0x8E, 0xDB, // mov ds, bx
+    0x66, 0xC7, 0x06, 0x00, 0x05, 0xB0, 0x11, 0xCB, 0x00, // mov dword [500h], 0CB11B0h
+    0xB0, 0xDD, // mov al, 0DDh
+    0xE6, 0x64, // out 64h, al       (the 8042's A20 gate off)
+    0xE4, 0x92, // in al, 92h
+    0x0C, 0x02, // or al, 2          (A20 on)
+    0xE6, 0x92, // out 92h, al
+    0xB8, 0xFF, 0xFF, // mov ax, 0FFFFh
+    0x8E, 0xC0, // mov es, ax
+    // mov dword es:[510h], 0CB22B0h
+    0x26, 0x66, 0xC7, 0x06, 0x10, 0x05, 0xB0, 0x22, 0xCB, 0x00, 0xE4, 0x92, // in al, 92h
+    0x24, 0xFD, // and al, 0FDh      (A20 off)
+    0xE6, 0x92, // out 92h, al
+    0x9A, 0x10, 0x05, 0xFF, 0xFF, // call 0FFFFh:0510h   (runs 500h)
+    0xA2, 0x00, 0x06, // mov [600h], al
+    0xE4, 0x92, // in al, 92h
+    0x0C, 0x02, // or al, 2          (A20 on)
+    0xE6, 0x92, // out 92h, al
+    0x9A, 0x10, 0x05, 0xFF, 0xFF, // call 0FFFFh:0510h   (runs 100500h)
+    0xA2, 0x01, 0x06, // mov [601h], al
+    0xFA, // cli
+    0xF4, // hlt
+];
+
+#[test]
+fn code_run_through_the_a20_wrap_is_not_run_again_once_a20_opens() {
+    let mut pc = common::boot_sector_machine(
+        A20_CODE_BOOT,
+        pc::Config {
+            model: Model::PentiumPro,
+            mem_bytes: 16 << 20,
+            ..pc::Config::default()
+        },
+    );
+    let exit = pc.run(200_000_000, None);
+    assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");
+    assert_eq!(
+        pc.board.mem.ram[0x600], 0x11,
+        "with A20 off, the call ran 500h"
+    );
+    assert_eq!(
+        pc.board.mem.ram[0x601], 0x22,
+        "with A20 on, the call ran 100500h, not the code decoded through the wrap"
+    );
+}
