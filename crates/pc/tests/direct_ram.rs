@@ -27,19 +27,29 @@ const A20_BOOT: &[u8] = &[
     0xF4, // hlt
 ];
 
-#[test]
-fn a20_through_port_92_moves_the_direct_path() {
-    let mut pc = common::boot_sector_machine(
-        A20_BOOT,
+/// A Pentium Pro with 16 MiB that boots `boot_sector`.
+fn machine(boot_sector: &[u8]) -> Pc {
+    common::boot_sector_machine(
+        boot_sector,
         pc::Config {
             model: Model::PentiumPro,
             mem_bytes: 16 << 20,
             ..pc::Config::default()
         },
-    );
-    pc.board.mem.ram[0x500] = 0;
+    )
+}
+
+/// Run `pc` until its boot sector's CLI; HLT.
+fn run_to_hlt(pc: &mut Pc) {
     let exit = pc.run(200_000_000, None);
     assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");
+}
+
+#[test]
+fn a20_through_port_92_moves_the_direct_path() {
+    let mut pc = machine(A20_BOOT);
+    pc.board.mem.ram[0x500] = 0;
+    run_to_hlt(&mut pc);
     assert_eq!(
         pc.board.mem.ram[0x10_0500], 0xAA,
         "with A20 on, 100500h is itself"
@@ -117,16 +127,8 @@ const A20_CODE_BOOT: &[u8] = &[
 
 #[test]
 fn code_run_through_the_a20_wrap_is_not_run_again_once_a20_opens() {
-    let mut pc = common::boot_sector_machine(
-        A20_CODE_BOOT,
-        pc::Config {
-            model: Model::PentiumPro,
-            mem_bytes: 16 << 20,
-            ..pc::Config::default()
-        },
-    );
-    let exit = pc.run(200_000_000, None);
-    assert_eq!(exit, Exit::Stopped, "the boot sector ends in CLI; HLT");
+    let mut pc = machine(A20_CODE_BOOT);
+    run_to_hlt(&mut pc);
     assert_eq!(
         pc.board.mem.ram[0x600], 0x11,
         "with A20 off, the call ran 500h"
