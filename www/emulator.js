@@ -13,7 +13,8 @@
 // holds; as emulated time is paced to the wall clock, a busy guest then runs at that many MIPS,
 // with its timers still in real time (a slow CPU, not a slow clock). Unlimited runs at the
 // host's own speed, measured once when the engine starts (`clockMips`: the benchmark guest for
-// a few hundred milliseconds, in windows of about 5 ms with the browser's turn between them).
+// a few hundred milliseconds, in windows of about 5 ms with the browser's turn between them),
+// and kept in localStorage for a day, so that the page's next loads start at once with it.
 // It is chosen once: a guest that calibrated its delay loops against it would drift if it
 // changed. A host busier than that measured leaves emulated time behind the wall clock for a
 // while (the guest's clock runs slow) instead of slowing the CPU down.
@@ -130,6 +131,38 @@ function yieldTask() {
 
 /** The host's speed (a promise of it), measured once a page: machines on a page share it. */
 let hostMips = null;
+
+/**
+ * Where the host's measured speed is kept between loads of the page (localStorage, this
+ * origin), and how long it is trusted: the measurement is most of the engine's start.
+ */
+const HOST_MIPS_KEY = "aula86.hostMips";
+const HOST_MIPS_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/** The host's speed as a load of this page measured it in the last day, for this version; or null. */
+function storedHostMips() {
+  try {
+    const kept = JSON.parse(localStorage.getItem(HOST_MIPS_KEY));
+    const age = Date.now() - kept.at;
+    if (kept.version === version() && kept.mips > 0 && age >= 0 && age < HOST_MIPS_MAX_AGE_MS) return kept.mips;
+  } catch {
+    // Nothing kept, something else under the key, or no storage (a sandboxed frame).
+  }
+  return null;
+}
+
+/** Measure the host's speed, and keep it for the page's next loads (if storage allows). */
+async function measureAndKeepHostMips() {
+  const mips = await measureHostMips();
+  if (mips > 0) {
+    try {
+      localStorage.setItem(HOST_MIPS_KEY, JSON.stringify({ mips, at: Date.now(), version: version() }));
+    } catch {
+      // No storage: the next load measures again.
+    }
+  }
+  return mips;
+}
 
 /** The clock for an unlimited CPU: the host's speed, rounded, within the bounds above. */
 function clockFor(hostMips) {
@@ -331,7 +364,10 @@ export class Emulator extends EventTarget {
     await init();
     performance.mark("aula86:wasm");
     this.version = version();
-    if (hostMips === null) hostMips = measureHostMips();
+    if (hostMips === null) {
+      const kept = storedHostMips();
+      hostMips = kept !== null ? Promise.resolve(kept) : measureAndKeepHostMips();
+    }
     this.clockMips = clockFor(await hostMips);
     performance.mark("aula86:clock");
     this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());

@@ -1136,6 +1136,41 @@ function watch(page, ms) {
   }, ms);
 }
 
+test("the host's measured speed is kept for the next load: it starts at once with the same clock", async () => {
+  const { page, close } = await openPage();
+  // The milliseconds from the wasm being ready to the clock being chosen, and the clock.
+  const start = () =>
+    page.evaluate(() => {
+      const at = (name) => performance.getEntriesByName(name)[0].startTime;
+      return { ms: at("aula86:clock") - at("aula86:wasm"), clock: window.aula86.stats().clockMips };
+    });
+  const kept = () => page.evaluate(() => JSON.parse(localStorage.getItem("aula86.hostMips")));
+  const reload = async () => {
+    await page.reload();
+    await page.waitForFunction(() => window.aula86 && window.aula86.machine, null, { timeout: WAIT_MS });
+  };
+  const first = await start();
+  const stored = await kept();
+  assert.ok(first.ms >= 150, `the first load measured the host (${first.ms.toFixed(0)} ms)`);
+  assert.ok(stored && stored.mips > 0, `the measurement was kept: ${JSON.stringify(stored)}`);
+  assert.equal(first.clock, Math.min(2000, Math.max(50, Math.round(stored.mips))), "the clock is the kept speed");
+  await reload();
+  const second = await start();
+  console.log(`host speed: measured in ${first.ms.toFixed(0)} ms, taken from storage in ${second.ms.toFixed(0)} ms`);
+  assert.ok(second.ms < 100, `the second load took the kept speed (${second.ms.toFixed(0)} ms)`);
+  assert.equal(second.clock, first.clock, "with the same clock");
+  assert.deepEqual(await kept(), stored, "and did not measure again");
+  // A day old, or from another version: measured again.
+  for (const old of [{ ...stored, at: Date.now() - 25 * 3600 * 1000 }, { ...stored, version: "0.0.0-other" }]) {
+    await page.evaluate((v) => localStorage.setItem("aula86.hostMips", JSON.stringify(v)), old);
+    await reload();
+    const again = await start();
+    assert.ok(again.ms >= 150, `${JSON.stringify(old)}: measured again (${again.ms.toFixed(0)} ms)`);
+    assert.ok((await kept()).at > old.at || (await kept()).version !== old.version, "and kept anew");
+  }
+  await close();
+});
+
 test("responsiveness: no long tasks and about 60 frames a second while the PC runs flat out", async () => {
   const { page, close } = await openPage();
   await waitForText(page, DEMO_BOOTED(1));
