@@ -18,7 +18,7 @@ const ANSWER = "^42\\s*$";
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS || 900000);
 // A point inside the kernel's XZ decompressor on this image in both emulators (it ends at about
 // 2.35 G instructions in aula86): the time each reaches it splits the boot into the decompressor's
-// one hot loop and the kernel's own start, many cold paths (README, "Where the page's time goes").
+// one hot loop and the kernel's own start, many cold paths (crates/cpu/PERFORMANCE.md, "Where the page's time goes").
 const SPLIT_INSNS = 2.2e9;
 const MEM_MB = 64;
 
