@@ -5,6 +5,18 @@
 const now = () => performance.now();
 
 /**
+ * `run()` (one run of a benchmark guest) again and again, untimed, for `warmMs` milliseconds at
+ * least, then once more; resolves with that last run's result. The wasm engine of Node and
+ * Chromium first runs a module from its quick baseline compilation and switches to optimised code
+ * some hundreds of milliseconds later: a timed run that starts warm measures the emulator, not
+ * that switch (scripts/bench-peers).
+ */
+export async function warmThenRun(run, warmMs) {
+  for (const t0 = now(); now() - t0 < warmMs; ) await run();
+  return run();
+}
+
+/**
  * v86 (the npm package, its JIT or, with jit false, its interpreter) on a floppy image.
  * `V86` is the package's class; `files` holds ArrayBuffers {bios, vgaBios, fda}, and `wasm` what
  * the V86 constructor takes to find its wasm (wasm_path or wasm_fn). Resolves with

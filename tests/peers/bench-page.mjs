@@ -1,8 +1,9 @@
 // The page side of tests/peers/browser-bench.mjs. Served from a directory where /peers is
 // tests/peers, /pkg is www/pkg, /v86 is the v86 package's build/ and /fw holds bios.bin and
-// vgabios.bin. window.bench(engine, imageUrl) fetches everything first, then times the run
-// (see bench-lib.mjs) and resolves with {seconds, instructions}.
-import { runAula86, runV86 } from "./bench-lib.mjs";
+// vgabios.bin. window.bench(engine, imageUrl, {warmMs}) fetches everything first, runs the image
+// untimed for `warmMs` at least, then times one run (see bench-lib.mjs) and resolves with
+// {seconds, instructions}.
+import { runAula86, runV86, warmThenRun } from "./bench-lib.mjs";
 
 async function get(url) {
   const r = await fetch(url);
@@ -10,23 +11,26 @@ async function get(url) {
   return r.arrayBuffer();
 }
 
-window.bench = async (engine, image) => {
+window.bench = async (engine, image, { warmMs = 0 } = {}) => {
   const fda = await get(image);
+  let run;
   if (engine === "v86-jit" || engine === "v86-interp") {
     const { V86 } = await import("/v86/libv86.mjs");
     const files = { bios: await get("/fw/bios.bin"), vgaBios: await get("/fw/vgabios.bin"), fda };
     const module = await WebAssembly.compile(await get("/v86/v86.wasm"));
-    return runV86(V86, files, {
-      jit: engine === "v86-jit",
-      wasm: { wasm_fn: async (imports) => (await WebAssembly.instantiate(module, imports)).exports },
-    });
-  }
-  if (engine === "aula86-wasm") {
+    run = () =>
+      runV86(V86, files, {
+        jit: engine === "v86-jit",
+        wasm: { wasm_fn: async (imports) => (await WebAssembly.instantiate(module, imports)).exports },
+      });
+  } else if (engine === "aula86-wasm") {
     const mod = await import("/pkg/aula86_web.js");
     await mod.default({ module_or_path: await get("/pkg/aula86_web_bg.wasm") });
-    return runAula86(mod.Machine, new Uint8Array(fda));
+    run = () => runAula86(mod.Machine, new Uint8Array(fda));
+  } else {
+    throw new Error(`unknown engine ${engine}`);
   }
-  throw new Error(`unknown engine ${engine}`);
+  return warmThenRun(run, warmMs);
 };
 window.benchReady = true;
 

@@ -3,7 +3,8 @@
 // ENGINE is v86-jit, v86-interp (v86 from $V86_DIR, firmware $BIOS and $VGA_BIOS) or
 // aula86-wasm (www/pkg, or $AULA86_PKG); IMAGE a file name in IMAGE_DIR. Prints one JSON line a run:
 // {"engine", "image", "seconds", "instructions"} (or "error"), seconds timed inside the page
-// from creating the machine to its halt (scripts/bench-peers takes differences of them).
+// from creating the machine to its halt (scripts/bench-peers takes differences of them), after
+// untimed runs of the same image in the same page for WARM_MS milliseconds at least (default 0).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,7 +31,8 @@ try {
     try {
       await page.goto(`${server.url}peers/bench.html`);
       await page.waitForFunction(() => window.benchReady, null, { timeout: 20000 });
-      const r = await page.evaluate(([e, i]) => window.bench(e, i), [engine, `/img/${image}`]);
+      const warmMs = Number(process.env.WARM_MS || 0);
+      const r = await page.evaluate(([e, i, w]) => window.bench(e, i, { warmMs: w }), [engine, `/img/${image}`, warmMs]);
       console.log(JSON.stringify({ engine, image, ...r }));
     } catch (e) {
       failed++;
