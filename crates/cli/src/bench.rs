@@ -11,6 +11,15 @@ use cpu::Model;
 use pc::bench::{self, BENCH16, BENCH32, CASES};
 use std::process::ExitCode;
 
+pub const USAGE: &str = "\
+aula86 bench [--model M] [--seconds S | --insns N] [--mode real|protected|both]
+    emulated MIPS of the benchmark guests (tests/guests/bench16.asm, real mode;
+    bench32.asm, 32-bit protected mode with paging), each run for about S seconds
+    (default 3) or for exactly N instructions after its set-up
+aula86 bench --case NAME|all [--model M] [--insns N]
+    nanoseconds per instruction for one kind of instruction (--case list names them)
+  --model 8086|186|286|386|486|pentium|pentiumpro   (default pentiumpro)";
+
 /// Which benchmark guest to run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -69,7 +78,7 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
                     })?);
                 }
             }
-            other => return Err(format!("bench: unknown option '{other}'")),
+            other => return Err(format!("bench: unknown option '{other}'\n{USAGE}")),
         }
     }
     if !cases.is_empty() {

@@ -16,7 +16,7 @@ usage:
       run the built-in integer benchmark loop and print emulated MIPS
   aula86 bench --case NAME|all [--model M] [--insns N]
       time one kind of instruction (nanoseconds per instruction; names: --case list)
-  aula86 --help";
+  aula86 --help   (and aula86 COMMAND --help)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +25,19 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let rest = &args[1..];
+    // `aula86 COMMAND --help`: that command's usage, as a request rather than an error.
+    if matches!(rest.first().map(String::as_str), Some("-h" | "--help")) {
+        let usage = match cmd.as_str() {
+            "run" => Some(run::USAGE),
+            "bench" => Some(bench::USAGE),
+            "vectors" => Some(vectors::USAGE),
+            _ => None,
+        };
+        if let Some(usage) = usage {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
+    }
     let result = match cmd.as_str() {
         "vectors" => vectors::main(rest),
         "run" => run::main(rest),

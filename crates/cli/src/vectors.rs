@@ -5,6 +5,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+pub const USAGE: &str = "\
+aula86 vectors [--dump] [--verbose] <file.json.gz | directory>
+    run hardware CPU test vectors by the batch protocol of shared/vectors/PROTOCOL.md:
+    a summary line per file, its first five failures (--verbose: all of them) and a
+    total, exit status 1 on any failure; --dump prints each test's result instead";
+
 pub fn main(args: &[String]) -> Result<ExitCode, String> {
     let mut dump = false;
     let mut verbose = false;
@@ -13,7 +19,9 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
         match a.as_str() {
             "--dump" => dump = true,
             "--verbose" | "-v" => verbose = true,
-            s if s.starts_with('-') => return Err(format!("vectors: unknown option '{s}'")),
+            s if s.starts_with('-') => {
+                return Err(format!("vectors: unknown option '{s}'\n{USAGE}"))
+            }
             s => target = Some(PathBuf::from(s)),
         }
     }

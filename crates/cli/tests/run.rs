@@ -94,3 +94,25 @@ fn bad_images_get_one_line_errors() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn each_command_prints_its_usage_on_help() {
+    for (cmd, says) in [
+        ("run", "--until-serial"),
+        ("bench", "--case"),
+        ("vectors", "--dump"),
+    ] {
+        let out = aula86().args([cmd, "--help"]).output().expect("runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{cmd} --help: {:?}", out.status);
+        assert!(text.contains(says), "{cmd} --help printed: {text}");
+    }
+    // An unknown option is still an error, with the usage after it.
+    let out = aula86().args(["bench", "--nope"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown option '--nope'") && err.contains("--case"),
+        "{err}"
+    );
+}
