@@ -52,6 +52,13 @@ pub trait Bus {
     fn ram_map(&mut self) -> u64 {
         0
     }
+    /// The mask the A20 gate applies to every physical address (all ones while it is open, or
+    /// without one): with bit 20 cleared, each address and the one 1 MiB above it are the same
+    /// memory, and a write to either must drop code decoded from the other. Read with
+    /// [`ram_map`](Self::ram_map), which must change when this does.
+    fn a20_mask(&mut self) -> u32 {
+        u32::MAX
+    }
 
     fn io_read8(&mut self, port: u16) -> u8;
     fn io_write8(&mut self, port: u16, value: u8);

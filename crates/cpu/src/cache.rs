@@ -113,6 +113,9 @@ pub struct CodeCache {
     arena_next: usize,
     /// Bumped whenever decoded code is invalidated.
     pub epoch: u32,
+    /// The page-number bit the A20 gate clears while it is masked (0x100), else 0: pages `p`
+    /// and `p ^ alias` are then the same memory, and are marked and invalidated together.
+    alias: usize,
 }
 
 impl Default for CodeCache {
@@ -132,6 +135,7 @@ impl CodeCache {
             block_insns: vec![BlockInsn::default(); ARENA].into(),
             arena_next: 0,
             epoch: 0,
+            alias: 0,
         }
     }
 
@@ -148,6 +152,19 @@ impl CodeCache {
             }
         }
         self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    /// The A20 gate's mask changed to `a20_mask` (see `Bus::a20_mask`); the cache has just been
+    /// flushed (`Cpu::sync_ram_map`), so no page is marked yet under the old aliasing.
+    pub fn set_a20_mask(&mut self, a20_mask: u32) {
+        self.alias = (!a20_mask as usize >> 12) & (1 << 8);
+    }
+
+    /// Page `page` holds decoded code at its current generation (and so does its A20 alias).
+    #[inline]
+    fn mark_code(&mut self, page: usize) {
+        self.page_has_code[page] = true;
+        self.page_has_code[page ^ self.alias] = true;
     }
 
     #[inline]
@@ -184,7 +201,7 @@ impl CodeCache {
     #[inline]
     pub fn insert(&mut self, phys: u32, big: bool, insn: Insn) -> usize {
         let page = (phys >> 12) as usize;
-        self.page_has_code[page] = true;
+        self.mark_code(page);
         let slot = Self::slot(phys);
         self.entries[slot] = Entry {
             tag: phys.wrapping_add(1),
@@ -227,8 +244,10 @@ impl CodeCache {
     #[cold]
     #[inline(never)]
     fn invalidate_page(&mut self, page: usize) {
-        self.page_has_code[page] = false;
-        self.page_gen[page] = self.page_gen[page].wrapping_add(1);
+        for p in [page, page ^ self.alias] {
+            self.page_has_code[p] = false;
+            self.page_gen[p] = self.page_gen[p].wrapping_add(1);
+        }
         self.epoch = self.epoch.wrapping_add(1);
     }
 
@@ -271,7 +290,7 @@ impl CodeCache {
         let first = self.arena_next;
         self.arena_next += insns.len();
         let page = (phys >> 12) as usize;
-        self.page_has_code[page] = true;
+        self.mark_code(page);
         self.blocks[Self::block_slot(phys)] = BlockHead {
             tag: phys.wrapping_add(1),
             key: key(self.page_gen[page], big),

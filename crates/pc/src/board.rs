@@ -645,6 +645,10 @@ impl Bus for Board {
         a20 | (self.mem.ram.len() as u64) << 1
     }
 
+    fn a20_mask(&mut self) -> u32 {
+        self.mem.a20_mask
+    }
+
     fn io_read8(&mut self, port: u16) -> u8 {
         self.io_read(port, 1) as u8
     }

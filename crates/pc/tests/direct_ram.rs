@@ -140,3 +140,44 @@ fn code_run_through_the_a20_wrap_is_not_run_again_once_a20_opens() {
         "with A20 on, the call ran 100500h, not the code decoded through the wrap"
     );
 }
+
+/// A boot sector that turns A20 off (the 8042's gate; port 92h's is off at reset), puts
+/// `mov al, 11h; retf` at 2000h and calls it, then rewrites the immediate through the wrap
+/// (FFFF:2011, linear 102001h, which is 2001h) with 22h and calls 0:2000h again, then once more
+/// with 33h (the page through the wrap now known to the direct path); AL after each call at
+/// 600h, 601h and 602h, a page of its own (a store there does not touch the code's page).
+const A20_WRAP_WRITE_BOOT: &[u8] = &[
+    0x31, 0xDB, // xor bx, bx
+    0x8E, 0xDB, // mov ds, bx
+    0x66, 0xC7, 0x06, 0x00, 0x20, // mov dword [2000h],
+    0xB0, 0x11, 0xCB, 0x00, //       0CB11B0h
+    0xB0, 0xDD, // mov al, 0DDh
+    0xE6, 0x64, // out 64h, al       (the 8042's A20 gate off)
+    0x9A, 0x00, 0x20, 0x00, 0x00, // call 0:2000h
+    0xA2, 0x00, 0x06, // mov [600h], al
+    0xB8, 0xFF, 0xFF, // mov ax, 0FFFFh
+    0x8E, 0xC0, // mov es, ax
+    0x26, 0xC6, 0x06, 0x11, 0x20, 0x22, // mov byte es:[2011h], 22h   (2001h)
+    0x9A, 0x00, 0x20, 0x00, 0x00, // call 0:2000h
+    0xA2, 0x01, 0x06, // mov [601h], al
+    0x26, 0xC6, 0x06, 0x11, 0x20, 0x33, // mov byte es:[2011h], 33h   (2001h)
+    0x9A, 0x00, 0x20, 0x00, 0x00, // call 0:2000h
+    0xA2, 0x02, 0x06, // mov [602h], al
+    0xFA, // cli
+    0xF4, // hlt
+];
+
+#[test]
+fn a_store_through_the_a20_wrap_drops_code_decoded_at_its_alias() {
+    let mut pc = machine(A20_WRAP_WRITE_BOOT);
+    run_to_hlt(&mut pc);
+    assert_eq!(
+        pc.board.mem.ram[0x2001], 0x33,
+        "the stores wrapped to 2001h"
+    );
+    assert_eq!(
+        &pc.board.mem.ram[0x600..0x603],
+        &[0x11, 0x22, 0x33],
+        "each call ran the code as the store through the wrap left it"
+    );
+}
