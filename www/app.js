@@ -673,7 +673,7 @@ async function bench() {
   const state = $("bench-state");
   const iters = itersFromParams();
   const model = pc.model;
-  state.textContent = `Running ${iters.toLocaleString("en-US")} iterations of each guest on a ${model}…`;
+  state.textContent = `Warming up for a second, then running ${iters.toLocaleString("en-US")} iterations of each guest on a ${model}…`;
   const rows = { real: $("bench-real"), protected: $("bench-protected") };
   try {
     const r = await runBench({
