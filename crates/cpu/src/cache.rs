@@ -244,6 +244,9 @@ impl CodeCache {
     #[cold]
     #[inline(never)]
     fn invalidate_page(&mut self, page: usize) {
+        // (With the gate open `page ^ alias` is `page`, whose generation then moves by two:
+        // the same to every stale entry. Written without the test: a version with one moved
+        // the block loop's machine code and made `aula86 bench` 13-15 % slower.)
         for p in [page, page ^ self.alias] {
             self.page_has_code[p] = false;
             self.page_gen[p] = self.page_gen[p].wrapping_add(1);

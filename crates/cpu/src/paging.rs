@@ -232,7 +232,7 @@ impl Cpu {
         if !self.cache.has_code(phys) {
             let page = phys & !0xFFF;
             // (With the A20 gate masked, the page 1 MiB away is the same memory; the mask
-            // clears only that bit, so `page | !mask` is the other one or `page` itself.)
+            // clears at most that bit, so this is that page, or `page` itself with the gate open.)
             let alias = page ^ (!self.tlb.a20_mask & (1 << 20));
             for d in self.tlb.direct.iter_mut() {
                 if d.phys == page || d.phys == alias {
