@@ -513,18 +513,28 @@ export class Emulator extends EventTarget {
   }
 
   _draw() {
-    const f = this.machine.renderFrame();
+    // Only the rows that changed: a text cursor's blink is a few rows, not the whole picture
+    // copied out of wasm and drawn again.
+    const f = this.machine.renderChanges();
     if (f) this._paint(f);
   }
 
+  /** Draw `f` ({width, height, rgba} and, for part of a picture, `y`: rgba's first row). */
   _paint(f) {
+    const y = f.y || 0;
     if (this.canvas.width !== f.width || this.canvas.height !== f.height) {
       this.canvas.width = f.width;
       this.canvas.height = f.height;
       this._frameSize = { width: f.width, height: f.height };
       this.dispatchEvent(new CustomEvent("resize", { detail: { width: f.width, height: f.height } }));
+      if (y !== 0 || f.rgba.length !== f.width * f.height * 4) {
+        // A new canvas is blank: part of a picture is not enough.
+        const whole = this.machine.currentFrame();
+        if (whole) this.ctx.putImageData(new ImageData(whole.rgba, whole.width, whole.height), 0, 0);
+        return;
+      }
     }
-    this.ctx.putImageData(new ImageData(f.rgba, f.width, f.height), 0, 0);
+    this.ctx.putImageData(new ImageData(f.rgba, f.width), 0, y);
   }
 
   _pollSerial() {

@@ -664,6 +664,19 @@ test("the page's machine is the <aula86-pc> element: window.aula86, the screen, 
   await page.click("#pause");
   assert.equal(await page.evaluate(() => document.querySelector("aula86-pc").stats().paused), true);
   await page.waitForFunction(() => document.getElementById("state").textContent === "Paused", null, { timeout: WAIT_MS });
+  // Drawn only where the picture changed (Machine.renderChanges: the demo's counters, the
+  // cursor's blink), the canvas is the machine's picture, pixel for pixel.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const differing = await page.evaluate(() => {
+    const pc = document.querySelector("aula86-pc");
+    const px = pc.canvas.getContext("2d").getImageData(0, 0, pc.canvas.width, pc.canvas.height).data;
+    const f = window.aula86.machine.currentFrame();
+    if (f.width !== pc.canvas.width || f.height !== pc.canvas.height) return -1;
+    let n = 0;
+    for (let i = 0; i < px.length; i++) if (px[i] !== f.rgba[i]) n++;
+    return n;
+  });
+  assert.equal(differing, 0, "bytes of the canvas that differ from the machine's picture");
   await page.click("#pause");
   await page.evaluate(() => document.querySelector("aula86-pc").sendText("via the element"));
   await waitForText(page, "   Typed       via the element\n");

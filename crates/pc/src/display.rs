@@ -20,7 +20,7 @@ impl Pc {
     /// The picture as last rendered (for screenshots), rendering one first if none was.
     pub fn current_frame(&mut self) -> Option<Frame<'_>> {
         let now = self.board.time_now();
-        let _ = self.board.vga.render(now);
+        self.board.vga.refresh(now);
         self.board.vga.last_frame()
     }
 

@@ -242,7 +242,19 @@ fn text_modes_through_int10() {
     pc.board.write8(0xB9000, b'Z');
     assert!(pc.render_frame().is_none(), "page 1 is not shown");
     pc.board.write8(0xB8000 + 2 * 81, b'Z');
-    assert!(pc.render_frame().is_some(), "page 0 is shown");
+    // A screenshot in between takes the new picture, but the host that draws changes still
+    // gets these rows with its next one.
+    let shot = pc.current_frame().expect("a picture").rgba.to_vec();
+    let f = pc.render_frame().expect("page 0 is shown");
+    assert!(
+        f.rgba == shot.as_slice(),
+        "the same picture as the screenshot"
+    );
+    let (first, end) = f.changed_rows;
+    assert!(
+        16 <= first && first < end && end <= 32,
+        "only pixel rows of the second character row changed: {first}..{end}"
+    );
     pc.board.vga.attr[0x10] |= 0x08;
     pc.board.vga.crtc[0x0A] &= !0x20;
 

@@ -675,6 +675,32 @@ impl Machine {
         }
     }
 
+    /// What changed in the picture since the last call (of this or `renderFrame`), as
+    /// `{width, height, y, rgba}`: `rgba` holds the rows from `y` on that differ (all of them
+    /// for a first picture or a new size), ready for `new ImageData(rgba, width)` drawn at row
+    /// `y` over the picture before; undefined when nothing changed. A text cursor's blink is a
+    /// few rows instead of the whole picture: what the page draws with.
+    #[wasm_bindgen(js_name = renderChanges)]
+    pub fn render_changes(&mut self) -> Result<JsValue, JsValue> {
+        let Some(f) = self.pc.render_frame() else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let (first, end) = f.changed_rows;
+        let row = f.width as usize * 4;
+        let rows = f
+            .rgba
+            .get(first as usize * row..end as usize * row)
+            .unwrap_or(f.rgba);
+        let y = if rows.len() == f.rgba.len() { 0 } else { first };
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+        set("width", JsValue::from(f.width))?;
+        set("height", JsValue::from(f.height))?;
+        set("y", JsValue::from(y))?;
+        set("rgba", js_sys::Uint8ClampedArray::from(rows).into())?;
+        Ok(o.into())
+    }
+
     /// The picture as last shown (for screenshots), whether or not it changed; undefined while
     /// the display is off.
     #[wasm_bindgen(js_name = currentFrame)]

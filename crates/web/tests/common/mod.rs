@@ -247,6 +247,52 @@ pub fn frames_come_when_the_picture_changes() {
     assert!(!m.render_frame().expect("renderFrame").is_undefined());
 }
 
+pub fn render_changes_gives_only_the_rows_that_changed() {
+    let mut m = booted_tiny();
+    // A first picture: all of it.
+    let f = m.render_changes().expect("renderChanges");
+    assert_eq!(
+        (num(&f, "width"), num(&f, "height"), num(&f, "y")),
+        (720.0, 400.0, 0.0)
+    );
+    let rgba = |f: &JsValue| js_sys::Uint8ClampedArray::from(prop(f, "rgba")).to_vec();
+    assert_eq!(rgba(&f).len(), 720 * 400 * 4);
+    let mut shown = rgba(&f);
+    assert!(m.render_changes().expect("renderChanges").is_undefined());
+    // The guest echoes a key on the third text row (pixel rows 32-47): only rows of it come.
+    m.key_event(0x1E as f64, true).expect("key");
+    m.key_event(0x1E as f64, false).expect("key");
+    run_ms(&mut m, 50.0);
+    let mut changes = 0;
+    for _ in 0..20 {
+        let f = m.render_changes().expect("renderChanges");
+        if f.is_undefined() {
+            // The cursor's blink: emulated time goes on in steps shorter than its phases.
+            run_ms(&mut m, 60.0);
+            continue;
+        }
+        changes += 1;
+        let (y, part) = (num(&f, "y") as usize, rgba(&f));
+        assert_eq!(part.len() % (720 * 4), 0);
+        let end = y + part.len() / (720 * 4);
+        assert!(end - y < 400, "part of the picture: rows {y}..{end}");
+        shown[y * 720 * 4..end * 720 * 4].copy_from_slice(&part);
+        // Drawn over the picture before, the rows give the picture as it is now.
+        let now = m.current_frame().expect("currentFrame");
+        assert!(
+            rgba(&now) == shown,
+            "rows {y}..{end} over the picture before"
+        );
+        if changes == 1 {
+            assert!(32 <= y && end <= 48, "the echoed key's row: {y}..{end}");
+        }
+        if changes >= 3 {
+            break;
+        }
+    }
+    assert!(changes >= 3, "the echo and the cursor's blink ({changes})");
+}
+
 pub fn keys_and_text_reach_the_guest() {
     let mut m = booted_tiny();
     let _ = m.take_serial();
@@ -1002,6 +1048,10 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn frames_come_when_the_picture_changes() {
             common::frames_come_when_the_picture_changes();
+        }
+        #[wasm_bindgen_test]
+        fn render_changes_gives_only_the_rows_that_changed() {
+            common::render_changes_gives_only_the_rows_that_changed();
         }
         #[wasm_bindgen_test]
         fn keys_and_text_reach_the_guest() {

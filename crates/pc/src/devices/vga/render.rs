@@ -15,6 +15,10 @@ pub struct Frame<'a> {
     pub width: u32,
     pub height: u32,
     pub rgba: &'a [u8],
+    /// The pixel rows that differ from the picture before, first and end (exclusive): all of
+    /// them for a first picture or a new size. A host that still shows the picture before
+    /// needs to redraw only these (a text cursor's blink is one character row).
+    pub changed_rows: (u32, u32),
 }
 
 #[derive(Debug, Default)]
@@ -25,8 +29,31 @@ pub(super) struct RenderState {
     have: bool,
     /// Cursor and character blink phases the last picture was drawn with.
     phase: (bool, bool),
+    /// Rows changed by a [`Vga::refresh`] that no [`Vga::render`] has reported yet.
+    undelivered: Option<(u32, u32)>,
     scratch: Vec<u8>,
     line: Vec<u8>,
+}
+
+/// The first and the end row in which two pictures of rows `row` bytes long differ; None when
+/// they are the same.
+fn changed_rows(before: &[u8], now: &[u8], row: usize) -> Option<(u32, u32)> {
+    if before.len() != now.len() || row == 0 {
+        return Some((0, (now.len() / row.max(1)) as u32));
+    }
+    let differs = |(a, b): (&[u8], &[u8])| a != b;
+    let rows = || before.chunks(row).zip(now.chunks(row));
+    let first = rows().position(differs)?;
+    let last = rows().rposition(differs).unwrap_or(first);
+    Some((first as u32, last as u32 + 1))
+}
+
+/// The rows `a` or `b` cover (one span from the first to the last).
+fn union_rows(a: Option<(u32, u32)>, b: Option<(u32, u32)>) -> Option<(u32, u32)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+        (a, b) => a.or(b),
+    }
 }
 
 /// How the attribute controller turns plane bits into pixels.
@@ -186,8 +213,32 @@ impl Vga {
     }
 
     /// The picture, if it changed since the last call (memory, registers, the DAC, or in text
-    /// modes the cursor or blink phase). `None` means the previous picture still stands.
+    /// modes the cursor or blink phase). `None` means the previous picture still stands. Its
+    /// `changed_rows` cover the changes since the last picture this returned, including those a
+    /// [`refresh`](Self::refresh) took in between.
     pub fn render(&mut self, now: Nanos) -> Option<Frame<'_>> {
+        let new = self.update_picture(now);
+        let (first, end) = union_rows(new, self.render.undelivered.take())?;
+        let st = &self.render;
+        Some(Frame {
+            width: st.width,
+            height: st.height,
+            rgba: &st.buf,
+            changed_rows: (first.min(st.height), end.min(st.height)),
+        })
+    }
+
+    /// Bring the picture up to date (for [`last_frame`](Self::last_frame)) without handing the
+    /// change over: the next [`render`](Self::render) still reports its rows, so that a host
+    /// that draws only the rows that change misses none.
+    pub fn refresh(&mut self, now: Nanos) {
+        let new = self.update_picture(now);
+        self.render.undelivered = union_rows(new, self.render.undelivered.take());
+    }
+
+    /// Draw the picture if anything it depends on changed; the rows that differ from the one
+    /// before (all of them for a first picture or a new size), or None.
+    fn update_picture(&mut self, now: Nanos) -> Option<(u32, u32)> {
         let phase = if self.is_text() {
             self.blink_phases(now)
         } else {
@@ -201,19 +252,22 @@ impl Vga {
         let mut out = std::mem::take(&mut self.render.scratch);
         let (w, h) = self.draw(&mut out, phase);
         let st = &mut self.render;
-        if st.have && st.width == w && st.height == h && st.buf == out {
-            st.scratch = out;
-            return None;
-        }
+        let rows = if st.have && st.width == w && st.height == h {
+            match changed_rows(&st.buf, &out, w as usize * 4) {
+                Some(rows) => rows,
+                None => {
+                    st.scratch = out;
+                    return None;
+                }
+            }
+        } else {
+            (0, h)
+        };
         st.scratch = std::mem::replace(&mut st.buf, out);
         st.width = w;
         st.height = h;
         st.have = true;
-        Some(Frame {
-            width: w,
-            height: h,
-            rgba: &st.buf,
-        })
+        Some(rows)
     }
 
     /// The last picture [`Vga::render`] produced.
@@ -223,6 +277,7 @@ impl Vga {
             width: st.width,
             height: st.height,
             rgba: &st.buf,
+            changed_rows: (0, st.height),
         })
     }
 
