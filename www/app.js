@@ -5,7 +5,7 @@
 // window.aula86 for automation; everything here goes through its API.
 //
 // URL parameters: fda=URL, fdb=URL, hda=URL and cdrom=URL (disk and ISO images; relative URLs
-// work), mem=MB (1 to 3072, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default
+// work), mem=MB (1 to 2047, default 16), cpu=8086|186|286|386|486|pentium|pentiumpro (default
 // pentiumpro), mips=N (CPU speed limit in MIPS, 0 = unlimited, the default), lesson=1..5 (boot a
 // lesson floppy instead of the demo disk), panels=lens,timeline,debugger (the teaching panels to
 // show, open), lang=en|es (the panels' and lessons' language; default the browser's), embed=1 (no
@@ -101,8 +101,8 @@ function memFromParams() {
   const raw = params.get("mem");
   if (raw === null) return 16;
   const mb = Number(raw);
-  if (Number.isInteger(mb) && mb >= 1 && mb <= 3072) return mb;
-  showMessage("error", `mem=${raw} is not a memory size: give whole megabytes from 1 to 3072. Using 16 MB.`, [], "bad-param");
+  if (Number.isInteger(mb) && mb >= 1 && mb <= 2047) return mb;
+  showMessage("error", `mem=${raw} is not a memory size: give whole megabytes from 1 to 2047. Using 16 MB.`, [], "bad-param");
   return 16;
 }
 

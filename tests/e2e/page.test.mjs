@@ -605,14 +605,14 @@ test("URL parameters: fda and mem, and clear messages for a 404 and bad values",
   assert.ok(load.fetches[0] < load.machine, JSON.stringify(load));
   await close();
 
-  ({ page, close } = await openPage("?fda=missing.img&mem=lots&cpu=z80", {
+  ({ page, close } = await openPage("?fda=missing.img&mem=2048&cpu=z80", {
     expected: ["missing.img", "404"],
   }));
   const m = await waitForMessage(page, "http");
   assert.match(m.text, /^Could not put “missing\.img” in floppy drive A: could not fetch http:\/\/127\.0\.0\.1:\d+\/missing\.img: HTTP 404 /);
   const bad = (await messages(page)).filter((x) => x.code === "bad-param").map((x) => x.text);
   assert.deepEqual(bad, [
-    "mem=lots is not a memory size: give whole megabytes from 1 to 3072. Using 16 MB.",
+    "mem=2048 is not a memory size: give whole megabytes from 1 to 2047. Using 16 MB.",
     "cpu=z80 is not a CPU this PC has (8086, 186, 286, 386, 486, pentium, pentiumpro). Using pentiumpro.",
   ]);
   // Nothing to boot: the BIOS says so too. The page stays usable: the demo disk boots.

@@ -150,8 +150,13 @@ macro_rules! with_device {
 
 impl Board {
     pub fn new(mem_bytes: usize, rtc_unix_seconds: i64) -> Board {
+        Board::with_memory(Memory::new(mem_bytes), rtc_unix_seconds)
+    }
+
+    /// A board on the memory `mem`, its devices as at power-on.
+    pub fn with_memory(mem: Memory, rtc_unix_seconds: i64) -> Board {
         Board {
-            mem: Memory::new(mem_bytes),
+            mem,
             irq: IrqLines::default(),
             sys: SysLines::default(),
             now: 0,

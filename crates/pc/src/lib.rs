@@ -21,6 +21,7 @@ pub use cpu;
 use board::Board;
 use cpu::{Counters, Cpu, Model, RunExit};
 use devices::Nanos;
+use memory::Memory;
 
 /// Why a request to the machine was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +132,18 @@ const KEY_GAP: Nanos = 15_000_000;
 impl Pc {
     /// Build and power on a machine.
     pub fn with_config(config: Config) -> Result<Pc, PcError> {
+        Pc::build(config, None)
+    }
+
+    /// Build and power on a machine as [`with_config`](Pc::with_config) does, on the RAM buffer
+    /// of another machine of the same memory size, which `ram` is taken from (cleared: a power
+    /// cycle), so that rebuilding a machine does not hold two copies of its memory at once. On
+    /// an error `ram` is left as it was. A buffer of another size is not used.
+    pub fn with_config_reusing(config: Config, ram: &mut Vec<u8>) -> Result<Pc, PcError> {
+        Pc::build(config, Some(ram))
+    }
+
+    fn build(config: Config, reuse: Option<&mut Vec<u8>>) -> Result<Pc, PcError> {
         if !(0x10_0000..=0xC000_0000).contains(&config.mem_bytes) {
             return Err(PcError::BadMemorySize(config.mem_bytes));
         }
@@ -139,9 +152,18 @@ impl Pc {
             // A 24-bit address bus: at most 15 MiB of RAM, the BIOS seen again below 16 MiB.
             config.mem_bytes = config.mem_bytes.min(15 << 20);
         }
-        let mut board = Board::new(config.mem_bytes, config.rtc_unix_seconds);
-        board.ps_per_insn = config.ps_per_insn.max(1);
         let bios = bios::Bios::new(&config.firmware)?;
+        // Nothing fails from here on: only now is the other machine's RAM taken.
+        let mem = match reuse {
+            Some(ram) if ram.len() == config.mem_bytes => {
+                let mut ram = std::mem::take(ram);
+                ram.fill(0);
+                Memory::on(ram)
+            }
+            _ => Memory::new(config.mem_bytes),
+        };
+        let mut board = Board::with_memory(mem, config.rtc_unix_seconds);
+        board.ps_per_insn = config.ps_per_insn.max(1);
         let mut pc = Pc {
             cpu: Cpu::new(config.model),
             board,

@@ -22,8 +22,13 @@ pub struct Memory {
 
 impl Memory {
     pub fn new(size: usize) -> Memory {
+        Memory::on(vec![0; size])
+    }
+
+    /// Memory on `ram`, whose contents become the RAM's as they are (a fresh buffer is zeros).
+    pub fn on(ram: Vec<u8>) -> Memory {
         Memory {
-            ram: vec![0; size],
+            ram,
             a20_mask: 0xFFEF_FFFF,
             bios_size: 0x10000,
             dirty: Vec::new(),

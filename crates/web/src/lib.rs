@@ -74,8 +74,20 @@ fn parse_model(name: Option<String>) -> Result<Model, JsValue> {
     }
 }
 
+/// The most guest memory a Machine takes: RAM is one buffer, and a buffer in 32-bit
+/// WebAssembly is under 2 GiB (Rust's limit for one allocation there, `isize::MAX` bytes). The
+/// native machine goes to 3 GiB.
+pub const MAX_MEM_BYTES: usize = 2047 << 20;
+
 fn new_pc(config: pc::Config) -> Result<Pc, JsValue> {
     let mem_bytes = config.mem_bytes;
+    if mem_bytes > MAX_MEM_BYTES {
+        return Err(js_error(format!(
+            "{} MiB of guest memory is more than the browser's machine holds: at most {} MiB",
+            mem_bytes >> 20,
+            MAX_MEM_BYTES >> 20
+        )));
+    }
     // Ask for the memory first, so a size the tab cannot hold is an error and not an abort.
     let mut probe: Vec<u8> = Vec::new();
     if probe.try_reserve_exact(mem_bytes).is_err() {
@@ -322,7 +334,7 @@ pub struct Machine {
 #[wasm_bindgen]
 impl Machine {
     /// `new Machine(memBytes, model?)`: a powered-on PC with `memBytes` of RAM (the PC takes
-    /// 1 MiB to 3 GiB) and the built-in BIOS, its CPU at the reset vector. `model` is "8086",
+    /// 1 MiB to 2047 MiB) and the built-in BIOS, its CPU at the reset vector. `model` is "8086",
     /// "186", "286", "386", "486", "pentium" or "pentiumpro" (default "286"). Throws an Error on
     /// a bad size or model.
     /// `rtcUnixSeconds` is what the real-time clock reads at power-on (seconds since 1970 as a
@@ -491,14 +503,24 @@ impl Machine {
         if let Some(t) = rtc_unix_seconds {
             config.rtc_unix_seconds = to_rtc_seconds(t)?;
         }
-        // On failure (no memory for the new one) the old machine is kept as it was.
-        let mut fresh = new_pc(config)?;
+        // The new machine takes the old one's RAM buffer (cleared), so that a reset does not
+        // need room for a second copy of guest memory; on failure the old machine is kept as
+        // it was.
+        let mut fresh = Pc::with_config_reusing(config, &mut self.pc.board.mem.ram)
+            .map_err(|e| js_error(e.to_string()))?;
+        // The drives' images move over. (A drive takes back what it held, so this does not
+        // fail; if it did, the new machine would still take over, without that disk.)
+        let mut moved = Ok(());
         for d in 0..2 {
             if let Some(img) = self.pc.eject_floppy(d) {
-                fresh.insert_floppy(d, img).map_err(|e| disk_error(&e))?;
+                if let Err(e) = fresh.insert_floppy(d, img) {
+                    moved = Err(disk_error(&e));
+                }
             }
             if let Some(img) = self.pc.detach_hard_disk(d) {
-                fresh.attach_hard_disk(d, img).map_err(|e| disk_error(&e))?;
+                if let Err(e) = fresh.attach_hard_disk(d, img) {
+                    moved = Err(disk_error(&e));
+                }
             }
         }
         if self.pc.has_cdrom_drive() {
@@ -510,7 +532,7 @@ impl Machine {
         // The I/O breakpoints (`setPortBreaks`) stay, as the other breakpoints do.
         fresh.board.watch_ports = std::mem::take(&mut self.pc.board.watch_ports);
         self.pc = fresh;
-        Ok(())
+        moved
     }
 
     /// Set the CPU's speed: `mips` million instructions per second of emulated time (0.001 to

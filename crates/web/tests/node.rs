@@ -14,3 +14,26 @@ fn runs_in_node() {
     assert!(common::global_string(&["document", "title"]).is_none());
     wasm_bindgen_test::console_log!("running in Node {v}");
 }
+
+/// The largest machine the browser build takes (2047 MiB) resets: the new machine reuses the
+/// old one's RAM, where it used to need room for a second copy that a 32-bit wasm memory does
+/// not have. (Node only: it commits two gigabytes.)
+#[wasm_bindgen_test]
+fn the_largest_machine_resets_in_its_own_memory() {
+    use aula86_web::{Machine, MAX_MEM_BYTES};
+    let msg = common::error_message(Machine::new((MAX_MEM_BYTES + (1 << 20)) as f64, None, None));
+    assert!(msg.contains("at most 2047 MiB"), "{msg}");
+    let mut m = Machine::new(MAX_MEM_BYTES as f64, Some("pentiumpro".into()), None)
+        .expect("2047 MiB machine");
+    let top = (MAX_MEM_BYTES - 4) as f64;
+    for _ in 0..2 {
+        m.load(top, &[1, 2, 3, 4]).expect("load");
+        m.reset(None).expect("reset");
+        assert_eq!(
+            m.read_mem(top, 4.0).expect("read"),
+            vec![0; 4],
+            "cleared by the reset"
+        );
+        assert_eq!(m.run(100_000.0).expect("run"), "budget");
+    }
+}
