@@ -438,7 +438,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
   // For a page built around the element (www/index.html): the engine and what it offers.
   /** Its Emulator (emulator.js), once it exists (null while starting). */
   get emulator() { return this.emu; }
-  /** The wasm Machine (null while starting; a new one after setFirmware()). */
+  /** The wasm Machine (null while starting). */
   get machine() { return this.emu ? this.emu.machine : null; }
   get version() { return this.emu ? this.emu.version : ""; }
   get model() { return this.emu ? this.emu.model : this.getAttribute("model") || "pentiumpro"; }

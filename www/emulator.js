@@ -778,9 +778,13 @@ export class Emulator extends EventTarget {
 
   /** Power-cycle: memory cleared, the clock set to now; the disks stay, with their changes. */
   reset() {
-    const m = this._need();
+    this._need().reset(localClockSeconds());
+    this._poweredOn();
+  }
+
+  /** What the page does after the machine powered on again (reset, other firmware). */
+  _poweredOn() {
     this._pressed.clear();
-    m.reset(localClockSeconds());
     this.stopReason = "";
     this.idle = false;
     this._firmwareSeen = 0;
@@ -843,13 +847,12 @@ export class Emulator extends EventTarget {
    * that ran before stays then.
    */
   async setFirmware(bios, vgaBios = null) {
-    const old = this._need();
-    let next;
-    if (bios == null) {
-      next = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
-    } else {
-      const b = (await bytesOf(bios)).bytes;
-      const v = vgaBios == null ? undefined : (await bytesOf(vgaBios)).bytes;
+    const m = this._need();
+    let b;
+    let v;
+    if (bios != null) {
+      b = (await bytesOf(bios)).bytes;
+      v = vgaBios == null ? undefined : (await bytesOf(vgaBios)).bytes;
       const kib = (n) => `${n} bytes (${(n / 1024).toFixed(1)} KiB)`;
       if (b.length === 0 || b.length % 65536 !== 0 || b.length > 262144) {
         throw codedError("bad-firmware", `a system BIOS must be 64, 128, 192 or 256 KiB; this file is ${kib(b.length)}`);
@@ -860,21 +863,16 @@ export class Emulator extends EventTarget {
       if (v !== undefined && v.length > 131072) {
         throw codedError("bad-firmware", `a VGA BIOS is at most 128 KiB; this file is ${kib(v.length)}`);
       }
-      try {
-        next = Machine.withFirmware(this.memMB * 1048576, this.model, localClockSeconds(), b, v);
-      } catch (e) {
-        throw codedError("bad-firmware", e && e.message ? e.message : String(e));
-      }
     }
-    for (const slot of SLOTS) {
-      const bytes = old.diskImage(slot);
-      if (bytes) next.insertDisk(slot, bytes);
+    try {
+      // The same machine powered on again with the other firmware: its disks, speed and
+      // breakpoints stay, and its RAM is reused (Machine.setFirmware).
+      m.setFirmware(b, v, localClockSeconds());
+    } catch (e) {
+      throw codedError("bad-firmware", e && e.message ? e.message : String(e));
     }
-    next.setMips(this._clock());
-    this.machine = next;
-    old.free();
     this.firmware = bios == null ? "builtin" : "rom";
-    this.reset();
+    this._poweredOn();
     return this.firmware;
   }
 }

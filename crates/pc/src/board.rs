@@ -507,7 +507,9 @@ impl Board {
     /// Whether a physical address (after A20) goes straight to RAM.
     #[inline]
     fn is_ram(&self, a: u32, len: u32) -> bool {
-        Board::outside_vga(a, len) && (a as usize) + (len as usize) <= self.mem.ram.len()
+        // In 64 bits: near 4 GiB the end does not fit in a 32-bit usize (wasm), and wrapped
+        // it would pass.
+        Board::outside_vga(a, len) && a as u64 + len as u64 <= self.mem.ram.len() as u64
     }
 
     /// Whether an access of `len` bytes at `a` misses the VGA window entirely: one subtraction
@@ -551,11 +553,13 @@ impl Bus for Board {
         }
     }
 
+    // (The RAM ranges below end with a wrapping add: near 4 GiB a 32-bit usize (wasm) wraps,
+    // the range is then empty and `get` finds nothing, as past the end of RAM.)
     #[inline]
     fn read16(&mut self, addr: u32) -> u16 {
         let a = addr & self.mem.a20_mask;
         if Board::outside_vga(a, 2) {
-            if let Some(&[b0, b1]) = self.mem.ram.get(a as usize..a as usize + 2) {
+            if let Some(&[b0, b1]) = self.mem.ram.get(a as usize..(a as usize).wrapping_add(2)) {
                 return u16::from_le_bytes([b0, b1]);
             }
         }
@@ -569,7 +573,11 @@ impl Bus for Board {
     fn write16(&mut self, addr: u32, value: u16) {
         let a = addr & self.mem.a20_mask;
         if Board::outside_vga(a, 2) {
-            if let Some(b) = self.mem.ram.get_mut(a as usize..a as usize + 2) {
+            if let Some(b) = self
+                .mem
+                .ram
+                .get_mut(a as usize..(a as usize).wrapping_add(2))
+            {
                 b.copy_from_slice(&value.to_le_bytes());
                 return;
             }
@@ -587,7 +595,9 @@ impl Bus for Board {
     fn read32(&mut self, addr: u32) -> u32 {
         let a = addr & self.mem.a20_mask;
         if Board::outside_vga(a, 4) {
-            if let Some(&[b0, b1, b2, b3]) = self.mem.ram.get(a as usize..a as usize + 4) {
+            if let Some(&[b0, b1, b2, b3]) =
+                self.mem.ram.get(a as usize..(a as usize).wrapping_add(4))
+            {
                 return u32::from_le_bytes([b0, b1, b2, b3]);
             }
         }
@@ -601,7 +611,11 @@ impl Bus for Board {
     fn write32(&mut self, addr: u32, value: u32) {
         let a = addr & self.mem.a20_mask;
         if Board::outside_vga(a, 4) {
-            if let Some(b) = self.mem.ram.get_mut(a as usize..a as usize + 4) {
+            if let Some(b) = self
+                .mem
+                .ram
+                .get_mut(a as usize..(a as usize).wrapping_add(4))
+            {
                 b.copy_from_slice(&value.to_le_bytes());
                 return;
             }

@@ -202,15 +202,16 @@ impl Pc {
 
     /// Copy bytes into guest RAM (from the host).
     pub fn load(&mut self, addr: u32, bytes: &[u8]) -> Result<(), PcError> {
-        let end = addr as usize + bytes.len();
-        if end > self.board.mem.ram.len() {
+        // In 64 bits, as a 32-bit usize (wasm) would wrap near 4 GiB.
+        let end = addr as u64 + bytes.len() as u64;
+        if end > self.board.mem.ram.len() as u64 {
             return Err(PcError::OutOfRange {
                 addr,
                 len: bytes.len(),
                 ram: self.board.mem.ram.len(),
             });
         }
-        self.board.mem.ram[addr as usize..end].copy_from_slice(bytes);
+        self.board.mem.ram[addr as usize..end as usize].copy_from_slice(bytes);
         self.cpu.notify_write(addr, bytes.len() as u32);
         Ok(())
     }

@@ -503,9 +503,41 @@ impl Machine {
         if let Some(t) = rtc_unix_seconds {
             config.rtc_unix_seconds = to_rtc_seconds(t)?;
         }
-        // The new machine takes the old one's RAM buffer (cleared), so that a reset does not
-        // need room for a second copy of guest memory; on failure the old machine is kept as
-        // it was.
+        self.rebuild(config)
+    }
+
+    /// `setFirmware(bios?, vgaBios?, rtcUnixSeconds?)`: power-cycle into other firmware, `bios`
+    /// a system BIOS image as `withFirmware` takes it (e.g. SeaBIOS's `bios.bin`) with an
+    /// optional VGA BIOS option ROM, or no `bios` for the built-in BIOS. Otherwise as `reset`:
+    /// the disks stay in, the speed and the breakpoints stay. Throws an Error that says what is
+    /// wrong with a file, and then the machine runs on as it was.
+    #[wasm_bindgen(js_name = setFirmware)]
+    pub fn set_firmware(
+        &mut self,
+        bios: Option<Vec<u8>>,
+        vga_bios: Option<Vec<u8>>,
+        rtc_unix_seconds: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let mut config = self.pc.config.clone();
+        if let Some(t) = rtc_unix_seconds {
+            config.rtc_unix_seconds = to_rtc_seconds(t)?;
+        }
+        config.firmware = match (bios, vga_bios) {
+            (Some(bios), vga_bios) => pc::Firmware::Rom { bios, vga_bios },
+            (None, None) => pc::Firmware::Builtin,
+            (None, Some(_)) => {
+                return Err(js_error(
+                    "a VGA BIOS goes with a system BIOS: the built-in BIOS has its own",
+                ))
+            }
+        };
+        self.rebuild(config)
+    }
+
+    /// Replace the PC by a new one built from `config`, on the old one's RAM buffer (cleared),
+    /// so that this does not need room for a second copy of guest memory, and with its disks.
+    /// On failure (firmware that cannot be used) the old machine is kept as it was.
+    fn rebuild(&mut self, config: pc::Config) -> Result<(), JsValue> {
         let mut fresh = Pc::with_config_reusing(config, &mut self.pc.board.mem.ram)
             .map_err(|e| js_error(e.to_string()))?;
         // The drives' images move over. (A drive takes back what it held, so this does not
