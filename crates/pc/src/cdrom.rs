@@ -149,7 +149,9 @@ impl CdImage {
     /// `len` bytes from byte offset `at`, if all are on the disc.
     pub fn read_bytes(&self, at: u64, len: usize) -> Option<&[u8]> {
         let end = at.checked_add(len as u64)?;
-        self.data.get(at as usize..end as usize)
+        // (Converted with a check: `as` would cut an offset past 4 GiB to a 32-bit usize in wasm.)
+        self.data
+            .get(usize::try_from(at).ok()?..usize::try_from(end).ok()?)
     }
 
     /// The El Torito initial/default entry.

@@ -469,7 +469,9 @@ impl DiskImage {
         let by_size = FloppyFormat::by_size(len).copied();
         let from_bpb = bpb(&bytes[..len.min(512)]);
         let format = match (by_size, from_bpb) {
-            (Some(f), Some((g, total))) if g != f.geometry && total as usize * 512 == len => {
+            (Some(f), Some((g, total)))
+                if g != f.geometry && total.checked_mul(512) == Some(len as u64) =>
+            {
                 // The BPB describes the same number of sectors in another shape: trust it.
                 let g = Geometry::new(g.cylinders, g.heads, g.sectors);
                 if (1..=2).contains(&g.heads) && (8..=40).contains(&g.sectors) && g.total() == total
