@@ -420,36 +420,10 @@ pub fn reset_keeps_the_disks_and_their_writes() {
     assert!(msg.contains("rtcUnixSeconds"), "{msg}");
 }
 
-/// `nasm -f bin`, loaded at 1000:0000 and entered in real mode: into 32-bit protected mode with
-/// flat 4 GiB segments, then REP MOVSD of the top 4 KiB of the address space (the BIOS seen below
-/// 4 GiB) to 20000h, "ok" to port E9h, HLT.
-///
-/// ```text
-///     cli
-///     lgdt [cs:gdtr]
-///     mov eax, cr0
-///     or al, 1
-///     mov cr0, eax
-///     jmp dword 0x08:(0x10000 + pm)
-/// bits 32
-/// pm: mov ax, 0x10
-///     mov ds, ax
-///     mov es, ax
-///     mov esi, 0xFFFFF000
-///     mov edi, 0x20000
-///     mov ecx, 1024
-///     cld
-///     rep movsd
-///     mov al, 'o'
-///     out 0xE9, al
-///     mov al, 'k'
-///     out 0xE9, al
-///     hlt
-/// align 8
-/// gdt: dq 0, 0x00CF9A000000FFFF, 0x00CF92000000FFFF
-/// gdtr: dw 23
-///     dd 0x10000 + gdt
-/// ```
+/// `nasm -f bin tests/guests/copy_from_top.asm` (scripts/test checks the bytes against it),
+/// loaded at 1000:0000 and entered in real mode: into 32-bit protected mode with flat 4 GiB
+/// segments, then REP MOVSD of the top 4 KiB of the address space (the BIOS seen below 4 GiB) to
+/// 20000h, "ok" to port E9h, HLT.
 const COPY_FROM_TOP: [u8; 94] = [
     0xfa, 0x2e, 0x0f, 0x01, 0x16, 0x58, 0x00, 0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f, 0x22, 0xc0, 0x66,
     0xea, 0x17, 0x00, 0x01, 0x00, 0x08, 0x00, 0x66, 0xb8, 0x10, 0x00, 0x8e, 0xd8, 0x8e, 0xc0, 0xbe,
