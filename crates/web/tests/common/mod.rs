@@ -420,6 +420,25 @@ pub fn reset_keeps_the_disks_and_their_writes() {
     assert!(msg.contains("rtcUnixSeconds"), "{msg}");
 }
 
+/// A 1.44M floppy whose boot sector's BPB counts 2^24 sectors (a 32-bit count, 8 GiB): the image
+/// goes by its size. (Times 512, that count does not fit in wasm's 32-bit usize: the check once
+/// multiplied there and overflowed.)
+pub fn a_floppy_whose_bpb_counts_8_gib_goes_by_its_size() {
+    let mut boot = vec![0u8; 512];
+    boot[0] = 0xEB; // jmp short
+    boot[11..13].copy_from_slice(&512u16.to_le_bytes()); // bytes a sector
+    boot[13] = 1; // sectors a cluster
+    boot[14..16].copy_from_slice(&1u16.to_le_bytes()); // reserved sectors
+    boot[16] = 2; // FATs
+    boot[21] = 0xF0; // media
+    boot[24..26].copy_from_slice(&18u16.to_le_bytes()); // sectors a track
+    boot[26..28].copy_from_slice(&2u16.to_le_bytes()); // heads
+    boot[32..36].copy_from_slice(&(1u32 << 24).to_le_bytes()); // total sectors (32-bit)
+    let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    let info = m.insert_disk("fda", floppy(&boot)).expect("insertDisk");
+    assert_eq!(prop(&info, "format").as_string().as_deref(), Some("1.44M"));
+}
+
 /// `nasm -f bin tests/guests/copy_from_top.asm` (scripts/test checks the bytes against it),
 /// loaded at 1000:0000 and entered in real mode: into 32-bit protected mode with flat 4 GiB
 /// segments, then REP MOVSD of the top 4 KiB of the address space (the BIOS seen below 4 GiB) to
@@ -1118,6 +1137,10 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn reset_power_cycles() {
             common::reset_power_cycles();
+        }
+        #[wasm_bindgen_test]
+        fn a_floppy_whose_bpb_counts_8_gib_goes_by_its_size() {
+            common::a_floppy_whose_bpb_counts_8_gib_goes_by_its_size();
         }
         #[wasm_bindgen_test]
         fn accesses_near_4_gib_are_checked_in_64_bits() {
