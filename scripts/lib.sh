@@ -50,6 +50,18 @@ ensure_wasm_target() {
         { warn "rustup target add wasm32-unknown-unknown failed"; return 1; }
 }
 
+# The native tests also run for 32-bit x86 (scripts/test), where a usize is 32 bits as in wasm.
+ensure_i686_target() {
+    local rc=0
+    ensure_apt gcc-multilib || rc=1
+    if ! rustup target list --installed 2>/dev/null | grep -qx i686-unknown-linux-gnu; then
+        log "rustup target add i686-unknown-linux-gnu"
+        rustup target add i686-unknown-linux-gnu ||
+            { warn "rustup target add i686-unknown-linux-gnu failed"; rc=1; }
+    fi
+    return "$rc"
+}
+
 ensure_rust_components() {
     cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 && return 0
     log "rustup component add rustfmt clippy"
@@ -96,6 +108,7 @@ ensure_test_tools() {
     local rc=0
     ensure_apt chromium chromium-driver nasm || rc=1
     ensure_rust_components || rc=1
+    ensure_i686_target || rc=1
     ensure_web_tools || rc=1
     ensure_e2e_deps || rc=1
     return "$rc"
