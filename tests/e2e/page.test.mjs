@@ -236,10 +236,19 @@ function messages(page) {
   );
 }
 
-async function waitForMessage(page, code) {
-  await page.waitForSelector(`#messages .message[data-code="${code}"]`, { timeout: WAIT_MS });
+/** Wait for a message with `code` (and, given `text`, that text); resolves with the last such. */
+async function waitForMessage(page, code, text) {
+  if (text === undefined) {
+    await page.waitForSelector(`#messages .message[data-code="${code}"]`, { timeout: WAIT_MS });
+  } else {
+    await page.waitForFunction(
+      ([c, t]) => [...document.querySelectorAll(`#messages .message[data-code="${c}"] p`)].some((p) => p.textContent === t),
+      [code, text],
+      { timeout: WAIT_MS },
+    );
+  }
   const all = await messages(page);
-  return all.filter((m) => m.code === code).pop();
+  return all.filter((m) => m.code === code && (text === undefined || m.text === text)).pop();
 }
 
 /** Put a file into a drive through its file input, as a person choosing it would. */
@@ -559,15 +568,6 @@ test("a guest that triple faults stops with a message; reset and the demo recove
 // Debian's SeaBIOS, as scripts/fixtures unpacks it (scripts/test builds the fixtures first).
 const SEABIOS = path.resolve(HERE, "../../.cache/fixtures/out/seabios");
 
-/** Wait for a message with `code` whose text is `text`. */
-async function waitForMessageText(page, code, text) {
-  await page.waitForFunction(
-    ([c, t]) => [...document.querySelectorAll(`#messages .message[data-code="${c}"] p`)].some((p) => p.textContent === t),
-    [code, text],
-    { timeout: WAIT_MS },
-  );
-}
-
 test("the Firmware panel: SeaBIOS with its VGA BIOS boots the disk in the drive, the built-in BIOS comes back, a bad file gets a message", async () => {
   const file = (name) => path.join(SEABIOS, name);
   assert.ok(existsSync(file("bios.bin")), `${file("bios.bin")} is missing: run scripts/fixtures seabios`);
@@ -576,13 +576,13 @@ test("the Firmware panel: SeaBIOS with its VGA BIOS boots the disk in the drive,
   const builtin = () => page.evaluate(() => window.aula86.machine.builtinBios);
   const booted = () => page.waitForFunction(() => /this disk has booted \d+ times?/.test(window.aula86.screenText()), null, { timeout: WAIT_MS });
   await page.setInputFiles("#bios-file", { name: "bios.bin", mimeType: "application/octet-stream", buffer: readFileSync(file("bios.bin")) });
-  await waitForMessageText(page, "firmware", "The PC restarted with bios.bin.");
+  await waitForMessage(page, "firmware", "The PC restarted with bios.bin.");
   await page.setInputFiles("#vgabios-file", {
     name: "vgabios-stdvga.bin",
     mimeType: "application/octet-stream",
     buffer: readFileSync(file("vgabios-stdvga.bin")),
   });
-  await waitForMessageText(page, "firmware", "The PC restarted with bios.bin + vgabios-stdvga.bin.");
+  await waitForMessage(page, "firmware", "The PC restarted with bios.bin + vgabios-stdvga.bin.");
   assert.equal(await page.textContent("#firmware-name"), "bios.bin + vgabios-stdvga.bin");
   assert.equal(await builtin(), false);
   // SeaBIOS boots the demo disk, which stayed in A: through both restarts.
@@ -590,12 +590,12 @@ test("the Firmware panel: SeaBIOS with its VGA BIOS boots the disk in the drive,
   assert.equal((await page.evaluate(() => window.aula86.diskInfo("fda"))).name, "aula86-demo.img");
   await shot(page, "firmware-seabios");
   await page.click("#firmware-builtin");
-  await waitForMessageText(page, "firmware", "The PC restarted with the built-in BIOS.");
+  await waitForMessage(page, "firmware", "The PC restarted with the built-in BIOS.");
   assert.equal(await builtin(), true);
   await booted();
   // A file no system BIOS has the size of: a message, and the PC runs on as it was.
   await page.setInputFiles("#bios-file", { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.alloc(1000, 0x41) });
-  await waitForMessageText(
+  await waitForMessage(
     page,
     "bad-firmware",
     "Could not use that firmware: a system BIOS must be 64, 128, 192 or 256 KiB; this file is 1000 bytes (1.0 KiB).",

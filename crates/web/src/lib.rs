@@ -499,11 +499,17 @@ impl Machine {
     /// stay in their drives, with what the guest wrote to them. `rtcUnixSeconds` sets the
     /// clock the new machine starts with (default: what the old one started with).
     pub fn reset(&mut self, rtc_unix_seconds: Option<f64>) -> Result<(), JsValue> {
+        let config = self.config_at(rtc_unix_seconds)?;
+        self.rebuild(config)
+    }
+
+    /// This machine's configuration, with the clock at power-on set to `rtc_unix_seconds` if given.
+    fn config_at(&self, rtc_unix_seconds: Option<f64>) -> Result<pc::Config, JsValue> {
         let mut config = self.pc.config.clone();
         if let Some(t) = rtc_unix_seconds {
             config.rtc_unix_seconds = to_rtc_seconds(t)?;
         }
-        self.rebuild(config)
+        Ok(config)
     }
 
     /// `setFirmware(bios?, vgaBios?, rtcUnixSeconds?)`: power-cycle into other firmware, `bios`
@@ -518,10 +524,7 @@ impl Machine {
         vga_bios: Option<Vec<u8>>,
         rtc_unix_seconds: Option<f64>,
     ) -> Result<(), JsValue> {
-        let mut config = self.pc.config.clone();
-        if let Some(t) = rtc_unix_seconds {
-            config.rtc_unix_seconds = to_rtc_seconds(t)?;
-        }
+        let mut config = self.config_at(rtc_unix_seconds)?;
         config.firmware = match (bios, vga_bios) {
             (Some(bios), vga_bios) => pc::Firmware::Rom { bios, vga_bios },
             (None, None) => pc::Firmware::Builtin,
