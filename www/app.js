@@ -259,11 +259,17 @@ function bootDemo(focus = false) {
   return loadDisk("fda", DEMO_URL, DEMO_NAME, focus);
 }
 
-function download(slot) {
-  const bytes = pc.diskImage(slot);
-  if (!bytes) return;
+async function download(slot) {
+  let blob;
+  try {
+    blob = await pc.diskBlob(slot);
+  } catch (e) {
+    showMessage("error", `Could not save ${SLOT_LABEL[slot] || slot}: ${e.message}.`, [], e.code || "error");
+    return;
+  }
+  if (!blob) return;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+  a.href = URL.createObjectURL(blob);
   a.download = diskName(slot) || `${slot}.img`;
   document.body.append(a);
   a.click();

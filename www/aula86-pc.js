@@ -16,7 +16,8 @@
 //
 // API (each element): ready (a Promise), mips (get/set), screenText(), waitForText(text, ms), sendText(text),
 // sendKey(code, down), ctrlAltDel(), serialOutput(), sendSerial(text), stats(), screenshot(),
-// pause(), resume(), reset(), insertDisk(slot, source, opts), diskImage(slot), diskInfo(slot),
+// pause(), resume(), reset(), insertDisk(slot, source, opts), diskImage(slot), diskBlob(slot)
+// (the same as a Blob, copied out in chunks: for large disks), diskInfo(slot),
 // ejectDisk(slot), and for the teaching view classCounts(), holes(), timeline(since),
 // biosCalls(), ioCounts(), registers(), disassemble(count, linear), step(),
 // setBreakpoints([linear]), setEventBreaks([vectors], modeChange), runTo(linear), stepOver(),
@@ -432,6 +433,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
   reset() { this._need().reset(); }
   insertDisk(slot, source, opts) { return this._need().insertDisk(slot, source, opts); }
   diskImage(slot) { return this._need().diskImage(slot); }
+  diskBlob(slot) { return this._need().diskBlob(slot); }
   diskInfo(slot) { return this._need().diskInfo(slot); }
   ejectDisk(slot) { return this._need().ejectDisk(slot); }
 

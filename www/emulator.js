@@ -26,7 +26,7 @@
 // {linear}: the machine paused before an instruction at a breakpoint), "mips" (detail: the new
 // CPU speed limit).
 
-import init, { Machine, version } from "./pkg/aula86_web.js";
+import init, { ImageBuffer, Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
 import { BENCH32 } from "./bench.js";
 
@@ -225,11 +225,56 @@ function tooLarge(n) {
   );
 }
 
-/** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched). */
+/**
+ * Images go into the wasm side in chunks of this size, each a call of its own, with the browser's
+ * turn between them: a 700 MB ISO never blocks the page for long, and a file is never held
+ * whole in JavaScript beside its copy in the engine.
+ */
+const CHUNK_BYTES = 4 << 20;
+
+/** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched), whole. */
 async function bytesOf(source) {
-  const got = await readSource(source);
-  if (got.bytes.length > MAX_IMAGE_BYTES) throw tooLarge(got.bytes.length);
-  return got;
+  const image = await openImage(source);
+  const parts = [];
+  let size = 0;
+  for await (const chunk of image.chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size > MAX_IMAGE_BYTES) throw tooLarge(size);
+  }
+  if (parts.length === 1) return { bytes: parts[0], name: image.name };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return { bytes, name: image.name };
+}
+
+/**
+ * Read an image into an ImageBuffer of the engine, chunk by chunk (see CHUNK_BYTES): resolves
+ * with {buffer, name}; the caller hands the buffer to Machine.insertDiskBuffer, or frees it.
+ */
+async function readImage(source) {
+  const image = await openImage(source);
+  const buffer = new ImageBuffer(Number.isFinite(image.size) ? image.size : undefined);
+  try {
+    let sinceTurn = 0;
+    for await (const chunk of image.chunks) {
+      buffer.append(chunk);
+      // (Chunks from a stream may come faster than the browser's tasks: give it a turn.)
+      sinceTurn += chunk.length;
+      if (sinceTurn >= CHUNK_BYTES) {
+        sinceTurn = 0;
+        await yieldTask();
+      }
+    }
+  } catch (e) {
+    buffer.free();
+    throw e;
+  }
+  return { buffer, name: image.name };
 }
 
 /** Disk images asked for early (`prefetchImage`), by absolute URL, until insertDisk takes them. */
@@ -247,32 +292,73 @@ export function prefetchImage(url) {
     return; // not a URL: insertDisk will say so
   }
   if (prefetched.has(key)) return;
-  const got = fetchImage(key);
+  const got = downloadImage(key);
   got.catch(() => {}); // reported by the insertDisk that takes it
   prefetched.set(key, got);
 }
 
-async function readSource(source) {
-  if (source instanceof Uint8Array) return { bytes: source, name: undefined };
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: undefined };
-  if (ArrayBuffer.isView(source)) {
-    return { bytes: new Uint8Array(source.buffer, source.byteOffset, source.byteLength), name: undefined };
+/**
+ * Where an image's bytes come from: {name, size (bytes, NaN when not known yet), chunks (an
+ * async iterable of Uint8Array, none longer than CHUNK_BYTES)}.
+ */
+async function openImage(source) {
+  let bytes = null;
+  if (source instanceof Uint8Array) bytes = source;
+  else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
+  else if (ArrayBuffer.isView(source)) bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (bytes) {
+    if (bytes.length > MAX_IMAGE_BYTES) throw tooLarge(bytes.length);
+    return { name: undefined, size: bytes.length, chunks: piecesOf([bytes]) };
   }
   if (typeof Blob !== "undefined" && source instanceof Blob) {
     if (source.size > MAX_IMAGE_BYTES) throw tooLarge(source.size);
-    return { bytes: new Uint8Array(await source.arrayBuffer()), name: source.name };
+    return { name: source.name, size: source.size, chunks: blobChunks(source) };
   }
   if (typeof source === "string" || source instanceof URL) {
     const key = new URL(String(source), document.baseURI).href;
     const early = prefetched.get(key);
     prefetched.delete(key);
-    return early || fetchImage(key);
+    if (early) {
+      const got = await early;
+      return { name: got.name, size: got.size, chunks: piecesOf(got.parts) };
+    }
+    const { response, name, size } = await requestImage(key);
+    return { name, size, chunks: bodyChunks(response, key) };
   }
   throw codedError("bad-source", "a disk is a Uint8Array, an ArrayBuffer, a File/Blob or a URL");
 }
 
-/** The image at the absolute URL `href`, with its file name. */
-async function fetchImage(href) {
+/** `parts` (Uint8Arrays) in pieces of at most CHUNK_BYTES, without copying. */
+async function* piecesOf(parts) {
+  for (const part of parts) {
+    for (let at = 0; at < part.length; at += CHUNK_BYTES) yield part.subarray(at, at + CHUNK_BYTES);
+  }
+}
+
+/** A Blob (a File the user chose) read a chunk at a time. */
+async function* blobChunks(blob) {
+  for (let at = 0; at < blob.size; at += CHUNK_BYTES) {
+    yield new Uint8Array(await blob.slice(at, at + CHUNK_BYTES).arrayBuffer());
+  }
+}
+
+/** The body of a fetch response as it arrives, in pieces of at most CHUNK_BYTES. */
+async function* bodyChunks(response, href) {
+  const reader = response.body.getReader();
+  for (;;) {
+    let got;
+    try {
+      got = await reader.read();
+    } catch (e) {
+      throw codedError("fetch", `could not fetch ${href}: ${e.message || "network error"}`);
+    }
+    if (got.done) return;
+    yield* piecesOf([got.value]);
+  }
+}
+
+/** Start fetching the image at the absolute URL `href`: {response, name, size (NaN if not said)}. */
+async function requestImage(href) {
   const url = new URL(href);
   let response;
   try {
@@ -284,15 +370,32 @@ async function fetchImage(href) {
     const status = `${response.status} ${response.statusText}`.trim();
     throw codedError("http", `could not fetch ${url.href}: HTTP ${status}`);
   }
-  const length = Number(response.headers.get("content-length"));
-  if (length > MAX_IMAGE_BYTES) throw tooLarge(length);
+  const header = response.headers.get("content-length");
+  const size = header === null ? NaN : Number(header);
+  if (size > MAX_IMAGE_BYTES) throw tooLarge(size);
   let name = "disk.img";
   try {
     name = decodeURIComponent(url.pathname.split("/").pop() || "") || name;
   } catch {
     // a malformed %-escape: keep the default name
   }
-  return { bytes: new Uint8Array(await response.arrayBuffer()), name };
+  return { response, name, size };
+}
+
+/**
+ * The whole image at `href`, downloaded before the engine is there to take it (prefetchImage):
+ * {parts (the Uint8Arrays as they came), name, size}.
+ */
+async function downloadImage(href) {
+  const { response, name } = await requestImage(href);
+  const parts = [];
+  let size = 0;
+  for await (const chunk of bodyChunks(response, href)) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size > MAX_IMAGE_BYTES) throw tooLarge(size);
+  }
+  return { parts, name, size };
 }
 
 export class Emulator extends EventTarget {
@@ -335,6 +438,10 @@ export class Emulator extends EventTarget {
     this._pump = new MessageChannel();
     this._pump.port1.onmessage = () => this._pumpSlice();
     this._pumpPending = false;
+    /** While above 0 the run loop runs nothing, without pausing (diskBlob copying a disk out). */
+    this._held = 0;
+    /** Moves whenever a disk goes in or out (diskBlob checks that its drive kept its disk). */
+    this._diskChanges = 0;
     this._lastTick = null;
     this._targetNs = 0;
     this._lastWall = null;
@@ -425,7 +532,7 @@ export class Emulator extends EventTarget {
     }
     this._lastTick = t;
     try {
-      if (this.running && !this.stopReason) {
+      if (this.running && !this.stopReason && !this._held) {
         if (this._runSlice(this._sliceMs)) this._schedulePump();
       } else this._lastWall = null;
       this._draw();
@@ -447,7 +554,7 @@ export class Emulator extends EventTarget {
   /** A slice between frames; another follows while the guest stays busy. */
   _pumpSlice() {
     this._pumpPending = false;
-    if (this.broken || !this.running || this.stopReason) return;
+    if (this.broken || !this.running || this.stopReason || this._held) return;
     if (this._lastTick === null || performance.now() - this._lastTick > PUMP_AFTER_FRAME_MS) return;
     try {
       if (this._runSlice(PUMP_SLICE_MS)) this._schedulePump();
@@ -804,11 +911,20 @@ export class Emulator extends EventTarget {
    * "too-large", "http", "fetch", "bad-slot").
    */
   async insertDisk(slot, source, { boot = true, name } = {}) {
-    const m = this._need();
-    const got = await bytesOf(source);
-    const info = m.insertDisk(String(slot), got.bytes);
+    this._need();
+    const got = await readImage(source);
+    // (Asked for again: the engine may have broken while the image came in.)
+    let m;
+    try {
+      m = this._need();
+    } catch (e) {
+      got.buffer.free();
+      throw e;
+    }
+    const info = m.insertDiskBuffer(String(slot), got.buffer);
     const label = name || got.name || (typeof source === "string" ? source : "disk.img");
     this.diskNames[info.slot] = label;
+    this._diskChanges++;
     if (boot) {
       // The BIOS boots A: before C: before the CD. A hard disk or CD given to boot from takes
       // over from the built-in demo floppy; a floppy the user put in stays.
@@ -823,6 +939,7 @@ export class Emulator extends EventTarget {
   ejectDisk(slot) {
     const had = this._need().ejectDisk(String(slot));
     delete this.diskNames[slot];
+    this._diskChanges++;
     if (had) this.dispatchEvent(new CustomEvent("disk", { detail: { slot, info: undefined } }));
     return had;
   }
@@ -830,6 +947,31 @@ export class Emulator extends EventTarget {
   /** The image in a slot with everything the guest wrote (a Uint8Array), or null. */
   diskImage(slot) {
     return this._need().diskImage(String(slot)) ?? null;
+  }
+
+  /**
+   * The same as a Blob, or null: copied out a chunk at a time with the browser's turn between
+   * chunks, so that saving a large disk never blocks the page (what the page's download button
+   * uses). The copy is of the disk as it was when this was called.
+   */
+  async diskBlob(slot) {
+    const m = this._need();
+    const info = m.diskInfo(String(slot));
+    if (!info) return null;
+    const changes = this._diskChanges;
+    const parts = [];
+    // The guest stays off the CPU meanwhile, so that the chunks are of one disk.
+    this._held++;
+    try {
+      for (let at = 0; at < info.bytes; at += CHUNK_BYTES) {
+        if (this._diskChanges !== changes) throw codedError("disk-changed", `the disk in ${slot} changed while it was being saved`);
+        parts.push(new Blob([m.diskBytes(String(slot), at, CHUNK_BYTES)]));
+        if (at + CHUNK_BYTES < info.bytes) await yieldTask();
+      }
+    } finally {
+      this._held--;
+    }
+    return new Blob(parts, { type: "application/octet-stream" });
   }
 
   /** {slot, kind, bytes, format, modified, writable, bootable, notes, name} or null. */

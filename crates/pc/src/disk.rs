@@ -630,6 +630,11 @@ impl DiskImage {
         self.data.len() + self.trailer.len()
     }
 
+    /// Bytes the file had after the disk's data (a fixed VHD's footer), kept for saving.
+    pub fn trailer(&self) -> &[u8] {
+        &self.trailer
+    }
+
     /// The bytes to save as a file (the disk, plus any footer the file had).
     pub fn file_bytes(&self) -> Vec<u8> {
         let mut v = self.data.clone();

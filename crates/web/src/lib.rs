@@ -319,6 +319,81 @@ fn valid_scan_code(code: u32) -> bool {
     matches!(code, 0x01..=0x7F | 0xE001..=0xE07F | 0xE11D)
 }
 
+/// The largest disk or CD image a drive takes here (the page says the same).
+pub const MAX_IMAGE_BYTES: usize = 1 << 30;
+
+/// A disk or CD image being read in, chunk by chunk, before it goes into a drive
+/// (`Machine.insertDiskBuffer`). A large file then never sits whole in JavaScript beside its
+/// copy here, and no single call copies more than a chunk: a page that reads a 700 MB ISO in
+/// chunks of a few megabytes stays responsive while it does.
+#[wasm_bindgen]
+pub struct ImageBuffer {
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl ImageBuffer {
+    /// `new ImageBuffer(sizeHint?)`: an empty image, with room reserved for `sizeHint` bytes
+    /// (its expected size, when known). Throws an Error with `code` "too-large" for a size over
+    /// 1 GiB or one the tab cannot allocate beside the machine.
+    #[wasm_bindgen(constructor)]
+    pub fn new(size_hint: Option<f64>) -> Result<ImageBuffer, JsValue> {
+        let hint = size_hint.unwrap_or(0.0);
+        if !(hint.is_finite() && hint >= 0.0) {
+            return Err(js_error(format!(
+                "an image's size is a number of bytes, not {hint}"
+            )));
+        }
+        let mut buffer = ImageBuffer { bytes: Vec::new() };
+        buffer.reserve(hint as u64)?;
+        Ok(buffer)
+    }
+
+    /// Add `chunk` at the end. Throws "too-large" as the constructor does.
+    pub fn append(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
+        let needed = self.bytes.len() as u64 + chunk.len() as u64;
+        if needed > self.bytes.capacity() as u64 {
+            // Grow by at least half, as a Vec would, but with the limit and a clear error.
+            let more = (needed - self.bytes.len() as u64).max(self.bytes.len() as u64 / 2);
+            let wanted = (self.bytes.len() as u64 + more).min(MAX_IMAGE_BYTES as u64);
+            self.reserve(wanted.max(needed))?;
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    /// Bytes appended so far.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> f64 {
+        self.bytes.len() as f64
+    }
+}
+
+impl ImageBuffer {
+    /// Make room for `total` bytes in all.
+    fn reserve(&mut self, total: u64) -> Result<(), JsValue> {
+        let too_large = |what: &str| {
+            coded_error(
+                "too-large",
+                format!("the image is {} MiB; {what}", total.div_ceil(1 << 20)),
+            )
+        };
+        if total > MAX_IMAGE_BYTES as u64 {
+            return Err(too_large(&format!(
+                "a drive here takes images up to {} MiB",
+                MAX_IMAGE_BYTES >> 20
+            )));
+        }
+        let more = (total as usize).saturating_sub(self.bytes.len());
+        if self.bytes.try_reserve_exact(more).is_err() {
+            return Err(too_large(
+                "the browser cannot give this tab that much more memory beside the machine's",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// One emulated PC: CPU, memory, devices, drives, display, keyboard, mouse and serial port.
 #[wasm_bindgen]
 pub struct Machine {
@@ -780,32 +855,53 @@ impl Machine {
     /// "not-iso" (not an ISO 9660 CD image), "bad-slot".
     #[wasm_bindgen(js_name = insertDisk)]
     pub fn insert_disk(&mut self, slot: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
-        let slot = if slot.eq_ignore_ascii_case("auto") {
-            if looks_like_iso(&bytes) {
-                Slot::Cdrom
-            } else {
-                let image = DiskImage::from_bytes(bytes, None).map_err(|e| disk_error(&e))?;
-                let slot = match image.kind() {
-                    DiskKind::Floppy => Slot::Floppy(0),
-                    DiskKind::HardDisk => Slot::Hard(0),
-                };
-                return self.put_disk(slot, image);
-            }
-        } else {
-            parse_slot(slot)?
+        self.insert_image(slot, bytes)
+    }
+
+    /// `insertDisk` with an image read in through an [`ImageBuffer`], which this takes (its
+    /// bytes move into the drive without a copy; the buffer cannot be used again).
+    #[wasm_bindgen(js_name = insertDiskBuffer)]
+    pub fn insert_disk_buffer(
+        &mut self,
+        slot: &str,
+        image: ImageBuffer,
+    ) -> Result<JsValue, JsValue> {
+        self.insert_image(slot, image.bytes)
+    }
+
+    /// `length` bytes of the image in a drive from byte `offset`, as `diskImage` would give
+    /// them (cut short at its end): the page saves a large disk in pieces this way, without a
+    /// copy of all of it at once. Throws for an empty drive or a bad range.
+    #[wasm_bindgen(js_name = diskBytes)]
+    pub fn disk_bytes(&self, slot: &str, offset: f64, length: f64) -> Result<Vec<u8>, JsValue> {
+        let slot = parse_slot(slot)?;
+        let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
+        if !whole(offset) || !whole(length) {
+            return Err(js_error(format!(
+                "diskBytes takes a whole offset and length, not {offset} and {length}"
+            )));
+        }
+        let (data, trailer): (&[u8], &[u8]) = match slot {
+            Slot::Cdrom => match self.pc.cdrom_image() {
+                Some(cd) => (cd.bytes(), &[]),
+                None => return Err(js_error("the CD-ROM drive is empty")),
+            },
+            _ => match self.disk(slot) {
+                Some(d) => (d.bytes(), d.trailer()),
+                None => return Err(js_error(format!("drive {} is empty", slot_name(slot)))),
+            },
         };
-        let kind = match slot {
-            Slot::Floppy(_) => DiskKind::Floppy,
-            Slot::Hard(_) => DiskKind::HardDisk,
-            Slot::Cdrom => {
-                let cd = CdImage::from_bytes(bytes).map_err(|e| cd_error(&e))?;
-                let info = cd_info(&cd);
-                self.pc.insert_cdrom(cd);
-                return to_js(&info);
+        let total = (data.len() + trailer.len()) as f64;
+        let start = offset.min(total) as usize;
+        let end = (offset + length).min(total) as usize;
+        let mut out = Vec::with_capacity(end - start);
+        for (part, at) in [(data, 0), (trailer, data.len())] {
+            let (from, to) = (start.max(at), end.min(at + part.len()));
+            if from < to {
+                out.extend_from_slice(&part[from - at..to - at]);
             }
-        };
-        let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
-        self.put_disk(slot, image)
+        }
+        Ok(out)
     }
 
     /// Take the disk out of a drive; returns whether there was one.
@@ -867,6 +963,36 @@ impl Machine {
 }
 
 impl Machine {
+    /// What `insertDisk` and `insertDiskBuffer` do with the image's bytes.
+    fn insert_image(&mut self, slot: &str, bytes: Vec<u8>) -> Result<JsValue, JsValue> {
+        let slot = if slot.eq_ignore_ascii_case("auto") {
+            if looks_like_iso(&bytes) {
+                Slot::Cdrom
+            } else {
+                let image = DiskImage::from_bytes(bytes, None).map_err(|e| disk_error(&e))?;
+                let slot = match image.kind() {
+                    DiskKind::Floppy => Slot::Floppy(0),
+                    DiskKind::HardDisk => Slot::Hard(0),
+                };
+                return self.put_disk(slot, image);
+            }
+        } else {
+            parse_slot(slot)?
+        };
+        let kind = match slot {
+            Slot::Floppy(_) => DiskKind::Floppy,
+            Slot::Hard(_) => DiskKind::HardDisk,
+            Slot::Cdrom => {
+                let cd = CdImage::from_bytes(bytes).map_err(|e| cd_error(&e))?;
+                let info = cd_info(&cd);
+                self.pc.insert_cdrom(cd);
+                return to_js(&info);
+            }
+        };
+        let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
+        self.put_disk(slot, image)
+    }
+
     /// Put a floppy or hard disk image in its drive; `diskInfo` of the drive.
     fn put_disk(&mut self, slot: Slot, image: DiskImage) -> Result<JsValue, JsValue> {
         let info = disk_info(slot, &image);

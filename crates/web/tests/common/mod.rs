@@ -1,7 +1,10 @@
 //! The wasm tests shared by `browser.rs` (Chromium) and `node.rs` (Node): `web_tests!()` defines
 //! them in the test file that calls it, so each runner runs and counts every one.
 
-use aula86_web::{bench_case, bench_case_names, register_names, run_vector_file, version, Machine};
+use aula86_web::{
+    bench_case, bench_case_names, register_names, run_vector_file, version, ImageBuffer, Machine,
+    MAX_IMAGE_BYTES,
+};
 use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -437,6 +440,84 @@ pub fn a_floppy_whose_bpb_counts_8_gib_goes_by_its_size() {
     let mut m = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
     let info = m.insert_disk("fda", floppy(&boot)).expect("insertDisk");
     assert_eq!(prop(&info, "format").as_string().as_deref(), Some("1.44M"));
+}
+
+/// An image read in chunk by chunk (`ImageBuffer`) goes into a drive as the same disk as the
+/// whole bytes would; `diskBytes` gives any range of what `diskImage` gives, a fixed VHD's
+/// footer included; sizes over the limit and bad ranges are errors.
+pub fn images_go_in_and_come_out_in_chunks() {
+    // A fixed-size VHD of 2 MiB (its footer is kept apart from the disk, and saved with it).
+    let mut vhd: Vec<u8> = (0..2u32 << 20).map(|i| (i * 7 + i / 509) as u8).collect();
+    let mut footer = vec![0u8; 512];
+    footer[..8].copy_from_slice(b"conectix");
+    footer[0x3C..0x40].copy_from_slice(&2u32.to_be_bytes());
+    vhd.extend_from_slice(&footer);
+    let mut whole = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    whole.insert_disk("hdb", vhd.clone()).expect("insertDisk");
+    let mut chunked = Machine::new(MEM, Some(MODEL.into()), None).expect("machine");
+    // Chunks of odd sizes, and a size hint below the real size: the buffer grows.
+    let mut buffer = ImageBuffer::new(Some(1000.0)).expect("buffer");
+    for piece in vhd.chunks(333_333) {
+        buffer.append(piece).expect("append");
+    }
+    assert_eq!(buffer.length(), vhd.len() as f64);
+    let info = chunked
+        .insert_disk_buffer("hdb", buffer)
+        .expect("insertDiskBuffer");
+    assert_eq!(prop(&info, "bytes").as_f64(), Some(vhd.len() as f64));
+    let saved = chunked
+        .disk_image("hdb")
+        .expect("diskImage")
+        .expect("a disk");
+    assert!(
+        saved == vhd,
+        "the disk read in chunks saves as the file it was"
+    );
+    assert!(saved == whole.disk_image("hdb").unwrap().unwrap());
+    // Ranges: inside the disk, across the disk's end into the footer, past the end, empty.
+    let n = vhd.len();
+    for (at, len) in [
+        (0, 4096),
+        (12345, 1),
+        (n - 600, 1000),
+        (n - 512, 512),
+        (n, 10),
+        (n + 5, 3),
+        (7, 0),
+    ] {
+        let got = chunked
+            .disk_bytes("hdb", at as f64, len as f64)
+            .expect("diskBytes");
+        let want = &vhd[at.min(n)..(at + len).min(n)];
+        assert!(got == want, "diskBytes({at}, {len}): {} bytes", got.len());
+    }
+    // A CD's bytes come out the same way.
+    let mut iso = vec![0u8; 40 * 2048];
+    iso[16 * 2048 + 1..16 * 2048 + 6].copy_from_slice(b"CD001");
+    iso[40 * 2048 - 1] = 0x5A;
+    let mut cd = ImageBuffer::new(None).expect("buffer");
+    cd.append(&iso).expect("append");
+    chunked.insert_disk_buffer("cdrom", cd).expect("a CD");
+    assert_eq!(
+        chunked
+            .disk_bytes("cdrom", (40 * 2048 - 2) as f64, 4.0)
+            .unwrap(),
+        vec![0, 0x5A]
+    );
+    // Refused: a size over the limit (before any memory is taken), bad numbers, empty drives,
+    // and a bad image, whose buffer the drive then does not keep.
+    let (code, msg) = error_code(ImageBuffer::new(Some((MAX_IMAGE_BYTES + 1) as f64)));
+    assert_eq!(code, "too-large", "{msg}");
+    assert!(msg.contains("1024 MiB"), "{msg}");
+    assert!(error_message(ImageBuffer::new(Some(-1.0))).contains("number of bytes"));
+    assert!(error_message(chunked.disk_bytes("hdb", 0.5, 1.0)).contains("whole"));
+    assert!(error_message(chunked.disk_bytes("fdb", 0.0, 1.0)).contains("empty"));
+    assert!(error_message(whole.disk_bytes("cdrom", 0.0, 1.0)).contains("empty"));
+    let mut zip = ImageBuffer::new(None).expect("buffer");
+    zip.append(b"PK\x03\x04 and then some").expect("append");
+    let (code, _) = error_code(chunked.insert_disk_buffer("hda", zip));
+    assert_eq!(code, "not-a-disk");
+    assert!(chunked.disk_info("hda").unwrap().is_undefined());
 }
 
 /// `nasm -f bin tests/guests/copy_from_top.asm` (scripts/test checks the bytes against it),
@@ -1141,6 +1222,10 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn a_floppy_whose_bpb_counts_8_gib_goes_by_its_size() {
             common::a_floppy_whose_bpb_counts_8_gib_goes_by_its_size();
+        }
+        #[wasm_bindgen_test]
+        fn images_go_in_and_come_out_in_chunks() {
+            common::images_go_in_and_come_out_in_chunks();
         }
         #[wasm_bindgen_test]
         fn accesses_near_4_gib_are_checked_in_64_bits() {
