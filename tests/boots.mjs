@@ -65,6 +65,9 @@ export function cliArgs(boot, fixtures, demo) {
     else if (step.poweroff) args.push("--until-poweroff");
   }
   args.push("--timeout", String(boot.timeout));
+  // Real software writing RAM every way it does: each write must have been noted, or a reset
+  // (which clears only RAM noted as written) would leave it.
+  args.push("--check-written");
   return args;
 }
 

@@ -37,6 +37,8 @@ struct Options {
     serial: Option<String>,
     e9: Option<String>,
     screen_text: bool,
+    /// At the end, fail if RAM holds bytes a reset would not clear (a write not noted).
+    check_written: bool,
     verbose: bool,
     screenshot: Option<PathBuf>,
     max_insns: Option<u64>,
@@ -63,6 +65,8 @@ aula86 run [options] [steps]
             --until-poweroff     run until the guest powers the machine off
   limits:   --max-insns N  --timeout SECS (wall clock)
   output:   --serial FILE|-  --e9 FILE|-  --screen-text  --screenshot FILE.png  --verbose
+            --check-written      (at the end, fail if RAM holds a byte written where no write
+                                  was noted: a reset clears only the RAM noted as written)
             --profile FILE       (where the guest spends its time: the linear address of
                                   CS:EIP every 2,000,000 instructions, as lines of count and address)
 On exit it prints instructions=<N>. It stops by itself when the CPU halts with interrupts
@@ -148,6 +152,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--serial" => o.serial = Some(val()?),
             "--e9" => o.e9 = Some(val()?),
             "--screen-text" => o.screen_text = true,
+            "--check-written" => o.check_written = true,
             "--verbose" | "-v" => o.verbose = true,
             "--screenshot" => o.screenshot = Some(val()?.into()),
             "--max-insns" => {
@@ -469,6 +474,17 @@ pub fn main(args: &[String]) -> Result<ExitCode, String> {
         }
     }
     println!("instructions={}", pc.counters().instructions);
+    if o.check_written && failure.is_none() {
+        let mem = &pc.board.mem;
+        match mem.unnoted_write() {
+            Some(at) => failure = Some((1, format!("RAM at {at:08X}h was written unnoted"))),
+            None => eprintln!(
+                "aula86: every RAM write noted ({} MiB of {} written)",
+                mem.written_bytes() >> 20,
+                mem.ram.len() >> 20
+            ),
+        }
+    }
     match failure {
         None => Ok(ExitCode::SUCCESS),
         Some((code, msg)) => {

@@ -46,6 +46,10 @@ pub trait Bus {
     fn ram_page(&mut self, _page: u32) -> Option<u32> {
         None
     }
+    /// The CPU may write the RAM page at `ram` (an offset in [`ram`](Self::ram) that
+    /// [`ram_page`](Self::ram_page) gave) straight from now on, without telling the bus of each
+    /// write. (A board that clears only written RAM at a reset counts the page as written.)
+    fn ram_page_writable(&mut self, _ram: u32) {}
     /// A value that changes whenever [`ram_page`](Self::ram_page)'s answers may change (the
     /// A20 gate): the CPU forgets the pages it was given then. Read at the start of each run
     /// and after each OUT.

@@ -268,6 +268,9 @@ impl Cpu {
         let same = d.read == tag && d.phys == phys;
         let writable = (write || self.cr0 & CR0_PG == 0 || (same && d.write == tag))
             && !self.cache.has_code(phys);
+        if writable {
+            bus.ram_page_writable(ram);
+        }
         *d = Direct {
             read: tag,
             write: if writable { tag } else { NO_PAGE },

@@ -547,6 +547,7 @@ impl Bus for Board {
         if self.is_ram(a, 1) {
             if let Some(b) = self.mem.ram.get_mut(a as usize) {
                 *b = value;
+                self.mem.note_written(a, 1);
             }
         } else if VGA_WINDOW.contains(&a) || a as usize >= self.mem.ram.len() {
             self.mmio_write8(a, value);
@@ -579,6 +580,7 @@ impl Bus for Board {
                 .get_mut(a as usize..(a as usize).wrapping_add(2))
             {
                 b.copy_from_slice(&value.to_le_bytes());
+                self.mem.note_written(a, 2);
                 return;
             }
         }
@@ -617,6 +619,7 @@ impl Bus for Board {
                 .get_mut(a as usize..(a as usize).wrapping_add(4))
             {
                 b.copy_from_slice(&value.to_le_bytes());
+                self.mem.note_written(a, 4);
                 return;
             }
         }
@@ -636,12 +639,18 @@ impl Bus for Board {
         }
         let (d, s, n) = (d as usize, s as usize, len as usize);
         self.mem.ram.copy_within(s..s + n, d);
+        self.mem.note_written(d as u32, len);
         true
     }
 
     fn fill_ram(&mut self, dst: u32, value: u32, size: u32, count: u32) -> bool {
         let d = dst & self.mem.a20_mask;
-        self.is_ram(d, size * count) && cpu::bus::fill(&mut self.mem.ram, d, value, size, count)
+        let done = self.is_ram(d, size * count)
+            && cpu::bus::fill(&mut self.mem.ram, d, value, size, count);
+        if done {
+            self.mem.note_written(d, size * count);
+        }
+        done
     }
 
     #[inline(always)]
@@ -656,6 +665,10 @@ impl Bus for Board {
         // In 64 bits: the last page's end does not fit in a 32-bit usize (wasm).
         let inside = p as u64 + 0x1000 <= self.mem.ram.len() as u64;
         (inside && Board::outside_vga(p, 0x1000)).then_some(p)
+    }
+
+    fn ram_page_writable(&mut self, ram: u32) {
+        self.mem.note_written(ram, 0x1000);
     }
 
     /// Exact, not a hash: the A20 gate in bit 0, the RAM's size above it.

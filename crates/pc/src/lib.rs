@@ -135,15 +135,16 @@ impl Pc {
         Pc::build(config, None)
     }
 
-    /// Build and power on a machine as [`with_config`](Pc::with_config) does, on the RAM buffer
-    /// of another machine of the same memory size, which `ram` is taken from (cleared: a power
-    /// cycle), so that rebuilding a machine does not hold two copies of its memory at once. On
-    /// an error `ram` is left as it was. A buffer of another size is not used.
-    pub fn with_config_reusing(config: Config, ram: &mut Vec<u8>) -> Result<Pc, PcError> {
-        Pc::build(config, Some(ram))
+    /// Build and power on a machine as [`with_config`](Pc::with_config) does, on the RAM of
+    /// another machine of the same memory size, which is taken from `mem` (cleared, as at a
+    /// power cycle: only what was written since it was last all zeros), so that rebuilding a
+    /// machine neither holds two copies of its memory at once nor clears more of it than its
+    /// guest used. On an error `mem` is left as it was. RAM of another size is not used.
+    pub fn with_config_reusing(config: Config, mem: &mut Memory) -> Result<Pc, PcError> {
+        Pc::build(config, Some(mem))
     }
 
-    fn build(config: Config, reuse: Option<&mut Vec<u8>>) -> Result<Pc, PcError> {
+    fn build(config: Config, reuse: Option<&mut Memory>) -> Result<Pc, PcError> {
         if !(0x10_0000..=0xC000_0000).contains(&config.mem_bytes) {
             return Err(PcError::BadMemorySize(config.mem_bytes));
         }
@@ -155,11 +156,7 @@ impl Pc {
         let bios = bios::Bios::new(&config.firmware)?;
         // Nothing fails from here on: only now is the other machine's RAM taken.
         let mem = match reuse {
-            Some(ram) if ram.len() == config.mem_bytes => {
-                let mut ram = std::mem::take(ram);
-                ram.fill(0);
-                Memory::on(ram)
-            }
+            Some(old) if old.ram.len() == config.mem_bytes => old.take_cleared(),
             _ => Memory::new(config.mem_bytes),
         };
         let mut board = Board::with_memory(mem, config.rtc_unix_seconds);
@@ -212,6 +209,7 @@ impl Pc {
             });
         }
         self.board.mem.ram[addr as usize..end as usize].copy_from_slice(bytes);
+        self.board.mem.note_written(addr, bytes.len() as u32);
         self.cpu.notify_write(addr, bytes.len() as u32);
         Ok(())
     }

@@ -616,7 +616,7 @@ impl Machine {
     /// so that this does not need room for a second copy of guest memory, and with its disks.
     /// On failure (firmware that cannot be used) the old machine is kept as it was.
     fn rebuild(&mut self, config: pc::Config) -> Result<(), JsValue> {
-        let mut fresh = Pc::with_config_reusing(config, &mut self.pc.board.mem.ram)
+        let mut fresh = Pc::with_config_reusing(config, &mut self.pc.board.mem)
             .map_err(|e| js_error(e.to_string()))?;
         // The drives' images move over. (A drive takes back what it held, so this does not
         // fail; if it did, the new machine would still take over, without that disk.)
