@@ -881,15 +881,8 @@ impl Machine {
                 "diskBytes takes a whole offset and length, not {offset} and {length}"
             )));
         }
-        let (data, trailer): (&[u8], &[u8]) = match slot {
-            Slot::Cdrom => match self.pc.cdrom_image() {
-                Some(cd) => (cd.bytes(), &[]),
-                None => return Err(js_error("the CD-ROM drive is empty")),
-            },
-            _ => match self.disk(slot) {
-                Some(d) => (d.bytes(), d.trailer()),
-                None => return Err(js_error(format!("drive {} is empty", slot_name(slot)))),
-            },
+        let Some((data, trailer)) = self.file_parts(slot) else {
+            return Err(js_error(format!("drive {} is empty", slot_name(slot))));
         };
         let total = (data.len() + trailer.len()) as f64;
         let start = offset.min(total) as usize;
@@ -917,12 +910,26 @@ impl Machine {
     /// The image in a drive as a file would hold it, with everything the guest wrote (a CD as
     /// it went in); undefined for an empty drive.
     #[wasm_bindgen(js_name = diskImage)]
+    /// Throws an Error with `code` "out-of-memory" when the tab has no room for the copy
+    /// (`diskBytes` copies a piece at a time).
     pub fn disk_image(&self, slot: &str) -> Result<Option<Vec<u8>>, JsValue> {
-        let slot = parse_slot(slot)?;
-        if slot == Slot::Cdrom {
-            return Ok(self.pc.cdrom_image().map(|cd| cd.bytes().to_vec()));
+        let Some((data, trailer)) = self.file_parts(parse_slot(slot)?) else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        if out.try_reserve_exact(data.len() + trailer.len()).is_err() {
+            return Err(coded_error(
+                "out-of-memory",
+                format!(
+                    "the tab has no room for a copy of the {} MiB image: take it out in pieces \
+                     with diskBytes",
+                    (data.len() + trailer.len()).div_ceil(1 << 20)
+                ),
+            ));
         }
-        Ok(self.disk(slot).map(DiskImage::file_bytes))
+        out.extend_from_slice(data);
+        out.extend_from_slice(trailer);
+        Ok(Some(out))
     }
 
     /// `{slot, kind, bytes, sectors, cylinders, heads, sectorsPerTrack, format, modified,
@@ -991,6 +998,15 @@ impl Machine {
         };
         let image = DiskImage::from_bytes(bytes, Some(kind)).map_err(|e| disk_error(&e))?;
         self.put_disk(slot, image)
+    }
+
+    /// The bytes of the image in a drive as a file holds them: the disk's (or the CD's), then
+    /// what the file had after them (a fixed VHD's footer). None for an empty drive.
+    fn file_parts(&self, slot: Slot) -> Option<(&[u8], &[u8])> {
+        match slot {
+            Slot::Cdrom => self.pc.cdrom_image().map(|cd| (cd.bytes(), &[][..])),
+            _ => self.disk(slot).map(|d| (d.bytes(), d.trailer())),
+        }
     }
 
     /// Put a floppy or hard disk image in its drive; `diskInfo` of the drive.

@@ -37,3 +37,27 @@ fn the_largest_machine_resets_in_its_own_memory() {
         assert_eq!(m.run(100_000.0).expect("run"), "budget");
     }
 }
+
+/// The largest machine with the largest disk: a 1 GiB image read in through an `ImageBuffer`
+/// fits beside 2047 MiB of RAM, but a whole copy of it does not. `diskImage` then says so (it
+/// aborted the wasm instance before), `diskBytes` still gives it a piece at a time, and the
+/// machine runs on. (Node only: it commits three gigabytes.)
+#[wasm_bindgen_test]
+fn a_disk_too_large_to_copy_whole_comes_out_in_pieces() {
+    use aula86_web::{ImageBuffer, Machine, MAX_IMAGE_BYTES, MAX_MEM_BYTES};
+    let mut m = Machine::new(MAX_MEM_BYTES as f64, Some("pentiumpro".into()), None)
+        .expect("2047 MiB machine");
+    let mut image = ImageBuffer::new(Some(MAX_IMAGE_BYTES as f64)).expect("1 GiB buffer");
+    let mut chunk = vec![0u8; 4 << 20];
+    for i in 0..MAX_IMAGE_BYTES / chunk.len() {
+        chunk[0] = i as u8;
+        image.append(&chunk).expect("append");
+    }
+    m.insert_disk_buffer("hdb", image).expect("a 1 GiB disk");
+    let (code, msg) = common::error_code(m.disk_image("hdb"));
+    assert_eq!(code, "out-of-memory", "{msg}");
+    assert!(msg.contains("1024 MiB"), "{msg}");
+    let at = (MAX_IMAGE_BYTES - (4 << 20)) as f64;
+    assert_eq!(m.disk_bytes("hdb", at, 2.0).expect("a piece"), vec![255, 0]);
+    assert_eq!(m.run(100_000.0).expect("run"), "budget");
+}
