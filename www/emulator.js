@@ -230,7 +230,7 @@ function tooLarge(n) {
  * turn between them: a 700 MB ISO never blocks the page for long, and a file is never held
  * whole in JavaScript beside its copy in the engine.
  */
-const CHUNK_BYTES = 4 << 20;
+const CHUNK_BYTES = 8 << 20;
 
 /** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched), whole. */
 async function bytesOf(source) {

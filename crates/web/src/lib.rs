@@ -349,16 +349,19 @@ impl ImageBuffer {
         Ok(buffer)
     }
 
-    /// Add `chunk` at the end. Throws "too-large" as the constructor does.
-    pub fn append(&mut self, chunk: &[u8]) -> Result<(), JsValue> {
-        let needed = self.bytes.len() as u64 + chunk.len() as u64;
+    /// Add `chunk` (a Uint8Array) at the end, copied once, straight from JavaScript's memory
+    /// into place. Throws "too-large" as the constructor does.
+    pub fn append(&mut self, chunk: &js_sys::Uint8Array) -> Result<(), JsValue> {
+        let start = self.bytes.len();
+        let needed = start as u64 + chunk.length() as u64;
         if needed > self.bytes.capacity() as u64 {
             // Grow by at least half, as a Vec would, but with the limit and a clear error.
-            let more = (needed - self.bytes.len() as u64).max(self.bytes.len() as u64 / 2);
-            let wanted = (self.bytes.len() as u64 + more).min(MAX_IMAGE_BYTES as u64);
+            let more = (needed - start as u64).max(start as u64 / 2);
+            let wanted = (start as u64 + more).min(MAX_IMAGE_BYTES as u64);
             self.reserve(wanted.max(needed))?;
         }
-        self.bytes.extend_from_slice(chunk);
+        self.bytes.resize(needed as usize, 0);
+        chunk.copy_to(&mut self.bytes[start..]);
         Ok(())
     }
 
@@ -873,7 +876,12 @@ impl Machine {
     /// them (cut short at its end): the page saves a large disk in pieces this way, without a
     /// copy of all of it at once. Throws for an empty drive or a bad range.
     #[wasm_bindgen(js_name = diskBytes)]
-    pub fn disk_bytes(&self, slot: &str, offset: f64, length: f64) -> Result<Vec<u8>, JsValue> {
+    pub fn disk_bytes(
+        &self,
+        slot: &str,
+        offset: f64,
+        length: f64,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
         let slot = parse_slot(slot)?;
         let whole = |v: f64| v.is_finite() && v >= 0.0 && v.fract() == 0.0;
         if !whole(offset) || !whole(length) {
@@ -887,11 +895,13 @@ impl Machine {
         let total = (data.len() + trailer.len()) as f64;
         let start = offset.min(total) as usize;
         let end = (offset + length).min(total) as usize;
-        let mut out = Vec::with_capacity(end - start);
+        // Copied once, from the disk straight into a new JavaScript array.
+        let out = js_sys::Uint8Array::new_with_length((end - start) as u32);
         for (part, at) in [(data, 0), (trailer, data.len())] {
             let (from, to) = (start.max(at), end.min(at + part.len()));
             if from < to {
-                out.extend_from_slice(&part[from - at..to - at]);
+                out.subarray((from - start) as u32, (to - start) as u32)
+                    .copy_from(&part[from - at..to - at]);
             }
         }
         Ok(out)

@@ -48,9 +48,9 @@ fn a_disk_too_large_to_copy_whole_comes_out_in_pieces() {
     let mut m = Machine::new(MAX_MEM_BYTES as f64, Some("pentiumpro".into()), None)
         .expect("2047 MiB machine");
     let mut image = ImageBuffer::new(Some(MAX_IMAGE_BYTES as f64)).expect("1 GiB buffer");
-    let mut chunk = vec![0u8; 4 << 20];
-    for i in 0..MAX_IMAGE_BYTES / chunk.len() {
-        chunk[0] = i as u8;
+    let chunk = js_sys::Uint8Array::new_with_length(4 << 20);
+    for i in 0..MAX_IMAGE_BYTES / (4 << 20) {
+        chunk.set_index(0, i as u8);
         image.append(&chunk).expect("append");
     }
     m.insert_disk_buffer("hdb", image).expect("a 1 GiB disk");
@@ -58,6 +58,9 @@ fn a_disk_too_large_to_copy_whole_comes_out_in_pieces() {
     assert_eq!(code, "out-of-memory", "{msg}");
     assert!(msg.contains("1024 MiB"), "{msg}");
     let at = (MAX_IMAGE_BYTES - (4 << 20)) as f64;
-    assert_eq!(m.disk_bytes("hdb", at, 2.0).expect("a piece"), vec![255, 0]);
+    assert_eq!(
+        m.disk_bytes("hdb", at, 2.0).expect("a piece").to_vec(),
+        vec![255, 0]
+    );
     assert_eq!(m.run(100_000.0).expect("run"), "budget");
 }

@@ -458,7 +458,7 @@ pub fn images_go_in_and_come_out_in_chunks() {
     // Chunks of odd sizes, and a size hint below the real size: the buffer grows.
     let mut buffer = ImageBuffer::new(Some(1000.0)).expect("buffer");
     for piece in vhd.chunks(333_333) {
-        buffer.append(piece).expect("append");
+        buffer.append(&piece.into()).expect("append");
     }
     assert_eq!(buffer.length(), vhd.len() as f64);
     let info = chunked
@@ -487,7 +487,8 @@ pub fn images_go_in_and_come_out_in_chunks() {
     ] {
         let got = chunked
             .disk_bytes("hdb", at as f64, len as f64)
-            .expect("diskBytes");
+            .expect("diskBytes")
+            .to_vec();
         let want = &vhd[at.min(n)..(at + len).min(n)];
         assert!(got == want, "diskBytes({at}, {len}): {} bytes", got.len());
     }
@@ -496,12 +497,13 @@ pub fn images_go_in_and_come_out_in_chunks() {
     iso[16 * 2048 + 1..16 * 2048 + 6].copy_from_slice(b"CD001");
     iso[40 * 2048 - 1] = 0x5A;
     let mut cd = ImageBuffer::new(None).expect("buffer");
-    cd.append(&iso).expect("append");
+    cd.append(&iso[..].into()).expect("append");
     chunked.insert_disk_buffer("cdrom", cd).expect("a CD");
     assert_eq!(
         chunked
             .disk_bytes("cdrom", (40 * 2048 - 2) as f64, 4.0)
-            .unwrap(),
+            .unwrap()
+            .to_vec(),
         vec![0, 0x5A]
     );
     // Refused: a size over the limit (before any memory is taken), bad numbers, empty drives,
@@ -514,7 +516,8 @@ pub fn images_go_in_and_come_out_in_chunks() {
     assert!(error_message(chunked.disk_bytes("fdb", 0.0, 1.0)).contains("empty"));
     assert!(error_message(whole.disk_bytes("cdrom", 0.0, 1.0)).contains("empty"));
     let mut zip = ImageBuffer::new(None).expect("buffer");
-    zip.append(b"PK\x03\x04 and then some").expect("append");
+    zip.append(&b"PK\x03\x04 and then some"[..].into())
+        .expect("append");
     let (code, _) = error_code(chunked.insert_disk_buffer("hda", zip));
     assert_eq!(code, "not-a-disk");
     assert!(chunked.disk_info("hda").unwrap().is_undefined());
