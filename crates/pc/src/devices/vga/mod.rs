@@ -132,8 +132,10 @@ impl Vga {
     pub fn mem_write8(&mut self, addr: u32, v: u8) {
         if self.vbe.enabled() {
             if let Some(i) = self.vbe.bank_offset(addr) {
-                self.vram[i] = v;
-                self.dirty = true;
+                if self.vram[i] != v {
+                    self.vram[i] = v;
+                    self.dirty = true;
+                }
                 self.beyond_planes = true;
             }
             return;
@@ -152,8 +154,10 @@ impl Vga {
     #[inline]
     pub fn lfb_write8(&mut self, off: u32, v: u8) {
         if let Some(b) = self.vram.get_mut(off as usize) {
-            *b = v;
-            self.dirty = true;
+            if *b != v {
+                *b = v;
+                self.dirty = true;
+            }
             self.beyond_planes = true;
         }
     }
@@ -171,8 +175,10 @@ impl Vga {
     pub fn lfb_write32(&mut self, off: u32, v: u32) {
         let i = off as usize;
         if let Some(s) = self.vram.get_mut(i..i + 4) {
-            s.copy_from_slice(&v.to_le_bytes());
-            self.dirty = true;
+            if s != v.to_le_bytes() {
+                s.copy_from_slice(&v.to_le_bytes());
+                self.dirty = true;
+            }
             self.beyond_planes = true;
         }
     }
@@ -242,8 +248,13 @@ impl Vga {
         let pm = EXPAND[planes as usize];
         let s = &mut self.vram[i..i + 4];
         let old = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
-        s.copy_from_slice(&((old & !pm) | (result & pm)).to_le_bytes());
-        self.dirty = true;
+        let new = (old & !pm) | (result & pm);
+        // A guest that writes what is already there (a clock drawn again each turn of its
+        // loop) changes nothing on screen: the picture need not be drawn again for it.
+        if new != old {
+            s.copy_from_slice(&new.to_le_bytes());
+            self.dirty = true;
+        }
     }
 
     /// The logical operation with the latches, then the bit mask.
@@ -653,6 +664,31 @@ mod tests {
     fn gc(vga: &mut Vga, i: u8, v: u8) {
         out(vga, 0x3CE, i);
         out(vga, 0x3CF, v);
+    }
+
+    /// Only a write that changes video memory asks for the picture to be drawn again: a guest
+    /// that rewrites the same text or pixels over and over (a clock drawn each turn of a loop)
+    /// costs no drawing.
+    #[test]
+    fn writes_of_what_is_already_there_leave_the_picture_alone() {
+        let mut v = planar();
+        v.mem_write8(0xA0010, 0x5A);
+        assert!(v.dirty, "a new value");
+        v.dirty = false;
+        v.mem_write8(0xA0010, 0x5A);
+        assert!(!v.dirty, "the same value in every plane");
+        v.mem_write8(0xA0010, 0x5B);
+        assert!(v.dirty, "another value");
+        v.vram.resize(1 << 20, 0);
+        v.dirty = false;
+        v.lfb_write32(0x400, 0);
+        v.lfb_write8(0x404, 0);
+        assert!(!v.dirty, "zeros over zeros in the frame buffer");
+        v.lfb_write32(0x400, 7);
+        assert!(v.dirty);
+        v.dirty = false;
+        v.lfb_write8(0x404, 1);
+        assert!(v.dirty);
     }
 
     /// A planar 16-colour setup (mode 12h's sequencer and graphics controller).
