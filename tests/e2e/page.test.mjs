@@ -210,6 +210,30 @@ async function openPage(query = "", { viewport = { width: 1100, height: 900 }, e
 }
 
 const stats = (page) => page.evaluate(() => window.aula86.stats());
+
+/** Start collecting the page's long tasks (over 50 ms); `longTasksSoFar` returns their lengths. */
+function watchLongTasks(page) {
+  return page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
+    }).observe({ type: "longtask" });
+  });
+}
+
+async function longTasksSoFar(page) {
+  await sleep(100); // the observer hears of the last task after it
+  return page.evaluate(() => window.longTasks);
+}
+
+/**
+ * No long task; but a host with more runnable processes than cores stalls any page now and then,
+ * and there only a page that blocks for much of the time fails.
+ */
+function assertNoLongTasks(what, tasks) {
+  if (os.loadavg()[0] < os.cpus().length) assert.deepEqual(tasks, [], `${what}: long tasks (ms) ${tasks}`);
+  else assert.ok(tasks.reduce((a, b) => a + b, 0) < 300, `${what}: long tasks (ms) ${tasks}`);
+}
 const waitForText = (page, text) =>
   page.evaluate(([t, ms]) => window.aula86.waitForText(t, ms), [text, WAIT_MS]);
 
@@ -508,42 +532,25 @@ test("a large hard disk goes in and comes back out in chunks: it boots, and the 
   try {
     const { page, close } = await openPage();
     await waitForText(page, DEMO_BOOTED(1));
-    const watchLongTasks = () =>
-      page.evaluate(() => {
-        window.longTasks = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-        }).observe({ type: "longtask" });
-      });
-    const longTasks = async () => {
-      await sleep(100); // the observer hears of the last task after it
-      return page.evaluate(() => window.longTasks);
-    };
-    const quietEnough = (what, tasks) => {
-      // As in the responsiveness test: a host with more runnable processes than cores stalls
-      // any page now and then.
-      if (os.loadavg()[0] < os.cpus().length) assert.deepEqual(tasks, [], `${what}: long tasks (ms) ${tasks}`);
-      else assert.ok(tasks.reduce((a, b) => a + b, 0) < 300, `${what}: long tasks (ms) ${tasks}`);
-    };
-    await watchLongTasks();
+    await watchLongTasks(page);
     await page.setInputFiles("#hda-file", file);
     // It boots from C: (the demo floppy goes), and the guest writes sector 1.
     const text = await waitForText(page, TINY_WROTE);
     assert.ok(text.includes("booted from drive 80h"), text);
-    const reading = await longTasks();
+    const reading = await longTasksSoFar(page);
     console.log(`a 160 MiB disk read in: long tasks ${JSON.stringify(reading)}`);
-    quietEnough("reading the disk in", reading);
+    assertNoLongTasks("reading the disk in", reading);
     const info = await page.evaluate(() => window.aula86.diskInfo("hda"));
     assert.equal(info.bytes, SIZE);
     assert.equal(info.name, path.basename(file));
     await page.waitForFunction(() => !document.getElementById("hda-download").disabled, null, { timeout: WAIT_MS });
 
-    await watchLongTasks();
+    await watchLongTasks(page);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#hda-download")]);
     const got = readFileSync(await download.path());
-    const saving = await longTasks();
+    const saving = await longTasksSoFar(page);
     console.log(`the same disk saved: long tasks ${JSON.stringify(saving)}`);
-    quietEnough("saving the disk", saving);
+    assertNoLongTasks("saving the disk", saving);
     Buffer.from(DEMO_TINY).copy(big, 512);
     assert.equal(got.length, SIZE);
     assert.ok(got.equals(big), "the saved disk is the file with the guest's write in sector 1");
@@ -705,19 +712,12 @@ test("reset on a 1 GiB machine clears only what its guest wrote: no long task, a
   const { page, close } = await openPage("?mem=1024");
   await waitForText(page, DEMO_BOOTED(1));
   assert.equal((await stats(page)).memMB, 1024);
-  await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-    }).observe({ type: "longtask" });
-  });
+  await watchLongTasks(page);
   await page.click("#reset");
   await waitForText(page, DEMO_BOOTED(2));
-  await sleep(100);
-  const tasks = await page.evaluate(() => window.longTasks);
+  const tasks = await longTasksSoFar(page);
   console.log(`reset of a 1 GiB machine: long tasks ${JSON.stringify(tasks)}`);
-  if (os.loadavg()[0] < os.cpus().length) assert.deepEqual(tasks, [], `long tasks (ms) ${tasks}`);
-  else assert.ok(tasks.reduce((a, b) => a + b, 0) < 300, `long tasks (ms) ${tasks}`);
+  assertNoLongTasks("reset", tasks);
   // The memory the demo used is zeros again before the BIOS runs: the boot is the same as the first.
   const serial = await page.evaluate(() => window.aula86.serialOutput());
   assert.ok(serial.includes("boot number 2\r\n"), serial);
