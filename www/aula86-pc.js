@@ -27,7 +27,7 @@
 // emulator.js), machine (the wasm Machine), canvas (the screen), version, model, running,
 // setMips(n), setFirmware(bios, vgaBios), firmware, captureMouse(), fullscreen() (the screen
 // alone), openPanel(name, open). Events: those of the engine (serial, stop, status, reset, pause,
-// resume, firmware, disk, mips, resize, breakpoint) are re-sent from the element, and "ready",
+// resume, firmware, disk, mips, resize, breakpoint, clockcheck) are re-sent from the element, and "ready",
 // and "timeline" (detail: the new timeline entries, four times a second while it runs).
 // CSS parts, for ::part(): bar, title, run, reset, lang-switch, lang, screen, canvas, status,
 // lesson-text, panel (and each panel's name). Children with slot="below-screen" show under the
@@ -296,7 +296,7 @@ ${p === "debugger" ? `<div class="dbg-controls">
     for (const [, url] of this._urlDisks(this.lesson)) prefetchImage(url);
     await emu.start();
     this.emu = emu;
-    for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "mips", "resize", "breakpoint"]) {
+    for (const ev of ["serial", "stop", "status", "reset", "pause", "resume", "firmware", "disk", "mips", "resize", "breakpoint", "clockcheck"]) {
       emu.addEventListener(ev, (e) => this.dispatchEvent(new CustomEvent(ev, { detail: e.detail })));
     }
     emu.addEventListener("reset", () => this._armTeaching());

@@ -24,7 +24,8 @@
 // four times a second), "firmware" (detail: a message of the BIOS), "disk" (detail: {slot,
 // info}: a disk went in or out), "reset", "pause", "resume", "ready", "breakpoint" (detail:
 // {linear}: the machine paused before an instruction at a breakpoint), "mips" (detail: the new
-// CPU speed limit).
+// CPU speed limit), "clockcheck" (detail: {clock, rate}: the host's speed checked again five
+// seconds in; a rate far above the clock forgets the kept speed, see _checkClock).
 
 import init, { ImageBuffer, Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
@@ -73,12 +74,8 @@ const STATUS_EVERY_MS = 250;
  * switches to its optimized code when that is ready, after 0.1 to 0.7 s here (Chromium).
  */
 async function measureHostMips() {
-  const m = new Machine(1 << 20, "pentiumpro");
+  const m = benchMachine();
   try {
-    m.load(0x10000, BENCH32);
-    m.setReg("cs", 0x1000);
-    m.setReg("eip", 0);
-    if (m.run(100_000) !== "budget") return 0;
     let best = 0;
     let stable = 0;
     let bestAt = 0;
@@ -89,29 +86,74 @@ async function measureHostMips() {
       const held = stable >= STABLE_WINDOWS && elapsed - bestAt >= STABLE_MS;
       if (elapsed >= CALIBRATE_MAX_MS || (elapsed >= CALIBRATE_MIN_MS && held)) break;
       const t0 = performance.now();
-      const first = m.counters().instructions;
-      if (m.run(n) !== "budget") break;
-      const dt = performance.now() - t0;
-      const rate = (m.counters().instructions - first) / dt / 1000;
-      if (dt >= 1) {
-        if (rate > best * 1.08) {
-          best = rate;
+      const w = benchWindow(m, n);
+      if (!w) break;
+      if (w.dt >= 1) {
+        if (w.rate > best * 1.08) {
+          best = w.rate;
           stable = 0;
           bestAt = t0 - start;
-        } else if (rate >= best * 0.92) {
+        } else if (w.rate >= best * 0.92) {
           stable++;
         }
       }
-      // Aim at windows of about 5 ms, growing at most twofold: the engine's switch to optimized
-      // code changes the speed several times over, and a window must not become a long task.
-      n = Math.max(10_000, Math.min(dt > 0.1 ? Math.round((n * 5) / dt) : n * 2, n * 2));
+      n = w.next;
       // The page stays responsive meanwhile: no task of more than a window or so.
       await yieldTask();
     }
     return best;
+  } catch {
+    return 0;
   } finally {
     m.free();
   }
+}
+
+/** The best rate of the benchmark guest in `windows` windows of about 5 ms, each a task. */
+async function benchRate(windows) {
+  const m = benchMachine();
+  try {
+    let best = 0;
+    let n = 100_000;
+    for (let i = 0; i < windows; i++) {
+      const w = benchWindow(m, n);
+      if (!w) break;
+      if (w.dt >= 1) best = Math.max(best, w.rate);
+      n = w.next;
+      await yieldTask();
+    }
+    return best;
+  } catch {
+    return 0;
+  } finally {
+    m.free();
+  }
+}
+
+/** A machine of its own running the 32-bit benchmark guest (bench.js), a little way in. */
+function benchMachine() {
+  const m = new Machine(1 << 20, "pentiumpro");
+  m.load(0x10000, BENCH32);
+  m.setReg("cs", 0x1000);
+  m.setReg("eip", 0);
+  m.run(100_000);
+  return m;
+}
+
+/**
+ * `n` more instructions of the benchmark machine: {rate (MIPS), dt (ms), next (the `n` for a
+ * window of about 5 ms)}, or null if the guest stopped.
+ */
+function benchWindow(m, n) {
+  const t0 = performance.now();
+  const first = m.counters().instructions;
+  if (m.run(n) !== "budget") return null;
+  const dt = performance.now() - t0;
+  const rate = (m.counters().instructions - first) / dt / 1000;
+  // Aim at windows of about 5 ms, growing at most twofold: the engine's switch to optimized
+  // code changes the speed several times over, and a window must not become a long task.
+  const next = Math.max(10_000, Math.min(dt > 0.1 ? Math.round((n * 5) / dt) : n * 2, n * 2));
+  return { rate, dt, next };
 }
 
 /**
@@ -162,6 +204,24 @@ async function measureAndKeepHostMips() {
     }
   }
   return mips;
+}
+
+/**
+ * The clock checked again (see Emulator._checkClock): this long into a session, over this many
+ * windows of the benchmark guest; a host this many times faster than the clock means the
+ * measurement was taken on V8's baseline code, and the next load measures again.
+ */
+const CLOCK_CHECK_AFTER_MS = 5000;
+const CLOCK_CHECK_WINDOWS = 8;
+const CLOCK_CHECK_FACTOR = 1.6;
+
+/** Forget the host's speed kept in storage (the next load measures it again). */
+function forgetHostMips() {
+  try {
+    localStorage.removeItem(HOST_MIPS_KEY);
+  } catch {
+    // No storage: nothing was kept.
+  }
 }
 
 /** The clock for an unlimited CPU: the host's speed, rounded, within the bounds above. */
@@ -447,6 +507,8 @@ export class Emulator extends EventTarget {
     this._lastWall = null;
     this._mips = 0;
     this._mipsWindow = { t: 0, n: 0 };
+    /** Whether the kept host speed was checked again this session (see _checkClock). */
+    this._clockChecked = false;
     this._lastStatus = 0;
     this._firmwareSeen = 0;
     this._mouseButtons = 0;
@@ -479,6 +541,7 @@ export class Emulator extends EventTarget {
     performance.mark("aula86:clock");
     this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
     performance.mark("aula86:machine");
+    this._startedAt = performance.now();
     this.machine.setMips(this._clock());
     this._attachInput();
     this.running = !this.startPaused;
@@ -662,10 +725,29 @@ export class Emulator extends EventTarget {
     const w = this._mipsWindow;
     if (w.t > 0 && t > w.t) this._mips = (n - w.n) / (t - w.t) / 1000;
     this._mipsWindow = { t, n };
+    this._checkClock(t);
     const messages = this.machine.firmwareMessages(this._firmwareSeen);
     this._firmwareSeen += messages.length;
     for (const text of messages) this.dispatchEvent(new CustomEvent("firmware", { detail: text }));
     this.dispatchEvent(new CustomEvent("status", { detail: this.stats() }));
+  }
+
+  /**
+   * The host's speed is measured once, on the benchmark guest, and kept for a day. A measurement
+   * that ended on V8's baseline code (about half speed) would hold every guest back until then.
+   * So CLOCK_CHECK_AFTER_MS into the session, when the engine runs its optimised code, the
+   * benchmark guest runs again for a few windows; far faster than the clock, the kept speed is
+   * forgotten and the next load measures again. This session's clock stays as it is: a guest
+   * may have calibrated its delays against it.
+   */
+  _checkClock(t) {
+    if (this._clockChecked || this._startedAt === undefined || t - this._startedAt < CLOCK_CHECK_AFTER_MS) return;
+    this._clockChecked = true;
+    const clock = this.clockMips;
+    benchRate(CLOCK_CHECK_WINDOWS).then((rate) => {
+      if (rate > CLOCK_CHECK_FACTOR * clock) forgetHostMips();
+      this.dispatchEvent(new CustomEvent("clockcheck", { detail: { clock, rate } }));
+    });
   }
 
   _checkWaiters() {

@@ -1319,6 +1319,37 @@ test("the host's measured speed is kept for the next load: it starts at once wit
   await close();
 });
 
+test("a kept host speed far below the host's is checked five seconds in and forgotten; a right one stays", async () => {
+  // As if the first load's measurement had ended on V8's baseline code: the page runs with
+  // that clock this time (a guest may have calibrated against it), and measures the next time.
+  const { page, close } = await openPage();
+  const version = await page.evaluate(() => window.aula86.version);
+  const check = async (mips) => {
+    const kept = { mips, at: Date.now(), version };
+    await page.evaluate((v) => localStorage.setItem("aula86.hostMips", JSON.stringify(v)), kept);
+    await page.reload();
+    await page.waitForFunction(() => window.aula86 && window.aula86.machine, null, { timeout: WAIT_MS });
+    const clock = (await stats(page)).clockMips;
+    const detail = await page.evaluate(
+      () => new Promise((resolve) => window.aula86.addEventListener("clockcheck", (e) => resolve(e.detail))),
+    );
+    const after = await page.evaluate(() => localStorage.getItem("aula86.hostMips"));
+    return { clock, detail, after, kept };
+  };
+  const low = await check(60);
+  console.log(`clock check, kept 60 MIPS: ${JSON.stringify(low.detail)}`);
+  assert.equal(low.clock, 60, "the session runs with the kept clock");
+  assert.equal(low.detail.clock, 60);
+  assert.ok(low.detail.rate > 1.6 * 60, `the benchmark ran at ${low.detail.rate} MIPS`);
+  assert.equal(low.after, null, "and the kept speed is forgotten");
+  // The host's own speed, as the check measured it: kept.
+  const right = await check(Math.round(low.detail.rate));
+  console.log(`clock check, kept ${right.clock} MIPS: ${JSON.stringify(right.detail)}`);
+  assert.ok(right.detail.rate < 1.6 * right.clock, JSON.stringify(right.detail));
+  assert.deepEqual(JSON.parse(right.after), right.kept, "a right speed stays");
+  await close();
+});
+
 test("responsiveness: no long tasks and about 60 frames a second while the PC runs flat out", async () => {
   const { page, close } = await openPage();
   await waitForText(page, DEMO_BOOTED(1));
