@@ -741,7 +741,8 @@ export class Emulator extends EventTarget {
    * may have calibrated its delays against it.
    */
   _checkClock(t) {
-    if (this._clockChecked || this._startedAt === undefined || t - this._startedAt < CLOCK_CHECK_AFTER_MS) return;
+    // (Not while the machine is off: `?bench=1` times machines of its own meanwhile.)
+    if (this._clockChecked || !this.running || this._startedAt === undefined || t - this._startedAt < CLOCK_CHECK_AFTER_MS) return;
     this._clockChecked = true;
     const clock = this.clockMips;
     benchRate(CLOCK_CHECK_WINDOWS).then((rate) => {
