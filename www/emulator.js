@@ -74,57 +74,63 @@ const STATUS_EVERY_MS = 250;
  * switches to its optimized code when that is ready, after 0.1 to 0.7 s here (Chromium).
  */
 async function measureHostMips() {
-  const m = benchMachine();
+  let best = 0;
+  let stable = 0;
+  let bestAt = 0;
+  const start = performance.now();
   try {
-    let best = 0;
-    let stable = 0;
-    let bestAt = 0;
-    let n = 100_000;
-    const start = performance.now();
-    for (;;) {
-      const elapsed = performance.now() - start;
-      const held = stable >= STABLE_WINDOWS && elapsed - bestAt >= STABLE_MS;
-      if (elapsed >= CALIBRATE_MAX_MS || (elapsed >= CALIBRATE_MIN_MS && held)) break;
-      const t0 = performance.now();
-      const w = benchWindow(m, n);
-      if (!w) break;
+    for await (const w of benchWindows()) {
       if (w.dt >= 1) {
         if (w.rate > best * 1.08) {
           best = w.rate;
           stable = 0;
-          bestAt = t0 - start;
+          bestAt = w.at - start;
         } else if (w.rate >= best * 0.92) {
           stable++;
         }
       }
-      n = w.next;
-      // The page stays responsive meanwhile: no task of more than a window or so.
-      await yieldTask();
+      const elapsed = performance.now() - start;
+      const held = stable >= STABLE_WINDOWS && elapsed - bestAt >= STABLE_MS;
+      if (elapsed >= CALIBRATE_MAX_MS || (elapsed >= CALIBRATE_MIN_MS && held)) break;
     }
-    return best;
   } catch {
     return 0;
-  } finally {
-    m.free();
   }
+  return best;
 }
 
-/** The best rate of the benchmark guest in `windows` windows of about 5 ms, each a task. */
+/** The best rate of the benchmark guest in `windows` windows of about 5 ms. */
 async function benchRate(windows) {
-  const m = benchMachine();
+  let best = 0;
+  let count = 0;
   try {
-    let best = 0;
-    let n = 100_000;
-    for (let i = 0; i < windows; i++) {
-      const w = benchWindow(m, n);
-      if (!w) break;
+    for await (const w of benchWindows()) {
       if (w.dt >= 1) best = Math.max(best, w.rate);
-      n = w.next;
-      await yieldTask();
+      if (++count >= windows) break;
     }
-    return best;
   } catch {
     return 0;
+  }
+  return best;
+}
+
+/**
+ * The benchmark guest in a machine of its own, window after window of about 5 ms, with the
+ * browser's turn between them (the page stays responsive meanwhile): {rate (MIPS), dt (ms), at
+ * (when the window began)} each, until the guest stops or the caller does.
+ */
+async function* benchWindows() {
+  const m = benchMachine();
+  try {
+    let n = 100_000;
+    for (;;) {
+      const at = performance.now();
+      const w = benchWindow(m, n);
+      if (!w) return;
+      n = w.next;
+      yield { rate: w.rate, dt: w.dt, at };
+      await yieldTask();
+    }
   } finally {
     m.free();
   }
