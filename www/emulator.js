@@ -306,13 +306,7 @@ const SAVE_CHUNK_BYTES = 2 << 20;
 /** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched), whole. */
 async function bytesOf(source) {
   const image = await openImage(source);
-  const parts = [];
-  let size = 0;
-  for await (const chunk of image.chunks) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size > MAX_IMAGE_BYTES) throw tooLarge(size);
-  }
+  const { parts, size } = await collectChunks(image.chunks);
   if (parts.length === 1) return { bytes: parts[0], name: image.name };
   const bytes = new Uint8Array(size);
   let at = 0;
@@ -459,14 +453,20 @@ async function requestImage(href) {
  */
 async function downloadImage(href) {
   const { response, name } = await requestImage(href);
+  const { parts, size } = await collectChunks(bodyChunks(response, href));
+  return { parts, name, size };
+}
+
+/** The Uint8Arrays of `chunks` (an async iterable) as they came, and their size; "too-large" past the limit. */
+async function collectChunks(chunks) {
   const parts = [];
   let size = 0;
-  for await (const chunk of bodyChunks(response, href)) {
+  for await (const chunk of chunks) {
     parts.push(chunk);
     size += chunk.length;
     if (size > MAX_IMAGE_BYTES) throw tooLarge(size);
   }
-  return { parts, name, size };
+  return { parts, size };
 }
 
 export class Emulator extends EventTarget {
