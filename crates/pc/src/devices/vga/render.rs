@@ -33,6 +33,34 @@ pub(super) struct RenderState {
     undelivered: Option<(u32, u32)>,
     scratch: Vec<u8>,
     line: Vec<u8>,
+    /// In text modes, what each character cell of each pixel row of `buf` was drawn from
+    /// (see [`cell_sig`]), and the rest of what the text picture depends on: a row whose
+    /// cells are the same under the same `text_key` is not drawn again.
+    text_sigs: Vec<u32>,
+    text_key: Option<TextKey>,
+    /// One pixel row's signatures, as worked out before they are compared.
+    row_sigs: Vec<u32>,
+    /// The characters and attributes of one character row.
+    cells: Vec<[u8; 2]>,
+}
+
+/// What a text picture depends on besides its cells: its shape and its colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TextKey {
+    width: u32,
+    height: u32,
+    clocks: u32,
+    char_w: u32,
+    dup: u32,
+    pal: [[u8; 4]; 256],
+    amap: [u8; 16],
+}
+
+/// A text cell's pixels on one pixel row: its 9-dot pattern (the font's 8 dots and the ninth),
+/// foreground and background attribute colours. Never `u32::MAX`, which marks a row not drawn.
+#[inline]
+fn cell_sig(pattern: u32, fg: u8, bg: u8) -> u32 {
+    pattern | (fg as u32) << 16 | (bg as u32) << 24
 }
 
 /// The first and the end row in which two pictures of rows `row` bytes long differ; None when
@@ -249,8 +277,12 @@ impl Vga {
         }
         self.dirty = false;
         self.render.phase = phase;
+        if let Some(rows) = self.update_text(phase) {
+            return rows;
+        }
+        self.render.text_key = None;
         let mut out = std::mem::take(&mut self.render.scratch);
-        let (w, h) = self.draw(&mut out, phase);
+        let (w, h) = self.draw(&mut out);
         let st = &mut self.render;
         let rows = if st.have && st.width == w && st.height == h {
             match changed_rows(&st.buf, &out, w as usize * 4) {
@@ -281,8 +313,40 @@ impl Vga {
         })
     }
 
-    /// Draw the whole picture into `out`; returns its size.
-    fn draw(&mut self, out: &mut Vec<u8>, phase: (bool, bool)) -> (u32, u32) {
+    /// Where each pixel row of the picture comes from: the address counter at its start, its
+    /// row scan, and whether the line compare's split has come by then.
+    fn scan_rows(&self, g: &Geometry) -> impl Iterator<Item = (u32, u32, bool)> {
+        let lc = self.line_compare();
+        let stride = self.row_stride();
+        let mut row_start = self.start_address() + ((self.crtc[8] >> 5) & 3) as u32;
+        let mut rs = (self.crtc[8] & 0x1F) as u32;
+        let mut split = false;
+        let (rep, step, max_scan) = (g.rep, g.step, g.max_scan);
+        (0..g.height).map(move |y| {
+            let phys = y * rep;
+            if !split && lc >= phys && lc < phys + rep {
+                split = true;
+                row_start = 0;
+                rs = 0;
+            }
+            let row = (row_start, rs, split);
+            rs += step;
+            if rs > max_scan {
+                rs = 0;
+                row_start = row_start.wrapping_add(stride);
+            }
+            row
+        })
+    }
+
+    /// Whether the display shows nothing (the screen blanked, or the palette being set).
+    fn blanked(&self) -> bool {
+        self.seq[1] & 0x20 != 0 || self.attr_index & 0x20 == 0
+    }
+
+    /// Draw a graphics picture, or a blank or absent one, whole into `out`; returns its size.
+    /// (Text pictures are drawn in place by [`update_text`](Self::update_text).)
+    fn draw(&mut self, out: &mut Vec<u8>) -> (u32, u32) {
         if self.vbe.enabled() {
             return self.draw_vbe(out);
         }
@@ -294,67 +358,120 @@ impl Vga {
         };
         out.clear();
         out.resize((g.width * g.height * 4) as usize, 0);
-        let blank = self.seq[1] & 0x20 != 0 || self.attr_index & 0x20 == 0;
-        if blank {
+        if g.text || self.blanked() {
             fill_opaque(out);
             return (g.width, g.height);
         }
         let pal = self.palette();
         let amap = self.attribute_map();
         let mut line = std::mem::take(&mut self.render.line);
-        let lc = self.line_compare();
-        let mut row_start = self.start_address() + ((self.crtc[8] >> 5) & 3) as u32;
-        let mut rs = (self.crtc[8] & 0x1F) as u32;
-        let mut split = false;
-        let mut pan = self.pixel_pan(g);
+        let pan = self.pixel_pan(g);
+        // After the split the panning stops when the attribute controller says so.
+        let pan_after_split = if self.attr[0x10] & 0x20 != 0 { 0 } else { pan };
         let stride = g.width as usize * 4;
-        for (y, dst) in out.chunks_exact_mut(stride).enumerate() {
-            let phys = y as u32 * g.rep;
-            if !split && lc >= phys && lc < phys + g.rep {
-                split = true;
-                row_start = 0;
-                rs = 0;
-                if self.attr[0x10] & 0x20 != 0 {
-                    pan = 0;
-                }
-            }
-            if g.text {
-                self.text_line(&g, row_start, rs, dst, &pal, &amap, phase);
-            } else {
-                self.graphics_line(&g, row_start, rs, pan, &mut line, dst, &pal, &amap);
-            }
-            rs += g.step;
-            if rs > g.max_scan {
-                rs = 0;
-                row_start = row_start.wrapping_add(self.row_stride());
-            }
+        for (dst, (row_start, rs, split)) in out.chunks_exact_mut(stride).zip(self.scan_rows(&g)) {
+            let pan = if split { pan_after_split } else { pan };
+            self.graphics_line(&g, row_start, rs, pan, &mut line, dst, &pal, &amap);
         }
         self.render.line = line;
         (g.width, g.height)
     }
 
-    /// Horizontal pel panning in pixels.
+    /// Horizontal pel panning in pixels (graphics modes).
     fn pixel_pan(&self, g: Geometry) -> usize {
         let p = (self.attr[0x13] & 0xF) as usize;
-        if g.text {
-            0
-        } else if g.shift == Shift::Colour256 {
+        if g.shift == Shift::Colour256 {
             (p & 7) / 2
         } else {
             p & 7
         }
     }
 
+    /// Bring a text picture up to date in place, drawing again only the pixel rows whose cells
+    /// changed (an idle text screen changes a few rows at a time: a clock, a cursor's blink).
+    /// None when the display is not showing text; else the rows that changed, if any.
+    fn update_text(&mut self, phase: (bool, bool)) -> Option<Option<(u32, u32)>> {
+        if self.vbe.enabled() || self.blanked() {
+            return None;
+        }
+        let g = self.geometry().filter(|g| g.text)?;
+        let key = TextKey {
+            width: g.width,
+            height: g.height,
+            clocks: g.clocks,
+            char_w: g.char_w,
+            dup: g.dup,
+            pal: self.palette(),
+            amap: self.attribute_map(),
+        };
+        let mut st = std::mem::take(&mut self.render);
+        let clocks = g.clocks as usize;
+        let stride = g.width as usize * 4;
+        // A new shape, new colours or a picture that was not text: every row is drawn.
+        let whole = !(st.have && st.text_key == Some(key));
+        if whole {
+            st.buf.clear();
+            st.buf.resize(stride * g.height as usize, 0);
+            st.text_sigs.clear();
+            st.text_sigs.resize(clocks * g.height as usize, u32::MAX);
+        }
+        let mut row = std::mem::take(&mut st.row_sigs);
+        row.resize(clocks, 0);
+        let mut changed: Option<(u32, u32)> = None;
+        let rows = st
+            .buf
+            .chunks_exact_mut(stride)
+            .zip(st.text_sigs.chunks_exact_mut(clocks));
+        // The cells of the character row last fetched: every pixel row of a character row has
+        // the same ones unless the CRTC puts the row scan into the address (CGA emulation).
+        let mut cells = std::mem::take(&mut st.cells);
+        let same_cells_each_scan = self.crtc[0x17] & 3 == 3;
+        let mut cells_of = None;
+        for (y, ((dst, sigs), (row_start, rs, _))) in rows.zip(self.scan_rows(&g)).enumerate() {
+            if !(same_cells_each_scan && cells_of == Some(row_start)) {
+                self.fetch_cells(&g, row_start, rs, &mut cells);
+                cells_of = Some(row_start);
+            }
+            self.text_cells(&g, &cells, row_start, rs, phase, &mut row);
+            if *sigs == *row {
+                continue;
+            }
+            sigs.copy_from_slice(&row);
+            paint_text_row(&g, &row, dst, &key.pal, &key.amap);
+            let y = y as u32;
+            changed = Some(changed.map_or((y, y + 1), |(first, _)| (first, y + 1)));
+        }
+        st.row_sigs = row;
+        st.cells = cells;
+        st.width = g.width;
+        st.height = g.height;
+        st.have = true;
+        st.text_key = Some(key);
+        self.render = st;
+        Some(if whole { Some((0, g.height)) } else { changed })
+    }
+
+    /// The character and attribute of each cell of the character row at `row_start`, as the
+    /// CRTC addresses them on row scan `rs`.
+    fn fetch_cells(&self, g: &Geometry, row_start: u32, rs: u32, out: &mut Vec<[u8; 2]>) {
+        out.clear();
+        out.extend((0..g.clocks).map(|col| {
+            let a = self.crtc_address(row_start.wrapping_add(col), rs);
+            [self.plane_byte(0, a), self.plane_byte(1, a)]
+        }));
+    }
+
+    /// What each character cell (`cells`, from [`fetch_cells`](Self::fetch_cells)) shows on
+    /// pixel row `rs` of the character row at `row_start` ([`cell_sig`]), into `out`.
     #[allow(clippy::too_many_arguments)]
-    fn text_line(
+    fn text_cells(
         &self,
         g: &Geometry,
+        cells: &[[u8; 2]],
         row_start: u32,
         rs: u32,
-        dst: &mut [u8],
-        pal: &[[u8; 4]; 256],
-        amap: &[u8; 16],
         (cursor_on, blink_on): (bool, bool),
+        out: &mut [u32],
     ) {
         let sel = self.seq[3];
         let map_a = FONT_BLOCK_OFFSET[(((sel >> 5) & 1) << 2 | (sel >> 2) & 3) as usize];
@@ -369,13 +486,9 @@ impl Vga {
             (self.crtc[0x0B] & 0x1F) as u32,
         );
         let cursor_row = cursor_on && self.crtc[0x0A] & 0x20 == 0 && rs >= cs && rs <= ce;
-        let cw = g.char_w as usize;
-        let dup = g.dup as usize;
-        for col in 0..g.clocks {
-            let counter = row_start.wrapping_add(col);
-            let a = self.crtc_address(counter, rs);
-            let ch = self.plane_byte(0, a);
-            let at = self.plane_byte(1, a);
+        let nine = g.char_w == 9;
+        for (col, (sig, &[ch, at])) in out.iter_mut().zip(cells).enumerate() {
+            let counter = row_start.wrapping_add(col as u32);
             let font = if at & 0x08 != 0 { map_a } else { map_b };
             let mut bits = self.plane_byte(2, font + ch as u32 * 32 + (rs & 0x1F)) as u32;
             let mut bg = at >> 4;
@@ -385,7 +498,7 @@ impl Vga {
                     bits = 0;
                 }
             }
-            let mut ninth = if cw == 9 && line_graphics && (0xC0..=0xDF).contains(&ch) {
+            let mut ninth = if nine && line_graphics && (0xC0..=0xDF).contains(&ch) {
                 bits & 1
             } else {
                 0
@@ -398,22 +511,7 @@ impl Vga {
                 bits = 0xFF;
                 ninth = 1;
             }
-            let fg = pal[amap[(at & 0xF) as usize] as usize];
-            let bgc = pal[amap[bg as usize] as usize];
-            let base = col as usize * cw * dup * 4;
-            let Some(cell) = dst.get_mut(base..base + cw * dup * 4) else {
-                break;
-            };
-            let pattern = bits << 1 | ninth;
-            for (j, px) in cell.chunks_exact_mut(4).enumerate() {
-                let i = j / dup;
-                let on = if i < 8 {
-                    (pattern >> (8 - i)) & 1
-                } else {
-                    pattern & 1
-                };
-                px.copy_from_slice(if on != 0 { &fg } else { &bgc });
-            }
+            *sig = cell_sig(bits << 1 | ninth, at & 0xF, bg);
         }
     }
 
@@ -561,6 +659,34 @@ impl Vga {
     }
 }
 
+/// Draw one pixel row of text from its cells' signatures ([`Vga::text_cells`]).
+/// (Out of line: inlined, it moved the native run loop's start in its 64-byte line, which sets
+/// its speed: crates/cpu/PERFORMANCE.md, "Where the loop's function starts".)
+#[inline(never)]
+fn paint_text_row(
+    g: &Geometry,
+    cells: &[u32],
+    dst: &mut [u8],
+    pal: &[[u8; 4]; 256],
+    amap: &[u8; 16],
+) {
+    let (cw, dup) = (g.char_w as usize, g.dup as usize);
+    for (&sig, cell) in cells.iter().zip(dst.chunks_exact_mut(cw * dup * 4)) {
+        let pattern = sig & 0x1FF;
+        let fg = pal[amap[(sig >> 16) as usize & 0xF] as usize];
+        let bg = pal[amap[(sig >> 24) as usize & 0xF] as usize];
+        for (j, px) in cell.chunks_exact_mut(4).enumerate() {
+            let i = j / dup;
+            let on = if i < 8 {
+                (pattern >> (8 - i)) & 1
+            } else {
+                pattern & 1
+            };
+            px.copy_from_slice(if on != 0 { &fg } else { &bg });
+        }
+    }
+}
+
 fn five(v: u16) -> u8 {
     let v = (v & 31) as u8;
     (v << 3) | (v >> 2)
@@ -569,5 +695,146 @@ fn five(v: u16) -> u8 {
 fn fill_opaque(buf: &mut [u8]) {
     for px in buf.chunks_exact_mut(4) {
         px.copy_from_slice(&[0, 0, 0, 255]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Pc;
+    use cpu::{Model, SegReg};
+
+    /// A machine after the built-in BIOS's POST: mode 3, 80x25 text.
+    fn after_post() -> Pc {
+        let mut pc = Pc::new(Model::PentiumPro, 1 << 20).expect("machine");
+        pc.cpu.load_seg_real(SegReg::Cs, 0xF000);
+        pc.cpu.eip = 0xE05B;
+        pc.run(3_000_000, None);
+        pc
+    }
+
+    /// A text picture drawn row by row in place must be the picture drawn whole, and the rows
+    /// it reports must cover every row that changed: after writes of characters and
+    /// attributes, cursor moves, the cursor's and the characters' blink, a glyph of the font,
+    /// a colour of the DAC, the start address and CGA addressing, a picture in graphics in between and a switch
+    /// to 40 columns, in random order.
+    #[test]
+    fn text_drawn_in_place_is_the_whole_picture() {
+        let mut pc = after_post();
+        assert_eq!(pc.video_mode(), "text 80x25");
+        let vga = &mut pc.board.vga;
+        let mut seed = 0x2545_F491_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        // Every cell a character in colours of its own, so that any change of a cell shows.
+        for off in 0..4000 {
+            let v = next() as u8;
+            vga.mem_write8(0xB8000 + off, if off % 2 == 0 { v | 0x41 } else { v });
+        }
+        let mut before = vga.render(0).expect("a first picture").rgba.to_vec();
+        let mut drawn_rows = 0;
+        for step in 1..=400u64 {
+            let r = next();
+            let v = (r >> 8) as u8;
+            match r % 9 {
+                0..=2 => vga.mem_write8(0xB8000 + (r >> 16) % 4000, v),
+                3 => {
+                    vga.crtc[0x0E + (r >> 16) as usize % 2] = v & 0x0F;
+                    vga.dirty = true;
+                }
+                4 => {
+                    // A glyph's row in plane 2 (font block 0, 32 bytes a character).
+                    vga.vram[(((r >> 16) as usize % 8192) << 2) | 2] = v;
+                    vga.dirty = true;
+                }
+                5 => {
+                    vga.dac[(r >> 16) as usize % 48] = v & 0x3F;
+                    vga.dirty = true;
+                }
+                6 => {
+                    vga.crtc[0x0D] = (v % 4) * 80;
+                    // Now and then the row scan's bit 0 in address bit 13, as for CGA.
+                    vga.crtc[0x17] ^= v & 0x80 >> 7;
+                    vga.dirty = true;
+                }
+                7 => {
+                    // A picture in graphics between two in text.
+                    vga.attr[0x10] |= 1;
+                    vga.dirty = true;
+                    let _ = vga.render(step * 17_000_000 - 1);
+                    vga.attr[0x10] &= !1;
+                    vga.dirty = true;
+                }
+                _ => {
+                    // 40 or 80 columns: the dot clock halved, as mode 1 sets it.
+                    let forty = v & 1 != 0;
+                    vga.seq[1] = (vga.seq[1] & !0x08) | if forty { 0x08 } else { 0 };
+                    vga.crtc[1] = if forty { 39 } else { 79 };
+                    vga.dirty = true;
+                }
+            }
+            // Emulated time moves on by about a frame, so the blink phases turn now and then.
+            let now = step * 17_000_000;
+            let (rows, now_drawn) = match vga.render(now) {
+                Some(f) => (Some(f.changed_rows), f.rgba.to_vec()),
+                None => (None, before.clone()),
+            };
+            // The same picture drawn whole, by a renderer with no picture before; the one that
+            // draws in place keeps its state for the next step.
+            let kept = std::mem::take(&mut vga.render);
+            vga.dirty = true;
+            let whole = vga.render(now).expect("drawn whole").rgba.to_vec();
+            vga.render = kept;
+            vga.dirty = false;
+            assert!(
+                now_drawn == whole,
+                "step {step}: the picture drawn in place differs"
+            );
+            if now_drawn.len() == before.len() {
+                let row = now_drawn.len() / vga.render.height as usize;
+                let (first, end) = rows.unwrap_or((0, 0));
+                for (y, (a, b)) in before.chunks(row).zip(now_drawn.chunks(row)).enumerate() {
+                    let y = y as u32;
+                    assert!(a == b || (first..end).contains(&y), "step {step}: row {y}");
+                }
+                drawn_rows += end - first;
+            }
+            before = now_drawn;
+        }
+        assert!(drawn_rows > 0, "some steps changed rows");
+    }
+
+    /// With the CRTC putting the row scan's bit 0 into address bit 13 (as for CGA), the odd
+    /// pixel rows of a character row show the cells 2000h further on: the cells fetched for
+    /// one pixel row are not kept for the next then.
+    #[test]
+    fn cga_addressing_fetches_cells_for_each_row_scan() {
+        let mut pc = after_post();
+        let vga = &mut pc.board.vga;
+        let black = vga.render(0).expect("a picture").rgba[..4].to_vec();
+        // The first cell: a blank on blue at 0, a blank on red at 2000h.
+        for (off, attr) in [(0, 0x10), (0x2000, 0x40)] {
+            vga.vram[off << 2] = b' ';
+            vga.vram[(off << 2) | 1] = attr;
+        }
+        vga.crtc[0x17] &= !1;
+        vga.dirty = true;
+        let f = vga.render(1).expect("a new picture");
+        let row = f.width as usize * 4;
+        let (even, odd) = (&f.rgba[..4], &f.rgba[row..row + 4]);
+        assert_ne!(
+            even,
+            black.as_slice(),
+            "the first cell's background is blue now"
+        );
+        assert_eq!(
+            even,
+            &f.rgba[2 * row..2 * row + 4],
+            "row scans 0 and 2 alike"
+        );
+        assert_ne!(even, odd, "row scan 1 shows the cell at 2000h");
     }
 }
