@@ -27,7 +27,7 @@
 // CPU speed limit), "clockcheck" (detail: {clock, rate}: the host's speed checked again five
 // seconds in; a rate far above the clock forgets the kept speed, see _checkClock).
 
-import init, { ImageBuffer, Machine, version } from "./pkg/aula86_web.js";
+import init, { GuestRam, ImageBuffer, Machine, version } from "./pkg/aula86_web.js";
 import { keySequence, scanCode } from "./keyboard.js";
 import { BENCH32 } from "./bench.js";
 
@@ -303,6 +303,25 @@ const CHUNK_BYTES = 8 << 20;
  */
 const SAVE_CHUNK_BYTES = 2 << 20;
 
+/**
+ * A machine's memory is cleared in pieces of this size, each a task of its own: the browser's
+ * allocator writes every byte, and all at once a 2047 MiB machine held the page for about a
+ * second (a 256 MiB one for 165 ms).
+ */
+const RAM_PIECE_BYTES = 16 << 20;
+
+/** `new Machine(memBytes, model, rtc)`, with its memory cleared a piece at a time. */
+async function newMachine(memBytes, model, rtcUnixSeconds) {
+  if (memBytes <= RAM_PIECE_BYTES) return new Machine(memBytes, model, rtcUnixSeconds);
+  const ram = new GuestRam(memBytes);
+  while (!ram.fill(RAM_PIECE_BYTES)) await yieldTask();
+  // (onRam takes the GuestRam, whether it succeeds or throws.)
+  const machine = Machine.onRam(ram, model, rtcUnixSeconds);
+  // What the page does next (disks in, a reset) is a task of its own.
+  await yieldTask();
+  return machine;
+}
+
 /** The bytes of a Uint8Array, ArrayBuffer, typed array view, Blob/File, or URL (fetched), whole. */
 async function bytesOf(source) {
   const image = await openImage(source);
@@ -550,7 +569,7 @@ export class Emulator extends EventTarget {
     }
     this.clockMips = clockFor(await hostMips);
     performance.mark("aula86:clock");
-    this.machine = new Machine(this.memMB * 1048576, this.model, localClockSeconds());
+    this.machine = await newMachine(this.memMB * 1048576, this.model, localClockSeconds());
     performance.mark("aula86:machine");
     this._startedAt = performance.now();
     this.machine.setMips(this._clock());

@@ -4,7 +4,7 @@
 
 use pc::cpu::Model;
 use pc::disk::DiskImage;
-use pc::memory::WRITTEN_CHUNK;
+use pc::memory::{FreshRam, Memory, WRITTEN_CHUNK};
 use pc::{Config, Exit, Firmware, Pc};
 use std::path::PathBuf;
 
@@ -44,6 +44,38 @@ fn a_rebuilt_machine_takes_the_old_ram_cleared_and_boots_as_a_new_one() {
     assert!(
         rebuilt.board.mem.ram == fresh.board.mem.ram,
         "the same RAM after the same run"
+    );
+}
+
+/// RAM cleared a piece at a time (the page's way of making a large machine without a long
+/// task) is taken whole by the new machine, which then runs as one built at once.
+#[test]
+fn a_machine_on_ram_cleared_in_pieces_runs_as_a_new_one() {
+    let size = 4 << 20;
+    let mut fresh = FreshRam::new(size).expect("room");
+    let mut pieces = 1;
+    while !fresh.fill(1_000_000) {
+        pieces += 1;
+        assert!(Memory::from_fresh(FreshRam::new(size).expect("room")).is_none());
+    }
+    assert_eq!(pieces, 5, "4 MiB in pieces of a million bytes");
+    assert!(fresh.fill(1_000_000), "no more to clear");
+    let mut mem = Memory::from_fresh(fresh).expect("all of it cleared");
+    assert_eq!(mem.written_bytes(), 0, "nothing to clear again");
+    let buffer = mem.ram.as_ptr();
+    let mut pc = Pc::with_config_reusing(config(size), &mut mem).expect("machine");
+    assert_eq!(pc.board.mem.ram.as_ptr(), buffer, "that RAM, not a new one");
+    let mut new = Pc::with_config(config(size)).expect("machine");
+    pc.run(200_000, None);
+    new.run(200_000, None);
+    assert_eq!(pc.cpu.regs, new.cpu.regs);
+    assert!(
+        pc.board.mem.ram == new.board.mem.ram,
+        "the same RAM after the same run"
+    );
+    assert!(
+        FreshRam::new(usize::MAX).is_err(),
+        "more than the host can hold"
     );
 }
 

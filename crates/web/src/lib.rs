@@ -79,8 +79,8 @@ fn parse_model(name: Option<String>) -> Result<Model, JsValue> {
 /// native machine goes to 3 GiB.
 pub const MAX_MEM_BYTES: usize = 2047 << 20;
 
-fn new_pc(config: pc::Config) -> Result<Pc, JsValue> {
-    let mem_bytes = config.mem_bytes;
+/// An Error for guest memory of `mem_bytes` over the limit, or None.
+fn check_mem_bytes(mem_bytes: usize) -> Result<(), JsValue> {
     if mem_bytes > MAX_MEM_BYTES {
         return Err(js_error(format!(
             "{} MiB of guest memory is more than the browser's machine holds: at most {} MiB",
@@ -88,15 +88,110 @@ fn new_pc(config: pc::Config) -> Result<Pc, JsValue> {
             MAX_MEM_BYTES >> 20
         )));
     }
+    Ok(())
+}
+
+fn no_room_for_ram(mem_bytes: usize) -> JsValue {
+    coded_error(
+        "out-of-memory",
+        format!("cannot allocate {mem_bytes} bytes of guest memory here"),
+    )
+}
+
+/// A PC built from `config`, on `ram` when given (cleared already, of the same size).
+fn new_pc(config: pc::Config, ram: Option<GuestRam>) -> Result<Pc, JsValue> {
+    let mem_bytes = config.mem_bytes;
+    check_mem_bytes(mem_bytes)?;
+    if let Some(ram) = ram {
+        if ram.fresh.size() != mem_bytes {
+            return Err(js_error(format!(
+                "the GuestRam holds {} bytes, not the {mem_bytes} asked for",
+                ram.fresh.size()
+            )));
+        }
+        let Some(mut mem) = pc::memory::Memory::from_fresh(ram.fresh) else {
+            return Err(js_error(
+                "the GuestRam is not ready: call fill() until it returns true",
+            ));
+        };
+        return Pc::with_config_reusing(config, &mut mem).map_err(|e| js_error(e.to_string()));
+    }
     // Ask for the memory first, so a size the tab cannot hold is an error and not an abort.
     let mut probe: Vec<u8> = Vec::new();
     if probe.try_reserve_exact(mem_bytes).is_err() {
-        return Err(js_error(format!(
-            "cannot allocate {mem_bytes} bytes of guest memory here"
-        )));
+        return Err(no_room_for_ram(mem_bytes));
     }
     drop(probe);
     Pc::with_config(config).map_err(|e| js_error(e.to_string()))
+}
+
+/// Guest memory made ready a piece at a time, for `new Machine(memBytes, model, rtc, ram)`.
+/// A machine of a gigabyte or two otherwise holds the page for most of a second while the
+/// browser's allocator clears its memory; in pieces of a few tens of megabytes, with the
+/// browser's turn between them, the page stays responsive:
+///
+/// ```js
+/// const ram = new GuestRam(memBytes);
+/// while (!ram.fill(32 << 20)) await nextTask();
+/// const m = new Machine(memBytes, "pentiumpro", undefined, ram);
+/// ```
+#[wasm_bindgen]
+pub struct GuestRam {
+    fresh: pc::memory::FreshRam,
+}
+
+#[wasm_bindgen]
+impl GuestRam {
+    /// `new GuestRam(memBytes)`: room for `memBytes` of guest memory, not yet cleared. Throws
+    /// an Error over 2047 MiB, and one with `code` "out-of-memory" when the tab cannot have it.
+    #[wasm_bindgen(constructor)]
+    pub fn new(mem_bytes: f64) -> Result<GuestRam, JsValue> {
+        let mem_bytes = to_usize("memBytes", mem_bytes)?;
+        check_mem_bytes(mem_bytes)?;
+        let fresh = pc::memory::FreshRam::new(mem_bytes).map_err(|_| no_room_for_ram(mem_bytes))?;
+        Ok(GuestRam { fresh })
+    }
+
+    /// Clear up to `bytes` more of it; returns whether all of it is ready.
+    pub fn fill(&mut self, bytes: f64) -> Result<bool, JsValue> {
+        Ok(self.fresh.fill(to_usize("bytes", bytes)?))
+    }
+
+    /// Whether all of it is cleared.
+    #[wasm_bindgen(getter)]
+    pub fn ready(&self) -> bool {
+        self.fresh.is_ready()
+    }
+}
+
+impl Machine {
+    /// A machine of `mem_bytes` running `firmware`, on `ram` when given (see `Machine.onRam`).
+    fn build(
+        mem_bytes: usize,
+        model: Option<String>,
+        rtc_unix_seconds: Option<f64>,
+        firmware: pc::Firmware,
+        ram: Option<GuestRam>,
+    ) -> Result<Machine, JsValue> {
+        install_panic_hook();
+        let model = parse_model(model)?;
+        let mut config = pc::Config {
+            model,
+            mem_bytes,
+            firmware,
+            ..pc::Config::default()
+        };
+        if let Some(t) = rtc_unix_seconds {
+            config.rtc_unix_seconds = to_rtc_seconds(t)?;
+        }
+        let pc = new_pc(config, ram)?;
+        Ok(Machine {
+            pc,
+            breakpoints: Vec::new(),
+            break_vectors: Vec::new(),
+            break_mode: false,
+        })
+    }
 }
 
 /// What `Machine.run` returns for each way a run can end.
@@ -423,24 +518,33 @@ impl Machine {
         model: Option<String>,
         rtc_unix_seconds: Option<f64>,
     ) -> Result<Machine, JsValue> {
-        install_panic_hook();
         let mem_bytes = to_usize("memBytes", mem_bytes)?;
-        let model = parse_model(model)?;
-        let mut config = pc::Config {
-            model,
+        Machine::build(
             mem_bytes,
-            ..pc::Config::default()
-        };
-        if let Some(t) = rtc_unix_seconds {
-            config.rtc_unix_seconds = to_rtc_seconds(t)?;
-        }
-        let pc = new_pc(config)?;
-        Ok(Machine {
-            pc,
-            breakpoints: Vec::new(),
-            break_vectors: Vec::new(),
-            break_mode: false,
-        })
+            model,
+            rtc_unix_seconds,
+            pc::Firmware::Builtin,
+            None,
+        )
+    }
+
+    /// `Machine.onRam(ram, model?, rtcUnixSeconds?)`: as the constructor, with a [`GuestRam`]
+    /// that `fill` has made ready as its memory (of the GuestRam's size), so that the
+    /// constructor has no memory to clear. The GuestRam is used up.
+    #[wasm_bindgen(js_name = onRam)]
+    pub fn on_ram(
+        ram: GuestRam,
+        model: Option<String>,
+        rtc_unix_seconds: Option<f64>,
+    ) -> Result<Machine, JsValue> {
+        let mem_bytes = ram.fresh.size();
+        Machine::build(
+            mem_bytes,
+            model,
+            rtc_unix_seconds,
+            pc::Firmware::Builtin,
+            Some(ram),
+        )
     }
 
     /// `Machine.withFirmware(memBytes, model, rtcUnixSeconds, bios, vgaBios?)`: as the
@@ -456,25 +560,9 @@ impl Machine {
         bios: Vec<u8>,
         vga_bios: Option<Vec<u8>>,
     ) -> Result<Machine, JsValue> {
-        install_panic_hook();
         let mem_bytes = to_usize("memBytes", mem_bytes)?;
-        let model = parse_model(model)?;
-        let mut config = pc::Config {
-            model,
-            mem_bytes,
-            firmware: pc::Firmware::Rom { bios, vga_bios },
-            ..pc::Config::default()
-        };
-        if let Some(t) = rtc_unix_seconds {
-            config.rtc_unix_seconds = to_rtc_seconds(t)?;
-        }
-        let pc = new_pc(config)?;
-        Ok(Machine {
-            pc,
-            breakpoints: Vec::new(),
-            break_vectors: Vec::new(),
-            break_mode: false,
-        })
+        let firmware = pc::Firmware::Rom { bios, vga_bios };
+        Machine::build(mem_bytes, model, rtc_unix_seconds, firmware, None)
     }
 
     /// Whether the machine runs the built-in BIOS (false: firmware given to `withFirmware`).

@@ -2,8 +2,8 @@
 //! them in the test file that calls it, so each runner runs and counts every one.
 
 use aula86_web::{
-    bench_case, bench_case_names, register_names, run_vector_file, version, ImageBuffer, Machine,
-    MAX_IMAGE_BYTES,
+    bench_case, bench_case_names, register_names, run_vector_file, version, GuestRam, ImageBuffer,
+    Machine, MAX_IMAGE_BYTES, MAX_MEM_BYTES,
 };
 use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
@@ -1019,6 +1019,42 @@ pub fn reset_power_cycles() {
     assert_eq!(m.debug_output(None).expect("out"), "hi");
 }
 
+/// A machine on guest memory cleared in pieces (`GuestRam`, `Machine.onRam`: the page's way of
+/// making a large machine without a long task) runs as one made by the constructor.
+pub fn a_machine_on_ram_cleared_in_pieces() {
+    let size = 4.0 * 1048576.0;
+    let mut ram = GuestRam::new(size).expect("room");
+    assert!(!ram.ready());
+    let mut pieces = 1;
+    while !ram.fill(1_000_000.0).expect("fill") {
+        pieces += 1;
+    }
+    assert_eq!(pieces, 5, "4 MiB in pieces of a million bytes");
+    assert!(ram.ready());
+    let mut m = Machine::on_ram(ram, Some(MODEL.into()), None).expect("machine");
+    assert_eq!(m.mem_bytes(), size);
+    let mut new = Machine::new(size, Some(MODEL.into()), None).expect("machine");
+    m.load(0x10000 as f64, &HI).expect("load");
+    new.load(0x10000 as f64, &HI).expect("load");
+    for x in [&mut m, &mut new] {
+        x.set_reg("cs", 0x1000 as f64).expect("cs");
+        x.set_reg("ip", 0.0).expect("ip");
+        assert_eq!(x.run(1000.0).expect("run"), "halted");
+    }
+    assert_eq!(m.debug_output(None).expect("out"), "hi");
+    let low = |x: &mut Machine| x.read_mem(0.0, 1048576.0).expect("read");
+    assert!(low(&mut m) == low(&mut new), "the same first megabyte");
+    // Memory not all cleared yet is refused, and so is a size over the limit.
+    let mut part = GuestRam::new(size).expect("room");
+    part.fill(1.0).expect("fill");
+    let msg = error_message(Machine::on_ram(part, None, None));
+    assert!(msg.contains("not ready"), "{msg}");
+    let msg = error_message(GuestRam::new((MAX_MEM_BYTES + 1) as f64));
+    assert!(msg.contains("at most 2047 MiB"), "{msg}");
+    let msg = error_message(GuestRam::new(-1.0));
+    assert!(msg.contains("memBytes"), "{msg}");
+}
+
 pub fn bad_inputs_are_errors() {
     let msg = error_message(Machine::new(65536.0, None, None));
     assert!(msg.contains("memory size"), "{msg}");
@@ -1237,6 +1273,10 @@ macro_rules! web_tests {
         #[wasm_bindgen_test]
         fn set_firmware_powers_on_other_firmware_with_the_same_disks() {
             common::set_firmware_powers_on_other_firmware_with_the_same_disks();
+        }
+        #[wasm_bindgen_test]
+        fn a_machine_on_ram_cleared_in_pieces() {
+            common::a_machine_on_ram_cleared_in_pieces();
         }
         #[wasm_bindgen_test]
         fn bad_inputs_are_errors_not_panics() {
