@@ -240,9 +240,14 @@ impl Pc {
     }
 
     /// Run until `max_insns` more instructions have retired, emulated time reaches `until`,
-    /// or the machine stops.
+    /// or the machine stops. A halted CPU lets emulated time pass to its next interrupt; without
+    /// `until` it waits no longer than the rest of the budget's instructions would have taken,
+    /// and the run ends with [`Exit::Budget`]: a guest halted with its timer's interrupt masked
+    /// (time goes on, no interrupt ever comes) must not hold the call forever.
     pub fn run(&mut self, max_insns: u64, until: Option<Nanos>) -> Exit {
         let start = self.cpu.counters.instructions;
+        // How long a halted CPU may wait: set when it first halts.
+        let mut wait_limit = None;
         loop {
             let insns = self.cpu.counters.instructions;
             let done = insns - start;
@@ -304,41 +309,60 @@ impl Pc {
                     if self.board.pic.intr() {
                         continue;
                     }
-                    // Nothing to do until the next deadline: let time jump there. A firmware
-                    // wait (INT 15h/86h) is a deadline too.
                     let now = self.board.time_now();
-                    let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
-                    let next = [self.board.next_deadline(), self.bios.wait_until, typing]
-                        .into_iter()
-                        .flatten()
-                        .min();
-                    if self
-                        .bios
-                        .wait_until
-                        .is_some_and(|w| next == Some(w) && until.is_none_or(|u| w <= u))
-                    {
-                        self.idle_until(next.unwrap_or(now).max(now));
-                        self.cpu.halted = false;
-                        continue;
-                    }
-                    match (next, until) {
-                        (Some(d), Some(u)) if d > u => {
-                            self.idle_until(u.max(now));
-                            return Exit::TimeLimit;
-                        }
-                        (Some(d), _) => {
-                            self.idle_until(d.max(now));
-                            self.board.run_devices();
-                        }
-                        (None, Some(u)) => {
-                            self.idle_until(u.max(now));
-                            return Exit::TimeLimit;
-                        }
-                        (None, None) => return Exit::Idle,
+                    let limit = *wait_limit.get_or_insert_with(|| {
+                        let left =
+                            max_insns - (self.cpu.counters.instructions - start).min(max_insns);
+                        until.unwrap_or(now.saturating_add(left.saturating_mul(ps) / 1000))
+                    });
+                    if let Some(exit) = self.wait_halted(limit, until) {
+                        return exit;
                     }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// The CPU halted with interrupts enabled and none pending: let emulated time jump to the
+    /// next deadline (a firmware wait, INT 15h/86h, is one too), but not past `limit`. Some
+    /// exit when the run ends here.
+    fn wait_halted(&mut self, limit: Nanos, until: Option<Nanos>) -> Option<Exit> {
+        let now = self.board.time_now();
+        let typing = (!self.typing.is_empty()).then_some(self.next_key_at);
+        let next = [self.board.next_deadline(), self.bios.wait_until, typing]
+            .into_iter()
+            .flatten()
+            .min();
+        if self
+            .bios
+            .wait_until
+            .is_some_and(|w| next == Some(w) && w <= limit)
+        {
+            self.idle_until(next.unwrap_or(now).max(now));
+            self.cpu.halted = false;
+            return None;
+        }
+        match next {
+            Some(d) if d > limit => {
+                self.idle_until(limit.max(now));
+                Some(if until.is_some() {
+                    Exit::TimeLimit
+                } else {
+                    Exit::Budget
+                })
+            }
+            Some(d) => {
+                self.idle_until(d.max(now));
+                self.board.run_devices();
+                None
+            }
+            // Nothing will ever wake it but the host: with `until`, time still passes to it.
+            None if until.is_some() => {
+                self.idle_until(limit.max(now));
+                Some(Exit::TimeLimit)
+            }
+            None => Some(Exit::Idle),
         }
     }
 
