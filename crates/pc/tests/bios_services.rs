@@ -9,33 +9,11 @@ use pc::cpu::Model;
 use pc::disk::DiskImage;
 use pc::{Exit, Pc};
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn assemble(name: &str) -> Vec<u8> {
-    let src: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "tests", "guests"]
-        .iter()
-        .collect::<PathBuf>()
-        .join(format!("{name}.asm"));
-    static SEQ: AtomicUsize = AtomicUsize::new(0);
-    let n = SEQ.fetch_add(1, Ordering::Relaxed);
-    let out = std::env::temp_dir().join(format!("aula86-{name}-{}-{n}.bin", std::process::id()));
-    let status = Command::new("nasm")
-        .arg("-f")
-        .arg("bin")
-        .arg("-o")
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("nasm must be installed to build the guest programs");
-    assert!(status.success(), "nasm failed on {}", src.display());
-    let bytes = std::fs::read(&out).expect("nasm output");
-    let _ = std::fs::remove_file(&out);
-    bytes
-}
+mod common;
 
 fn machine(firmware: pc::Firmware) -> Pc {
-    let program = assemble("bios_services");
+    let program = common::assemble("bios_services");
     let mut bytes = vec![0u8; 1_474_560];
     bytes[..program.len()].copy_from_slice(&program);
     let mut pc = Pc::with_config(pc::Config {

@@ -7,31 +7,8 @@ use pc::cpu::Model;
 use pc::disk::{DiskImage, DiskKind};
 use pc::{Exit, Pc};
 use std::path::PathBuf;
-use std::process::Command;
 
-/// Assemble `tests/guests/<name>.asm` with nasm.
-fn assemble(name: &str) -> Vec<u8> {
-    let src: PathBuf = [env!("CARGO_MANIFEST_DIR"), "..", "..", "tests", "guests"]
-        .iter()
-        .collect::<PathBuf>()
-        .join(format!("{name}.asm"));
-    // A file of its own for each call: tests running at once may assemble the same guest.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out = std::env::temp_dir().join(format!("aula86-{name}-{}-{n}.bin", std::process::id()));
-    let status = Command::new("nasm")
-        .arg("-f")
-        .arg("bin")
-        .arg("-o")
-        .arg(&out)
-        .arg(&src)
-        .status()
-        .expect("nasm must be installed to build the guest programs");
-    assert!(status.success(), "nasm failed on {}", src.display());
-    let bytes = std::fs::read(&out).expect("nasm output");
-    let _ = std::fs::remove_file(&out);
-    bytes
-}
+mod common;
 
 /// A 1.44M floppy holding `program` from sector 0; every other sector starts with its LBA.
 fn floppy_with(program: &[u8]) -> DiskImage {
@@ -112,7 +89,7 @@ fn machine_with(program: &[u8], firmware: pc::Firmware) -> Pc {
 
 #[test]
 fn bios_boots_a_floppy_that_uses_int13_on_a_and_c() {
-    let mut pc = machine(&assemble("disk_bios"));
+    let mut pc = machine(&common::assemble("disk_bios"));
     let out = run_to_done(&mut pc);
     let expected = "\
 BOOT dl=00
@@ -170,7 +147,7 @@ DONE
 
 #[test]
 fn a_guest_drives_the_fdc_and_ata_through_their_ports() {
-    let mut pc = machine(&assemble("disk_ports"));
+    let mut pc = machine(&common::assemble("disk_ports"));
     let out = run_to_done(&mut pc);
     let expected = "\
 fdc reset: C0 00 C1 00 C2 00 C3 00
@@ -380,7 +357,7 @@ fn seabios_boots_and_runs_both_guests_through_the_controllers() {
     };
     // The port-level guest gives the same report as under the built-in BIOS, except READ ID,
     // whose sector depends on how often the BIOS read IDs before.
-    let mut pc = machine_with(&assemble("disk_ports"), firmware());
+    let mut pc = machine_with(&common::assemble("disk_ports"), firmware());
     let out = run_to_done(&mut pc);
     let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("read id:")).collect();
     assert_eq!(
@@ -403,7 +380,7 @@ fn seabios_boots_and_runs_both_guests_through_the_controllers() {
     );
     // The INT 13h guest: SeaBIOS's own policies differ (tables, EDD version, error codes), but
     // the data it moves through the controllers must be the same.
-    let mut pc = machine_with(&assemble("disk_bios"), firmware());
+    let mut pc = machine_with(&common::assemble("disk_bios"), firmware());
     let out = run_to_done(&mut pc);
     for line in [
         "A: 02 C0H1S1x2 cf=0 ah=00 al=02 data=0012 0013",

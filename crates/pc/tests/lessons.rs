@@ -10,34 +10,15 @@ use pc::cpu::Model;
 use pc::disk::DiskImage;
 use pc::{Exit, Pc};
 use std::path::PathBuf;
-use std::process::Command;
+
+mod common;
 
 fn root() -> PathBuf {
     [env!("CARGO_MANIFEST_DIR"), "..", ".."].iter().collect()
 }
 
 fn assemble(name: &str) -> Vec<u8> {
-    let dir = root().join("tests").join("guests").join("lessons");
-    // A file of its own for each call: tests running at once may assemble the same guest.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out = std::env::temp_dir().join(format!(
-        "aula86-lesson-{name}-{}-{n}.bin",
-        std::process::id()
-    ));
-    let status = Command::new("nasm")
-        .current_dir(&dir)
-        .arg("-f")
-        .arg("bin")
-        .arg("-o")
-        .arg(&out)
-        .arg(format!("{name}.asm"))
-        .status()
-        .expect("nasm must be installed (scripts/test installs it)");
-    assert!(status.success(), "nasm failed on lesson {name}");
-    let bytes = std::fs::read(&out).expect("nasm output");
-    let _ = std::fs::remove_file(&out);
-    bytes
+    common::assemble_in(&root().join("tests").join("guests").join("lessons"), name)
 }
 
 /// Boot the lesson, start counting at 0000:7E00, run until it halts; the teaching counters and

@@ -5,34 +5,13 @@
 use pc::cpu::{Bus, Model, SegReg};
 use pc::{Exit, Pc};
 use std::path::PathBuf;
-use std::process::Command;
 
-/// Assemble a guest program with nasm.
-fn assemble(name: &str) -> Vec<u8> {
-    let src =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../tests/guests/{name}.asm"));
-    // A file of its own for each call: tests running at once may assemble the same guest.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let out = std::env::temp_dir().join(format!("aula86-{name}-{}-{n}.bin", std::process::id()));
-    let status = Command::new("nasm")
-        .arg("-f")
-        .arg("bin")
-        .arg(&src)
-        .arg("-o")
-        .arg(&out)
-        .status()
-        .expect("nasm must be installed (scripts/test installs it)");
-    assert!(status.success(), "nasm failed on {}", src.display());
-    let bin = std::fs::read(&out).expect("nasm output");
-    let _ = std::fs::remove_file(&out);
-    bin
-}
+mod common;
 
 /// A machine that has run POST (which sets mode 3 and, with no disk, waits in INT 18h), with
 /// the guest at 0000:7C00 about to run.
 fn boot(guest: &str) -> Pc {
-    let bin = assemble(guest);
+    let bin = common::assemble(guest);
     let mut pc = Pc::new(Model::PentiumPro, 16 << 20).expect("machine");
     // Enter POST at its entry point directly.
     pc.cpu.load_seg_real(SegReg::Cs, 0xF000);
