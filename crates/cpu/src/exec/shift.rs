@@ -20,8 +20,14 @@ impl Cpu {
             0xD0 | 0xD1 => 1,
             _ => self.get_reg(1, ECX),
         };
+        // (The 8086 shifts by all of CL, one bit at a time: from 33 on, every bit is out and
+        // a shift gives what it gives for 33. Rotates go on turning. `shift` is right for any
+        // count too; with both, the native run loop keeps its place in its 64-byte line, which
+        // sets its speed: PERFORMANCE.md, "Where the loop's function starts".)
         let count = if self.model >= Model::I186 {
             count & 0x1F
+        } else if insn.reg() >= 4 {
+            count.min(33)
         } else {
             count
         };
@@ -78,13 +84,13 @@ impl Cpu {
             _ => {
                 let (r, cf, of) = match kind {
                     4 | 6 => {
-                        let wide = v << count;
+                        let wide = v.checked_shl(count).unwrap_or(0);
                         let r = wide & m;
                         let cf = (wide >> bits) & 1;
                         (r, cf, msb(r) ^ cf)
                     }
                     5 => {
-                        let r = v >> count;
+                        let r = v.checked_shr(count).unwrap_or(0);
                         let cf = if count <= 64 {
                             (v >> (count - 1)) & 1
                         } else {
@@ -108,5 +114,58 @@ impl Cpu {
                 r as u32
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bus::FlatBus;
+    use crate::flags::CF;
+    use crate::{Cpu, Model};
+
+    /// `op` (D3h /reg: a shift of AX by CL) on `model`, with AX = `ax` and CL = `cl`: AX and CF.
+    fn shift_ax_by_cl(model: Model, reg: u8, ax: u32, cl: u32) -> (u32, bool) {
+        let mut bus = FlatBus::new(1 << 20);
+        bus.ram[0x1000..0x1002].copy_from_slice(&[0xD3, 0xC0 | reg << 3]);
+        let mut cpu = Cpu::new(model);
+        for (r, v) in [("cs", 0), ("eip", 0x1000), ("eax", ax), ("ecx", cl)] {
+            assert!(cpu.set_named(r, v));
+        }
+        cpu.step(&mut bus);
+        assert_eq!(cpu.get_named("eip"), Some(0x1002));
+        (cpu.get_named("ax").unwrap_or(0), cpu.eflags() & CF != 0)
+    }
+
+    /// The 8086 does not mask the count: SHL, SHR and SAR by 64 to 255 shift every bit out
+    /// (they wrapped to a shift by the count modulo 64 before, and panicked in a debug build);
+    /// the 186 on masks it to five bits.
+    #[test]
+    fn the_8086_shifts_by_all_of_cl() {
+        for cl in [33, 64, 65, 200, 255] {
+            assert_eq!(
+                shift_ax_by_cl(Model::I8086, 4, 0x8001, cl),
+                (0, false),
+                "SHL {cl}"
+            );
+            assert_eq!(
+                shift_ax_by_cl(Model::I8086, 5, 0x8001, cl),
+                (0, false),
+                "SHR {cl}"
+            );
+            assert_eq!(
+                shift_ax_by_cl(Model::I8086, 7, 0x8001, cl),
+                (0xFFFF, true),
+                "SAR {cl}"
+            );
+        }
+        assert_eq!(
+            shift_ax_by_cl(Model::I8086, 4, 0x8001, 16),
+            (0, true),
+            "SHL 16: bit 0 out last"
+        );
+        // 65 & 1Fh = 1 on the 186.
+        assert_eq!(shift_ax_by_cl(Model::I186, 4, 0x8001, 65), (0x0002, true));
+        // RCL by 17 on a 16-bit value turns all the way round.
+        assert_eq!(shift_ax_by_cl(Model::I8086, 2, 0x8001, 17), (0x8001, false));
     }
 }
