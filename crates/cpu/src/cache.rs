@@ -50,11 +50,11 @@ pub struct BlockInsn {
 }
 
 /// A block's header; its instructions are `count` from `first` in the arena.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct BlockHead {
-    /// Physical address of the first instruction + 1 (0 = empty).
+    /// Physical address of the first instruction + 1.
     tag: u32,
-    /// Page generation and decode mode, as for [`Entry::key`].
+    /// Page generation and decode mode, as for [`Entry::key`]; [`EMPTY`] in an empty slot.
     key: u32,
     first: u32,
     /// Instructions in the block (at least one).
@@ -72,15 +72,43 @@ pub struct Span {
 }
 
 /// 32 bytes, so that an entry never straddles a cache line.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Entry {
-    /// Physical address + 1 (0 = empty).
+    /// Physical address + 1.
     tag: u32,
     /// The page's generation times two, plus the decode mode (the code segment's default size)
     /// in bit 0: one compare checks both. (A stale entry could match again only after exactly
-    /// 2^31 invalidations of its page with the slot never reused.)
+    /// 2^31 invalidations of its page with the slot never reused.) [`EMPTY`] in an empty slot.
     key: u32,
     insn: Insn,
+}
+
+/// The key of an empty slot, which no lookup asks for before its page has been invalidated
+/// 2^31 - 1 times. (The tag cannot say "empty": code at FFFFFFFFh has the tag 0, and an empty
+/// slot's tag 0 and key 0 once matched it, as a block of no instructions that the block loop
+/// indexed before its start.)
+const EMPTY: u32 = u32::MAX;
+
+impl Default for Entry {
+    fn default() -> Self {
+        Entry {
+            tag: 0,
+            key: EMPTY,
+            insn: Insn::default(),
+        }
+    }
+}
+
+impl Default for BlockHead {
+    fn default() -> Self {
+        BlockHead {
+            tag: 0,
+            key: EMPTY,
+            first: 0,
+            count: 0,
+            span: Span::default(),
+        }
+    }
 }
 
 /// `N` copies of `v` on the heap, as an array: indexing it with a value known to be below `N`
@@ -125,6 +153,9 @@ impl Default for CodeCache {
 }
 
 impl CodeCache {
+    // (Out of line: inlined into `Cpu::new`, which lies before the run loop in the native
+    // binary, its size moved `run_block` in its 64-byte line: PERFORMANCE.md.)
+    #[inline(never)]
     pub fn new() -> CodeCache {
         CodeCache {
             entries: vec![Entry::default(); ENTRIES],
@@ -326,6 +357,38 @@ mod tests {
     #[test]
     fn entries_fill_half_a_cache_line() {
         assert_eq!(std::mem::size_of::<Entry>(), 32);
+    }
+
+    /// Code at FFFFFFFFh has the tag 0: an empty slot must not hold it (it did, as an
+    /// instruction of nothing and a block of no instructions, whose "last" one the block loop
+    /// then read before the block's start; the CPU fuzz test found it).
+    #[test]
+    fn an_empty_slot_holds_nothing_even_at_the_top_of_memory() {
+        let mut c = CodeCache::new();
+        for big in [false, true] {
+            assert_eq!(c.lookup(0xFFFF_FFFF, big), None);
+            assert_eq!(c.find_block(0xFFFF_FFFF, big), None);
+        }
+        // Nor once a full arena has emptied every slot again.
+        let nop = BlockInsn {
+            insn: Insn {
+                op: 0x90,
+                len: 1,
+                ..Insn::default()
+            },
+            handler: crate::exec::Handler::General,
+            end: 1,
+            cont: 1,
+            chains: true,
+        };
+        let span = Span {
+            lo: 0,
+            hi: BLOCK_MAX as i16,
+        };
+        for i in 0..=(ARENA / BLOCK_MAX) as u32 {
+            c.insert_block(0x10_0000 + i * 64, false, &[nop; BLOCK_MAX], span);
+        }
+        assert_eq!(c.find_block(0xFFFF_FFFF, false), None);
     }
 
     #[test]
