@@ -15,20 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 mod common;
 
-/// xorshift64*: deterministic, so a seed replays.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::Rng;
 
 /// Instruction starts that reach the system: sprinkled through the random bytes.
 const SYSTEM: &[&[u8]] = &[

@@ -7,23 +7,9 @@ use pc::cpu::{Bus, Model, SegReg};
 use pc::disk::{DiskImage, DiskKind, FLOPPY_FORMATS};
 use pc::Pc;
 
-/// xorshift64*: deterministic, so a failure can be replayed.
-struct Rng(u64);
+mod common;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-}
+use common::Rng;
 
 const PORTS: &[u16] = &[
     0x3F0, 0x3F1, 0x3F2, 0x3F3, 0x3F4, 0x3F5, 0x3F5, 0x3F5, 0x3F5, 0x3F7, 0x1F0, 0x1F0, 0x1F0,

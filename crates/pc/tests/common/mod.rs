@@ -55,3 +55,21 @@ pub fn boot_sector_machine(code: &[u8], config: Config) -> Pc {
         .expect("insert");
     pc
 }
+
+/// xorshift64*: deterministic, so a failure can be replayed from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn byte(&mut self) -> u8 {
+        self.next() as u8
+    }
+}
