@@ -98,17 +98,12 @@ fn no_room_for_ram(mem_bytes: usize) -> JsValue {
     )
 }
 
-/// A PC built from `config`, on `ram` when given (cleared already, of the same size).
+/// A PC built from `config`, on `ram` when given (cleared already; `Machine.onRam` takes the
+/// memory size from it).
 fn new_pc(config: pc::Config, ram: Option<GuestRam>) -> Result<Pc, JsValue> {
     let mem_bytes = config.mem_bytes;
     check_mem_bytes(mem_bytes)?;
     if let Some(ram) = ram {
-        if ram.fresh.size() != mem_bytes {
-            return Err(js_error(format!(
-                "the GuestRam holds {} bytes, not the {mem_bytes} asked for",
-                ram.fresh.size()
-            )));
-        }
         let Some(mut mem) = pc::memory::Memory::from_fresh(ram.fresh) else {
             return Err(js_error(
                 "the GuestRam is not ready: call fill() until it returns true",
